@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
+  BURNRATE_DATA_DIR: z.string().min(1).default('.burnrate'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  BURNRATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Validates the environment once, failing with a message that names the bad variable. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export function requireDatabaseUrl(source: NodeJS.ProcessEnv = process.env): string {
+  const url = readEnv(source).DATABASE_URL;
+  if (!url) {
+    throw new Error(
+      'DATABASE_URL is not set. Run through `npm start` (which starts an embedded PostgreSQL) or set DATABASE_URL to a PostgreSQL 15+ database.',
+    );
+  }
+  return url;
+}
+
+/** A connection string with its password replaced, safe to print. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://<unparseable url>';
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Value normalizers shared by every reader. They are on the hot path (millions of calls per file),
+ * so they work on strings, cache repeated timestamps and never build floats out of money.
+ */
+
+export class ValueError extends Error {}
+
+const NULL_TOKENS = new Set(['', 'null', 'NULL', 'Null', 'None', 'nan', 'NaN', '\\N']);
+
+/** Trimmed string or null for the empty and literal-null spellings exports use. */
+export function text(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  const t = value.trim();
+  return NULL_TOKENS.has(t) ? null : t;
+}
+
+const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * An exact decimal string (scientific notation allowed; PostgreSQL numeric reads it exactly)
+ * or null. Anything else, thousands separators included, is an error naming the value.
+ */
+export function decimal(value: string | null | undefined): string | null {
+  const t = text(value);
+  if (t === null) return null;
+  if (!DECIMAL_RE.test(t)) throw new ValueError(`not a decimal number: ${JSON.stringify(value)}`);
+  return t.charCodeAt(0) === 43 /* + */ ? t.slice(1) : t;
+}
+
+/** Adds exact decimal strings (for totals computed outside the database, e.g. in tests). */
+export function addDecimals(values: Iterable<string>): string {
+  let scale = 0;
+  const parts: [bigint, number][] = [];
+  for (const v of values) {
+    const [mant, exp] = toScaled(v);
+    parts.push([mant, exp]);
+    if (exp > scale) scale = exp;
+  }
+  let sum = 0n;
+  for (const [mant, exp] of parts) sum += mant * 10n ** BigInt(scale - exp);
+  return fromScaled(sum, scale);
+}
+
+function toScaled(v: string): [bigint, number] {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(v.trim());
+  if (!m) throw new ValueError(`not a decimal number: ${JSON.stringify(v)}`);
+  const [, sign, int = '', frac = '', e = '0'] = m;
+  let digits = `${int}${frac}` || '0';
+  let scale = frac.length - Number(e);
+  if (scale < 0) {
+    digits += '0'.repeat(-scale);
+    scale = 0;
+  }
+  const mant = BigInt(digits) * (sign === '-' ? -1n : 1n);
+  return [mant, scale];
+}
+
+function fromScaled(value: bigint, scale: number): string {
+  const neg = value < 0n;
+  let s = (neg ? -value : value).toString().padStart(scale + 1, '0');
+  if (scale > 0) s = `${s.slice(0, -scale)}.${s.slice(-scale)}`;
+  return (neg ? '-' : '') + s;
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+const US_RE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?$/i;
+
+const timestampCache = new Map<string, string>();
+
+/**
+ * Parses the timestamp spellings billing exports use into an ISO-8601 UTC string
+ * (`2024-01-31T00:00:00Z`, or with an explicit offset when the export gave one):
+ * `2024-01-31`, `2024-01-31T00:00:00Z`, `2024-01-31 00:00:00.000+00:00`, `2024-01-31 00:00:00 UTC`,
+ * and the US `01/31/2024` that Azure EA exports use. Times without a zone are UTC, as in all of them.
+ */
+export function timestamp(value: string | null | undefined): string | null {
+  const t = text(value);
+  if (t === null) return null;
+  const cached = timestampCache.get(t);
+  if (cached) return cached;
+  const parsed = parseTimestamp(t);
+  if (timestampCache.size > 50_000) timestampCache.clear();
+  timestampCache.set(t, parsed);
+  return parsed;
+}
+
+function parseTimestamp(t: string): string {
+  let y: number;
+  let mo: number;
+  let d: number;
+  let h = 0;
+  let mi = 0;
+  let s = 0;
+  let frac = '';
+  let zone = 'Z';
+  const iso = ISO_RE.exec(t);
+  if (iso) {
+    y = Number(iso[1]);
+    mo = Number(iso[2]);
+    d = Number(iso[3]);
+    h = Number(iso[4] ?? 0);
+    mi = Number(iso[5] ?? 0);
+    s = Number(iso[6] ?? 0);
+    frac = iso[7] ?? '';
+    const z = iso[8];
+    if (z && z !== 'Z' && z !== 'z' && z !== 'UTC') {
+      zone = z.length === 3 ? `${z}:00` : z.includes(':') ? z : `${z.slice(0, 3)}:${z.slice(3)}`;
+      if (zone === '+00:00' || zone === '-00:00') zone = 'Z';
+    }
+  } else {
+    const us = US_RE.exec(t);
+    if (!us) throw new ValueError(`not a date/time: ${JSON.stringify(t)}`);
+    mo = Number(us[1]);
+    d = Number(us[2]);
+    y = Number(us[3]);
+    h = Number(us[4] ?? 0);
+    mi = Number(us[5] ?? 0);
+    s = Number(us[6] ?? 0);
+    const ampm = us[7]?.toUpperCase();
+    if (ampm === 'PM' && h < 12) h += 12;
+    if (ampm === 'AM' && h === 12) h = 0;
+  }
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const maxDay = mo === 2 && !leap ? 28 : DAYS_IN_MONTH[mo - 1];
+  if (mo < 1 || mo > 12 || d < 1 || maxDay === undefined || d > maxDay || h > 24 || mi > 59 || s > 60) {
+    throw new ValueError(`not a valid date/time: ${JSON.stringify(t)}`);
+  }
+  const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+  const fracPart = frac && /[1-9]/.test(frac) ? frac : '';
+  if (h === 24) {
+    // 24:00:00 ends a day in some exports; it is the next day's midnight.
+    const next = new Date(Date.UTC(y, mo - 1, d + 1));
+    return `${next.toISOString().slice(0, 10)}T00:00:00${zone}`;
+  }
+  return `${y}-${p2(mo)}-${p2(d)}T${p2(h)}:${p2(mi)}:${p2(s)}${fracPart}${zone}`;
+}
+
+/** UTC calendar day (YYYY-MM-DD) of a timestamp produced by `timestamp()`. */
+export function utcDay(ts: string): string {
+  if (ts.endsWith('Z')) return ts.slice(0, 10);
+  return new Date(ts).toISOString().slice(0, 10);
+}
+
+/**
+ * Region code as the provider spells it in APIs, folded so that the same region always groups
+ * together: Azure's `EastUS`, `eastus` and `East US` all become `eastus`; AWS `us-east-1` and
+ * GCP `us-central1` are unchanged. Null for global/unassigned charges.
+ */
+export function regionId(value: string | null | undefined): string | null {
+  const t = text(value);
+  if (t === null) return null;
+  const folded = t.toLowerCase().replace(/\s+/g, '');
+  if (folded === 'global' || folded === 'unassigned' || folded === 'all' || folded === 'n/a') return folded === 'global' ? 'global' : null;
+  return folded;
+}
+
+/** ISO 4217 currency code, upper-cased; anything else is an error naming the value. */
+export function currency(value: string | null | undefined): string | null {
+  const t = text(value);
+  if (t === null) return null;
+  const up = t.toUpperCase();
+  if (!/^[A-Z]{3}$/.test(up)) throw new ValueError(`not an ISO 4217 currency code: ${JSON.stringify(value)}`);
+  return up;
+}
+
+/** Tag keys trimmed and case-folded, values trimmed: the form used for grouping and filtering. */
+export function normalizeTags(tags: Record<string, string> | null | undefined): Record<string, string> | null {
+  if (!tags) return null;
+  const out: Record<string, string> = {};
+  let any = false;
+  for (const [k, v] of Object.entries(tags)) {
+    const key = k.trim().toLowerCase();
+    if (!key) continue;
+    out[key] = typeof v === 'string' ? v.trim() : String(v);
+    any = true;
+  }
+  return any ? out : null;
+}
+
+/**
+ * Parses the tag spellings exports use: a JSON object (`{"env":"prod"}`), Azure's brace-less
+ * `"env": "prod","team": "a"`, GCP's `[{'key': 'env', 'value': 'prod'}]` (Python repr or JSON)
+ * and `[{"key":..,"value":..}]`. Empty values give null; unparseable text is an error.
+ */
+export function parseTags(value: string | null | undefined): Record<string, string> | null {
+  const t = text(value);
+  if (t === null || t === '{}' || t === '[]') return null;
+  let parsed: unknown;
+  const candidates = t.startsWith('{') || t.startsWith('[') ? [t] : [`{${t}}`];
+  if (t.startsWith('[') && t.includes("'")) candidates.push(pythonReprToJson(t));
+  for (const c of candidates) {
+    try {
+      parsed = JSON.parse(c);
+      break;
+    } catch {}
+  }
+  if (parsed === undefined) throw new ValueError(`tags are neither JSON nor key/value pairs: ${JSON.stringify(t.slice(0, 200))}`);
+  const out: Record<string, string> = {};
+  if (Array.isArray(parsed)) {
+    for (const item of parsed) {
+      if (item && typeof item === 'object' && 'key' in item) {
+        const { key, value: v } = item as { key: unknown; value: unknown };
+        out[String(key)] = v == null ? '' : String(v);
+      }
+    }
+  } else if (parsed && typeof parsed === 'object') {
+    for (const [k, v] of Object.entries(parsed)) out[k] = v == null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/** Turns a Python repr of lists/dicts of strings and numbers (as BigQuery CSV exports hold) into JSON. */
+export function pythonReprToJson(repr: string): string {
+  let out = '';
+  let i = 0;
+  while (i < repr.length) {
+    const ch = repr[i];
+    if (ch === "'" || ch === '"') {
+      const quote = ch;
+      let s = '';
+      i++;
+      while (i < repr.length && repr[i] !== quote) {
+        if (repr[i] === '\\' && i + 1 < repr.length) {
+          s += repr[i + 1];
+          i += 2;
+          continue;
+        }
+        s += repr[i++];
+      }
+      i++;
+      out += JSON.stringify(s);
+      continue;
+    }
+    if (repr.startsWith('None', i)) {
+      out += 'null';
+      i += 4;
+      continue;
+    }
+    if (repr.startsWith('True', i)) {
+      out += 'true';
+      i += 4;
+      continue;
+    }
+    if (repr.startsWith('False', i)) {
+      out += 'false';
+      i += 5;
+      continue;
+    }
+    out += ch;
+    i++;
+  }
+  return out;
+}
