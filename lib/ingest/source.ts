@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
@@ -18,6 +19,8 @@ export interface RecordSource {
   totalBytes: number;
   /** Bytes of the file consumed so far (compressed bytes for .gz), for progress. */
   bytesRead(): number;
+  /** SHA-256 of the file's bytes once fully read (null before, or when the source does not hash). */
+  sha256(): string | null;
   records(): AsyncIterable<SourceRecord[]>;
   close(): Promise<void>;
 }
@@ -63,9 +66,15 @@ export async function openRecordSource(file: string): Promise<RecordSource> {
 
 async function openCsvSource(file: string, size: number, gz: boolean): Promise<RecordSource> {
   let consumed = 0;
+  let digest: string | null = null;
+  const hash = createHash('sha256');
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   raw.on('data', (chunk) => {
     consumed += chunk.length;
+    hash.update(chunk);
+  });
+  raw.on('end', () => {
+    digest = hash.digest('hex');
   });
   const decoded = gz ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (e) => decoded.destroy(e));
@@ -93,6 +102,7 @@ async function openCsvSource(file: string, size: number, gz: boolean): Promise<R
     headers,
     totalBytes: size,
     bytesRead: () => consumed,
+    sha256: () => digest,
     async *records() {
       let batch: SourceRecord[] = [];
       try {

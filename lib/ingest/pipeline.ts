@@ -1,0 +1,506 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { type CostRow, FOCUS_COLUMNS } from '../focus/columns';
+import { normalizeTags, utcDay, ValueError } from '../focus/normalize';
+import { getPool } from '../db/pool';
+import { detectReader, readerFor } from './readers';
+import { openRecordSource, type RecordSource } from './source';
+import { type FormatId, type FormatReader, IngestError, type MapperContext } from './types';
+
+export interface IngestProgress {
+  file: string;
+  bytesRead: number;
+  totalBytes: number;
+  rows: number;
+  phase: 'reading' | 'replacing' | 'done';
+}
+
+export interface CurrencyTotal {
+  currency: string;
+  rows: number;
+  billedCost: string;
+  /** Null when no row of this currency had an effective cost. */
+  effectiveCost: string | null;
+  /** Rows the export gave no effective cost for (they are not counted as zero). */
+  effectiveCostMissing: number;
+  listCost: string | null;
+}
+
+export interface IngestSummary {
+  runId: string;
+  sourceId: number;
+  sourceName: string;
+  file: string;
+  format: FormatId;
+  dataset: 'actual' | 'amortized' | null;
+  checksum: string | null;
+  rows: number;
+  /** Rows of earlier ingests (same source and billing periods) that this file replaced. */
+  replacedRows: number;
+  billingPeriods: string[];
+  days: number;
+  totals: CurrencyTotal[];
+  durationMs: number;
+}
+
+export interface IngestOptions {
+  file: string;
+  format?: FormatId | 'auto';
+  /** Billing source the rows belong to; defaults to "<format>:<billing account of the first row>". */
+  sourceName?: string;
+  /** Azure only; defaults to 'amortized' when the file name says so, else 'actual'. */
+  dataset?: 'actual' | 'amortized';
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+const COPY_COLUMNS = [
+  'source_id',
+  'ingest_run_id',
+  'cost_dataset',
+  ...FOCUS_COLUMNS.map((c) => c.column),
+  'tags',
+  'tags_normalized',
+  'extras',
+] as const;
+const REQUIRED = FOCUS_COLUMNS.filter((c) => 'required' in c && c.required).map((c) => c.column);
+const PEEK_ROWS = 4096;
+
+/**
+ * Streams one billing export into cost_line_items and replaces, in one transaction, every row the
+ * same source had for the billing periods the file covers. Either the whole file lands (rows,
+ * replaced periods, daily rollup, run record) or nothing does: on any error the transaction is
+ * rolled back and only the failed run is recorded.
+ */
+export async function ingestFile(options: IngestOptions): Promise<IngestSummary> {
+  const started = Date.now();
+  const file = options.file;
+  const source = await openRecordSource(file);
+  let runId: string | null = null;
+  try {
+    const reader = pickReader(file, source.headers, options.format ?? 'auto');
+    const dataset = reader.id === 'azure' ? (options.dataset ?? (/amorti[sz]ed/i.test(path.basename(file)) ? 'amortized' : 'actual')) : null;
+    const ctx: MapperContext = { file, dataset: dataset ?? undefined };
+    const mapper = reader.createMapper(source.headers, ctx);
+    const rows = mapRecords(source, mapper, file);
+
+    // Peek: the first rows tell the billing account (default source name) and the months that
+    // need partitions, which are created before the ingest transaction takes its locks.
+    const peeked: Mapped[] = [];
+    for (;;) {
+      if (peeked.length >= PEEK_ROWS) break;
+      const next = await rows.next();
+      if (next.done) break;
+      peeked.push(...next.value);
+    }
+    const first = peeked[0]?.row;
+    const sourceName = options.sourceName ?? `${reader.id}:${first?.billing_account_id ?? first?.provider_name ?? 'unknown'}`;
+    const provider = providerOf(reader, first);
+    const pool = getPool();
+    const sourceId = await upsertSource(pool, sourceName, provider);
+    runId = await startRun(pool, sourceId, file, reader.id, dataset);
+    const peekMonths = new Set(peeked.map((m) => m.row.charge_period_start?.slice(0, 7) ?? ''));
+    await ensurePartitions(pool, [...peekMonths].filter(Boolean));
+
+    const summary = await writeAndSwap({
+      pool,
+      source,
+      rows,
+      peeked,
+      sourceId,
+      runId,
+      dataset,
+      file,
+      onProgress: options.onProgress,
+    });
+    // Rows of months not seen in the peek went to the default partition; give them their own.
+    const late = summary.months.filter((m) => !peekMonths.has(m));
+    if (late.length) await ensurePartitions(pool, late);
+    const checksum = source.sha256() ?? (await sha256File(file));
+    const durationMs = Date.now() - started;
+    await pool.query('UPDATE ingest_runs SET checksum = $2, duration_ms = $3 WHERE id = $1', [runId, checksum, durationMs]);
+    options.onProgress?.({ file, bytesRead: source.totalBytes, totalBytes: source.totalBytes, rows: summary.rows, phase: 'done' });
+    return {
+      runId,
+      sourceId,
+      sourceName,
+      file,
+      format: reader.id,
+      dataset,
+      checksum,
+      rows: summary.rows,
+      replacedRows: summary.replacedRows,
+      billingPeriods: summary.billingPeriods,
+      days: summary.days,
+      totals: summary.totals,
+      durationMs,
+    };
+  } catch (error) {
+    const err = toIngestError(error, file);
+    if (runId) {
+      await getPool()
+        .query("UPDATE ingest_runs SET status = 'failed', error = $2, finished_at = now(), duration_ms = $3 WHERE id = $1", [
+          runId,
+          err.message,
+          Date.now() - started,
+        ])
+        .catch(() => {});
+    }
+    throw err;
+  } finally {
+    await source.close();
+  }
+}
+
+function pickReader(file: string, headers: readonly string[], format: FormatId | 'auto'): FormatReader {
+  if (format === 'auto') return detectReader(file, headers);
+  const reader = readerFor(format);
+  if (reader.detect(headers) === 0) {
+    throw new IngestError(
+      `${file}: the header row does not look like ${reader.label}. Expected columns such as: ${reader.signature.join(', ')}`,
+      { file, line: 1, code: 'UNKNOWN_FORMAT' },
+    );
+  }
+  return reader;
+}
+
+function providerOf(reader: FormatReader, first: CostRow | undefined): string {
+  if (reader.id === 'aws-cur') return 'aws';
+  if (reader.id === 'azure') return 'azure';
+  if (reader.id === 'gcp') return 'gcp';
+  return first?.provider_name?.toLowerCase().replace(/\s+/g, '-') ?? 'focus';
+}
+
+interface Mapped {
+  row: CostRow;
+  line: number;
+}
+
+/** Maps record batches to canonical rows, checking mandatory values and attaching line numbers. */
+async function* mapRecords(
+  source: RecordSource,
+  mapper: ReturnType<FormatReader['createMapper']>,
+  file: string,
+): AsyncGenerator<Mapped[]> {
+  for await (const batch of source.records()) {
+    const out: Mapped[] = [];
+    for (const record of batch) {
+      let mapped: CostRow | CostRow[] | null;
+      try {
+        mapped = mapper(record.values);
+      } catch (error) {
+        if (error instanceof ValueError || error instanceof IngestError) {
+          throw new IngestError(`${file}, line ${record.line}: ${error.message}`, { file, line: record.line, code: 'BAD_VALUE' });
+        }
+        throw error;
+      }
+      if (mapped === null) continue;
+      if (Array.isArray(mapped)) {
+        for (const row of mapped) out.push(checkRequired(row, record.line, file));
+      } else {
+        out.push(checkRequired(mapped, record.line, file));
+      }
+    }
+    if (out.length) yield out;
+  }
+}
+
+function checkRequired(row: CostRow, line: number, file: string): Mapped {
+  for (const column of REQUIRED) {
+    if (row[column] == null) {
+      throw new IngestError(`${file}, line ${line}: missing ${column} (required FOCUS column)`, {
+        file,
+        line,
+        column,
+        code: 'MISSING_VALUE',
+      });
+    }
+  }
+  return { row, line };
+}
+
+async function upsertSource(pool: pg.Pool, name: string, provider: string): Promise<number> {
+  const { rows } = await pool.query<{ id: number }>(
+    `INSERT INTO billing_sources (name, provider) VALUES ($1, $2)
+     ON CONFLICT (name) DO UPDATE SET updated_at = billing_sources.updated_at
+     RETURNING id`,
+    [name, provider],
+  );
+  const id = rows[0]?.id;
+  if (id === undefined) throw new Error(`could not create billing source ${name}`);
+  return id;
+}
+
+async function startRun(pool: pg.Pool, sourceId: number, file: string, format: FormatId, dataset: string | null): Promise<string> {
+  const { size } = await import('node:fs/promises').then((fs) => fs.stat(file));
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO ingest_runs (source_id, file_name, format, dataset, bytes) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [sourceId, file, format, dataset, size],
+  );
+  const id = rows[0]?.id;
+  if (id === undefined) throw new Error('could not record the ingest run');
+  return id;
+}
+
+/** Creates month partitions (each call is its own short transaction, outside any ingest). */
+export async function ensurePartitions(pool: pg.Pool, months: string[]): Promise<void> {
+  for (const month of [...new Set(months)].sort()) {
+    if (!/^\d{4}-\d{2}$/.test(month)) continue;
+    await pool.query('SELECT burnrate_ensure_month_partition($1::timestamptz)', [`${month}-01T00:00:00Z`]);
+  }
+}
+
+interface WriteResult {
+  rows: number;
+  replacedRows: number;
+  billingPeriods: string[];
+  months: string[];
+  days: number;
+  totals: CurrencyTotal[];
+}
+
+async function writeAndSwap(args: {
+  pool: pg.Pool;
+  source: RecordSource;
+  rows: AsyncGenerator<Mapped[]>;
+  peeked: Mapped[];
+  sourceId: number;
+  runId: string;
+  dataset: 'actual' | 'amortized' | null;
+  file: string;
+  onProgress?: (p: IngestProgress) => void;
+}): Promise<WriteResult> {
+  const { pool, source, sourceId, runId, dataset, file, onProgress } = args;
+  const client = await pool.connect();
+  const periods = new Set<string>();
+  const days = new Set<string>();
+  const months = new Set<string>();
+  let lineOf = new Int32Array(1 << 16);
+  let count = 0;
+  try {
+    await client.query('BEGIN');
+    // One ingest per source at a time; different sources proceed in parallel.
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [0x6275726e, sourceId]);
+    const copy = client.query(copyFrom(`COPY cost_line_items (${COPY_COLUMNS.join(', ')}) FROM STDIN`));
+    const prefix = `${sourceId}\t${runId}\t`;
+    const write = async (batch: Mapped[]) => {
+      let chunk = '';
+      for (const { row, line } of batch) {
+        if (count === lineOf.length) {
+          const grown = new Int32Array(lineOf.length * 2);
+          grown.set(lineOf);
+          lineOf = grown;
+        }
+        lineOf[count++] = line;
+        const bp = row.billing_period_start as string;
+        periods.add(bp);
+        const cps = row.charge_period_start as string;
+        const day = utcDay(cps);
+        days.add(day);
+        months.add(day.slice(0, 7));
+        chunk += prefix + serialize(row) + '\n';
+      }
+      if (!copy.write(chunk)) await once(copy, 'drain');
+      onProgress?.({ file, bytesRead: source.bytesRead(), totalBytes: source.totalBytes, rows: count, phase: 'reading' });
+    };
+    const copyDone = new Promise<void>((resolve, reject) => {
+      copy.on('finish', resolve);
+      copy.on('error', reject);
+    });
+    try {
+      if (args.peeked.length) await write(args.peeked);
+      for (;;) {
+        const next = await args.rows.next();
+        if (next.done) break;
+        await write(next.value);
+      }
+    } catch (error) {
+      copy.destroy(error as Error);
+      await copyDone.catch(() => {});
+      throw error;
+    }
+    copy.end();
+    try {
+      await copyDone;
+    } catch (error) {
+      throw copyError(error, file, lineOf);
+    }
+    onProgress?.({ file, bytesRead: source.totalBytes, totalBytes: source.totalBytes, rows: count, phase: 'replacing' });
+
+    const periodList = [...periods];
+    const totals = await runTotals(client, sourceId, runId, periodList);
+    const replacedRows = await replacePeriods(client, sourceId, runId, periodList, dataset);
+    const touchedDays = await refreshDailyRollup(client, sourceId, periodList, [...days]);
+    await client.query(
+      `UPDATE ingest_runs SET status = 'succeeded', row_count = $2, billing_periods = $3::date[], totals = $4::jsonb, finished_at = now()
+       WHERE id = $1`,
+      [runId, count, periodList.map((p) => utcDay(p)).sort(), JSON.stringify(totals)],
+    );
+    await client.query('COMMIT');
+    return {
+      rows: count,
+      replacedRows,
+      billingPeriods: periodList.map((p) => utcDay(p)).sort(),
+      months: [...months].sort(),
+      days: touchedDays,
+      totals,
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function runTotals(client: pg.PoolClient, sourceId: number, runId: string, periods: string[]): Promise<CurrencyTotal[]> {
+  if (!periods.length) return [];
+  const { rows } = await client.query<{
+    currency: string;
+    rows: string;
+    billed: string;
+    effective: string | null;
+    missing: string;
+    list: string | null;
+  }>(
+    `SELECT billing_currency AS currency, count(*) AS rows, sum(billed_cost) AS billed, sum(effective_cost) AS effective,
+            count(*) FILTER (WHERE effective_cost IS NULL) AS missing, sum(list_cost) AS list
+       FROM cost_line_items
+      WHERE source_id = $1 AND billing_period_start = ANY($3::timestamptz[]) AND ingest_run_id = $2
+      GROUP BY billing_currency ORDER BY billing_currency`,
+    [sourceId, runId, periods],
+  );
+  return rows.map((r) => ({
+    currency: r.currency,
+    rows: Number(r.rows),
+    billedCost: r.billed,
+    effectiveCost: r.effective,
+    effectiveCostMissing: Number(r.missing),
+    listCost: r.list,
+  }));
+}
+
+/**
+ * Removes what earlier ingests of this source had for the same billing periods. Azure's actual and
+ * amortized exports describe the same charges: when both are present, the amortized rows are kept
+ * for everything except purchases, which come from the actual-cost export (Microsoft's FOCUS
+ * conversion does the same), so BilledCost sums to the invoice and EffectiveCost to the
+ * amortized view without counting anything twice.
+ */
+async function replacePeriods(
+  client: pg.PoolClient,
+  sourceId: number,
+  runId: string,
+  periods: string[],
+  dataset: 'actual' | 'amortized' | null,
+): Promise<number> {
+  if (!periods.length) return 0;
+  const base = 'source_id = $1 AND billing_period_start = ANY($2::timestamptz[])';
+  if (dataset === null) {
+    const res = await client.query(`DELETE FROM cost_line_items WHERE ${base} AND ingest_run_id <> $3`, [sourceId, periods, runId]);
+    return res.rowCount ?? 0;
+  }
+  const same = await client.query(
+    `DELETE FROM cost_line_items WHERE ${base} AND ingest_run_id <> $3 AND (cost_dataset IS NULL OR cost_dataset = $4)`,
+    [sourceId, periods, runId, dataset],
+  );
+  let replaced = same.rowCount ?? 0;
+  const other = dataset === 'actual' ? 'amortized' : 'actual';
+  const { rows } = await client.query(`SELECT 1 FROM cost_line_items WHERE ${base} AND cost_dataset = $3 LIMIT 1`, [
+    sourceId,
+    periods,
+    other,
+  ]);
+  if (rows.length) {
+    const actualDrop = `cost_dataset = 'actual' AND charge_category <> 'Purchase'`;
+    const amortizedDrop = `cost_dataset = 'amortized' AND charge_category = 'Purchase'`;
+    const res = await client.query(`DELETE FROM cost_line_items WHERE ${base} AND ((${actualDrop}) OR (${amortizedDrop}))`, [
+      sourceId,
+      periods,
+    ]);
+    replaced += res.rowCount ?? 0;
+  }
+  return replaced;
+}
+
+/** Recomputes cost_daily for exactly the days this ingest touched: its new days and the days it replaced. */
+async function refreshDailyRollup(client: pg.PoolClient, sourceId: number, periods: string[], newDays: string[]): Promise<number> {
+  const { rows: old } = await client.query<{ day: string }>(
+    `SELECT DISTINCT day FROM cost_daily WHERE source_id = $1 AND billing_period_start = ANY($2::date[])`,
+    [sourceId, periods.map((p) => utcDay(p))],
+  );
+  const days = [...new Set([...newDays, ...old.map((r) => r.day)])].sort();
+  if (!days.length) return 0;
+  await client.query('DELETE FROM cost_daily WHERE source_id = $1 AND day = ANY($2::date[])', [sourceId, days]);
+  const lo = `${days[0]}T00:00:00Z`;
+  const hi = new Date(Date.parse(`${days[days.length - 1]}T00:00:00Z`) + 86_400_000).toISOString();
+  await client.query(
+    `INSERT INTO cost_daily (day, source_id, billing_period_start, provider_name, billing_account_id, sub_account_id,
+        sub_account_name, service_name, service_category, region_id, region_name, charge_category, billing_currency,
+        billed_cost, effective_cost, list_cost, contracted_cost, effective_cost_missing, line_items)
+     SELECT (charge_period_start AT TIME ZONE 'UTC')::date, source_id, (billing_period_start AT TIME ZONE 'UTC')::date,
+            provider_name, coalesce(billing_account_id, ''), coalesce(sub_account_id, ''), coalesce(sub_account_name, ''),
+            coalesce(service_name, ''), coalesce(service_category, ''), coalesce(region_id, ''), coalesce(region_name, ''),
+            charge_category, billing_currency,
+            sum(billed_cost), sum(effective_cost), sum(list_cost), sum(contracted_cost),
+            count(*) FILTER (WHERE effective_cost IS NULL), count(*)
+       FROM cost_line_items
+      WHERE source_id = $1 AND charge_period_start >= $2::timestamptz AND charge_period_start < $3::timestamptz
+        AND (charge_period_start AT TIME ZONE 'UTC')::date = ANY($4::date[])
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13`,
+    [sourceId, lo, hi, days],
+  );
+  return days.length;
+}
+
+// COPY text format: tab-separated, \N for null, backslash escapes for tab, newline, CR, backslash.
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+function esc(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+const FOCUS_KEYS = FOCUS_COLUMNS.map((c) => c.column);
+function serialize(row: CostRow): string {
+  let out = row.cost_dataset ? row.cost_dataset : '\\N';
+  for (let i = 0; i < FOCUS_KEYS.length; i++) {
+    const v = row[FOCUS_KEYS[i] as keyof CostRow] as string | null | undefined;
+    out += v == null ? '\t\\N' : `\t${esc(v)}`;
+  }
+  const tags = row.tags && Object.keys(row.tags).length ? row.tags : null;
+  out += tags ? `\t${esc(JSON.stringify(tags))}\t${esc(JSON.stringify(normalizeTags(tags)))}` : '\t\\N\t\\N';
+  out += row.extras && Object.keys(row.extras).length ? `\t${esc(JSON.stringify(row.extras))}` : '\t\\N';
+  return out;
+}
+
+function copyError(error: unknown, file: string, lineOf: Int32Array): IngestError {
+  const e = error as Error & { where?: string; column?: string };
+  const m = e.where ? /line (\d+)(?:, column (\w+))?/.exec(e.where) : null;
+  if (m) {
+    const copyLine = Number(m[1]);
+    const line = lineOf[copyLine - 1] ?? undefined;
+    const column = m[2];
+    return new IngestError(`${file}${line ? `, line ${line}` : ''}${column ? `, column ${column}` : ''}: ${e.message}`, {
+      file,
+      line,
+      column,
+      code: 'BAD_VALUE',
+    });
+  }
+  return new IngestError(`${file}: database rejected the rows: ${e.message}`, { file, code: 'DATABASE' });
+}
+
+function toIngestError(error: unknown, file: string): IngestError {
+  if (error instanceof IngestError) return error;
+  const e = error as Error;
+  return new IngestError(`${file}: ${e.message}`, { file, code: 'DATABASE' });
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,126 @@
+// npm run ingest -- [--format auto|focus|aws-cur|azure|gcp] [--source NAME] [--dataset actual|amortized] [--json] PATH...
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { resolveDatabase } from '../lib/db/connect';
+import { closePool } from '../lib/db/pool';
+import { type IngestProgress, type IngestSummary, ingestFile } from '../lib/ingest/pipeline';
+import { FORMAT_IDS } from '../lib/ingest/types';
+
+const ArgsSchema = z.object({
+  format: z.enum(['auto', ...FORMAT_IDS]).default('auto'),
+  source: z.string().trim().min(1).max(200).optional(),
+  dataset: z.enum(['actual', 'amortized']).optional(),
+  json: z.boolean().default(false),
+  paths: z.array(z.string().min(1)).min(1, 'give at least one file to ingest'),
+});
+
+const USAGE = `usage: npm run ingest -- [--format auto|${FORMAT_IDS.join('|')}] [--source NAME] [--dataset actual|amortized] [--json] PATH...`;
+
+async function main(): Promise<number> {
+  let parsed: z.infer<typeof ArgsSchema>;
+  try {
+    const { values, positionals } = parseArgs({
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        source: { type: 'string' },
+        dataset: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const result = ArgsSchema.safeParse({ ...values, paths: positionals });
+    if (!result.success) {
+      console.error(`${result.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('\n')}\n${USAGE}`);
+      return 2;
+    }
+    parsed = result.data;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+
+  const log = parsed.json ? () => {} : (line: string) => console.error(line);
+  const db = await resolveDatabase(log);
+  process.env.DATABASE_URL = db.url;
+  const summaries: IngestSummary[] = [];
+  const failures: { file: string; error: string }[] = [];
+  try {
+    for (const file of parsed.paths) {
+      const bar = progressBar(file, !parsed.json && process.stderr.isTTY === true);
+      try {
+        const summary = await ingestFile({
+          file,
+          format: parsed.format,
+          sourceName: parsed.source,
+          dataset: parsed.dataset,
+          onProgress: bar.update,
+        });
+        bar.done();
+        summaries.push(summary);
+        if (!parsed.json) printSummary(summary);
+      } catch (error) {
+        bar.done();
+        failures.push({ file, error: (error as Error).message });
+        if (!parsed.json) console.error(`error: ${(error as Error).message}\n  nothing from ${file} was stored.`);
+      }
+    }
+  } finally {
+    await closePool();
+    await db.stop();
+  }
+  if (parsed.json) {
+    const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+    console.log(JSON.stringify({ ok: failures.length === 0, files: summaries, failures, peakRssBytes }, null, 2));
+  }
+  return failures.length ? 1 : 0;
+}
+
+function printSummary(s: IngestSummary): void {
+  const secs = s.durationMs / 1000;
+  const lines = [
+    `${s.file}: ${s.format}${s.dataset ? ` (${s.dataset} cost)` : ''} → source "${s.sourceName}"`,
+    `  ${s.rows.toLocaleString('en-US')} rows in ${secs.toFixed(1)} s (${Math.round(s.rows / Math.max(secs, 0.001)).toLocaleString('en-US')} rows/s), ${s.days} days`,
+    `  billing periods: ${s.billingPeriods.map((p) => p.slice(0, 7)).join(', ') || 'none'}${s.replacedRows ? ` (replaced ${s.replacedRows.toLocaleString('en-US')} earlier rows)` : ''}`,
+  ];
+  for (const t of s.totals) {
+    const eff = t.effectiveCost === null ? 'n/a' : t.effectiveCost;
+    const missing = t.effectiveCostMissing ? ` (${t.effectiveCostMissing} rows without effective cost)` : '';
+    lines.push(`  ${t.currency}: billed ${t.billedCost}, effective ${eff}${missing}, ${t.rows.toLocaleString('en-US')} rows`);
+  }
+  console.error(lines.join('\n'));
+}
+
+function progressBar(file: string, enabled: boolean) {
+  let last = 0;
+  const started = Date.now();
+  return {
+    update: (p: IngestProgress) => {
+      if (!enabled) return;
+      const now = Date.now();
+      if (now - last < 100 && p.phase === 'reading') return;
+      last = now;
+      const frac = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
+      const width = 30;
+      const filled = Math.round(frac * width);
+      const rate = Math.round(p.rows / Math.max((now - started) / 1000, 0.001));
+      const label = p.phase === 'replacing' ? 'replacing billing periods…' : `${p.rows.toLocaleString('en-US')} rows, ${rate.toLocaleString('en-US')} rows/s`;
+      process.stderr.write(`\r\x1b[2K${file.slice(-40)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(frac * 100).toFixed(0)}% ${label}`);
+    },
+    done: () => {
+      if (enabled) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`error: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);
