@@ -155,7 +155,7 @@ describe('ingest pipeline', () => {
     const before = await snapshot();
     const lines: Line[] = [];
     for (let i = 0; i < 20_000; i++) lines.push({ bp: '2024-01', day: '2024-01-05', billed: '1.25', effective: '1' });
-    lines.push({ bp: '2024-01', day: '2024-01-05', billed: '12,50', effective: '1' });
+    lines.push({ bp: '2024-01', day: '2024-01-05', billed: '"12,50"', effective: '1' }); // a European decimal comma
     const p = await file('bad.csv', focusCsv(lines));
     await expect(ingestFile({ file: p, sourceName: 'exact' })).rejects.toThrow(/bad\.csv, line 20002: .*"12,50"/);
     expect(await snapshot()).toBe(before);

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvParser, type CsvRecord, CsvSyntaxError } from './csv';
 import { IngestError } from './types';
 
 /** One input record: values in header order, and the 1-based line (CSV) or row number (Parquet) it came from. */
@@ -76,26 +78,42 @@ async function openCsvSource(file: string, size: number, gz: boolean): Promise<R
   raw.on('end', () => {
     digest = hash.digest('hex');
   });
-  const decoded = gz ? raw.pipe(createGunzip()) : raw;
+  const decoded: Readable = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   raw.on('error', (e) => decoded.destroy(e));
-  const parser = decoded.pipe(
-    parse({
-      bom: true,
-      relax_quotes: false,
-      skip_empty_lines: true,
-      info: true,
-    }),
-  );
-  decoded.on('error', (e) => parser.destroy(new IngestError(`${file}: cannot decompress (${e.message})`, { file, code: 'BAD_FILE' })));
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
-  let first: IteratorResult<{ record: string[]; info: { lines: number } }>;
-  try {
-    first = await iterator.next();
-  } catch (error) {
-    throw csvError(file, error);
-  }
-  if (first.done) throw new IngestError(`${file}: the file is empty (no header row)`, { file, code: 'EMPTY_FILE' });
-  const headers = first.value.record.map((h) => h.trim());
+  const chunks = decoded[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const decoder = new StringDecoder('utf8');
+  const parser = new CsvParser();
+  let pending: CsvRecord[] = [];
+  let ended = false;
+
+  /** Reads until at least one record is parsed or the input ends. */
+  const fill = async (): Promise<void> => {
+    while (!pending.length && !ended) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        const e = error as Error;
+        throw new IngestError(`${file}: cannot ${gz ? 'decompress' : 'read'} (${e.message})`, { file, code: 'BAD_FILE' });
+      }
+      try {
+        if (next.done) {
+          ended = true;
+          parser.push(decoder.end(), pending);
+          parser.end(pending);
+        } else {
+          parser.push(decoder.write(next.value), pending);
+        }
+      } catch (error) {
+        throw csvError(file, error);
+      }
+    }
+  };
+
+  await fill();
+  const header = pending.shift();
+  if (!header) throw new IngestError(`${file}: the file is empty (no header row)`, { file, code: 'EMPTY_FILE' });
+  const headers = header.fields.map((h) => h.trim());
   return {
     file,
     kind: gz ? 'csv.gz' : 'csv',
@@ -104,39 +122,36 @@ async function openCsvSource(file: string, size: number, gz: boolean): Promise<R
     bytesRead: () => consumed,
     sha256: () => digest,
     async *records() {
-      let batch: SourceRecord[] = [];
-      try {
-        while (true) {
-          const next = await iterator.next();
-          if (next.done) break;
-          const { record, info } = next.value;
-          if (record.length !== headers.length) {
+      for (;;) {
+        await fill();
+        if (!pending.length) return;
+        const batch = pending;
+        pending = [];
+        const records: SourceRecord[] = new Array(batch.length);
+        for (let i = 0; i < batch.length; i++) {
+          const r = batch[i] as CsvRecord;
+          if (r.fields.length !== headers.length) {
             throw new IngestError(
-              `${file}, line ${info.lines}: expected ${headers.length} columns as in the header, found ${record.length}`,
-              { file, line: info.lines, code: 'BAD_FILE' },
+              `${file}, line ${r.line}: expected ${headers.length} columns as in the header, found ${r.fields.length}`,
+              { file, line: r.line, code: 'BAD_FILE' },
             );
           }
-          batch.push({ values: record, line: info.lines });
-          if (batch.length >= 512) {
-            yield batch;
-            batch = [];
-          }
+          records[i] = { values: r.fields, line: r.line };
         }
-      } catch (error) {
-        throw csvError(file, error);
+        yield records;
       }
-      if (batch.length) yield batch;
     },
     close: async () => {
       raw.destroy();
-      parser.destroy();
+      decoded.destroy();
     },
   };
 }
 
 function csvError(file: string, error: unknown): Error {
   if (error instanceof IngestError) return error;
-  const e = error as Error & { lines?: number; code?: string };
-  const where = e.lines ? `, line ${e.lines}` : '';
-  return new IngestError(`${file}${where}: malformed CSV (${e.message})`, { file, line: e.lines, code: 'BAD_FILE' });
+  if (error instanceof CsvSyntaxError) {
+    return new IngestError(`${file}, line ${error.line}: malformed CSV (${error.message})`, { file, line: error.line, code: 'BAD_FILE' });
+  }
+  return new IngestError(`${file}: malformed CSV (${(error as Error).message})`, { file, code: 'BAD_FILE' });
 }

@@ -1,0 +1,142 @@
+/**
+ * An RFC 4180 CSV parser for the ingest hot path. csv-parse measured ~60k rows/s on 45-column
+ * billing rows here, a quarter of what PostgreSQL's COPY loads; this one scans with indexOf and
+ * slices fields without per-character string building, and is fed string chunks so it never holds
+ * more than one chunk plus one partial record.
+ *
+ * Quoted fields may contain commas, doubled quotes and line breaks. Lines end in LF or CRLF.
+ */
+export class CsvSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface CsvRecord {
+  fields: string[];
+  /** 1-based physical line on which the record starts. */
+  line: number;
+}
+
+export class CsvParser {
+  private buf = '';
+  /** Physical line number of the first character of `buf`. */
+  private line = 1;
+  private first = true;
+
+  /** Parses every complete record in `chunk` (plus what was left over), keeping the partial tail. */
+  push(chunk: string, out: CsvRecord[]): void {
+    if (this.first) {
+      this.first = false;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    }
+    this.buf = this.buf ? this.buf + chunk : chunk;
+    this.parse(out, false);
+  }
+
+  /** Parses the remaining text at the end of input; an unterminated quote is an error. */
+  end(out: CsvRecord[]): void {
+    if (this.buf.length) this.parse(out, true);
+  }
+
+  private parse(out: CsvRecord[], final: boolean): void {
+    const s = this.buf;
+    const n = s.length;
+    let pos = 0;
+    let line = this.line;
+    while (pos < n) {
+      const recordStart = pos;
+      const recordLine = line;
+      const fields: string[] = [];
+      let complete = false;
+      // Position of the next LF at or after pos; found once per record, not once per field.
+      let nextNl = -2;
+      for (;;) {
+        if (pos >= n) {
+          // Input ended right after a comma: one more (empty) field, only meaningful at EOF.
+          if (final) {
+            fields.push('');
+            complete = true;
+          }
+          break;
+        }
+        if (s.charCodeAt(pos) === 34 /* " */) {
+          // Quoted field: find the closing quote that is not doubled.
+          let value = '';
+          let from = pos + 1;
+          let closed = -1;
+          for (;;) {
+            const q = s.indexOf('"', from);
+            if (q === -1) break;
+            if (s.charCodeAt(q + 1) === 34) {
+              value += s.slice(from, q + 1);
+              from = q + 2;
+              continue;
+            }
+            if (q + 1 >= n && !final) break; // the next chunk may start with the doubling quote
+            value += s.slice(from, q);
+            closed = q;
+            break;
+          }
+          if (closed === -1) {
+            if (final) throw new CsvSyntaxError(`unterminated quoted field starting on line ${line}`, line);
+            break;
+          }
+          for (let i = pos; i < closed; i++) if (s.charCodeAt(i) === 10) line++;
+          pos = closed + 1;
+          const c = s.charCodeAt(pos);
+          if (pos >= n) {
+            if (!final) break;
+            fields.push(value);
+            complete = true;
+            break;
+          }
+          if (c === 44 /* , */) {
+            fields.push(value);
+            pos++;
+            continue;
+          }
+          if (c === 10 || (c === 13 && s.charCodeAt(pos + 1) === 10)) {
+            fields.push(value);
+            pos += c === 13 ? 2 : 1;
+            line++;
+            complete = true;
+            break;
+          }
+          if (c === 13 && pos + 1 >= n && !final) break;
+          throw new CsvSyntaxError(`unexpected character ${JSON.stringify(s[pos])} after a closing quote on line ${line}`, line);
+        }
+        // Unquoted field: up to the next comma or line end.
+        const comma = s.indexOf(',', pos);
+        if (nextNl !== -1 && nextNl < pos) nextNl = s.indexOf('\n', pos);
+        let nl = nextNl;
+        if (nl === -1 && !final) break;
+        if (nl === -1) nl = n;
+        if (comma !== -1 && comma < nl) {
+          fields.push(s.slice(pos, comma));
+          pos = comma + 1;
+          continue;
+        }
+        let end = nl;
+        if (end > pos && s.charCodeAt(end - 1) === 13) end--;
+        fields.push(s.slice(pos, end));
+        pos = nl + 1;
+        if (nl < n) line++;
+        complete = true;
+        break;
+      }
+      if (!complete) {
+        pos = recordStart;
+        line = recordLine;
+        break;
+      }
+      // Blank lines carry no record.
+      if (!(fields.length === 1 && fields[0] === '')) out.push({ fields, line: recordLine });
+    }
+    this.buf = pos >= n ? '' : s.slice(pos);
+    this.line = line;
+  }
+}
