@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sql, useTestDatabase } from '../tests/helpers/db';
+
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/ingest.ts', ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+const CSV = `BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ServiceName,BilledCost,EffectiveCost,BillingCurrency
+acct,2024-05-01T00:00:00Z,2024-06-01T00:00:00Z,2024-05-02T00:00:00Z,2024-05-03T00:00:00Z,Usage,AWS,Amazon S3,1.10,1.00,USD
+acct,2024-05-01T00:00:00Z,2024-06-01T00:00:00Z,2024-05-03T00:00:00Z,2024-05-04T00:00:00Z,Usage,AWS,Amazon S3,2.20,2.00,USD
+`;
+
+describe('npm run ingest', () => {
+  let url: string;
+  let dir: string;
+  beforeAll(async () => {
+    url = await useTestDatabase();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-cli-'));
+  });
+
+  it('--json prints the summary: rows, billing periods, totals per currency, peak RSS', async () => {
+    const file = path.join(dir, 'focus.csv');
+    await writeFile(file, CSV);
+    const res = await cli(['--json', '--source', 'cli-test', file], { DATABASE_URL: url });
+    expect(res.code, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout) as {
+      ok: boolean;
+      peakRssBytes: number;
+      files: { rows: number; format: string; billingPeriods: string[]; totals: { currency: string; billedCost: string; effectiveCost: string }[] }[];
+    };
+    expect(out.ok).toBe(true);
+    expect(out.files[0]).toMatchObject({ rows: 2, format: 'focus', billingPeriods: ['2024-05-01'] });
+    expect(out.files[0]?.totals).toEqual([expect.objectContaining({ currency: 'USD', billedCost: '3.30', effectiveCost: '3.00' })]);
+    expect(out.peakRssBytes).toBeGreaterThan(1e6);
+    const [row] = await sql<{ n: string }>(url, `SELECT count(*)::text AS n FROM cost_line_items`);
+    expect(row?.n).toBe('2');
+  });
+
+  it('a malformed file exits non-zero, names file, line and value, and stores nothing', async () => {
+    const file = path.join(dir, 'broken.csv');
+    await writeFile(file, CSV.replace('2.20', '2.2O'));
+    const res = await cli(['--source', 'cli-test', file], { DATABASE_URL: url });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/broken\.csv, line 3: .*"2\.2O"/);
+    expect(res.stderr).toMatch(/nothing from .*broken\.csv was stored/);
+    const [row] = await sql<{ billed: string }>(url, `SELECT sum(billed_cost)::text AS billed FROM cost_line_items`);
+    expect(row?.billed).toBe('3.30');
+  });
+
+  it('bad arguments are explained', async () => {
+    const res = await cli(['--format', 'excel', 'x.csv'], { DATABASE_URL: url });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/format: Invalid option/i);
+    expect(res.stderr).toMatch(/usage: npm run ingest/);
+  });
+});
