@@ -85,6 +85,7 @@ function printSummary(s: IngestSummary): void {
   const lines = [
     `${s.file}: ${s.format}${s.dataset ? ` (${s.dataset} cost)` : ''} → source "${s.sourceName}"`,
     `  ${s.rows.toLocaleString('en-US')} rows in ${secs.toFixed(1)} s (${Math.round(s.rows / Math.max(secs, 0.001)).toLocaleString('en-US')} rows/s), ${s.days} days`,
+    `  time: read+COPY ${s.phases.copyMs} ms, totals ${s.phases.totalsMs} ms, replace ${s.phases.replaceMs} ms, daily rollup ${s.phases.rollupMs} ms`,
     `  billing periods: ${s.billingPeriods.map((p) => p.slice(0, 7)).join(', ') || 'none'}${s.replacedRows ? ` (replaced ${s.replacedRows.toLocaleString('en-US')} earlier rows)` : ''}`,
   ];
   for (const t of s.totals) {

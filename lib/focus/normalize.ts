@@ -10,7 +10,11 @@ const NULL_TOKENS = new Set(['', 'null', 'NULL', 'Null', 'None', 'nan', 'NaN', '
 /** Trimmed string or null for the empty and literal-null spellings exports use. */
 export function text(value: string | null | undefined): string | null {
   if (value == null) return null;
-  const t = value.trim();
+  const n = value.length;
+  if (n === 0) return null;
+  // Hot path: most values have no surrounding blanks and are longer than any null spelling.
+  const t = value.charCodeAt(0) <= 32 || value.charCodeAt(n - 1) <= 32 ? value.trim() : value;
+  if (t.length > 4) return t;
   return NULL_TOKENS.has(t) ? null : t;
 }
 
