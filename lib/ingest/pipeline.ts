@@ -482,14 +482,27 @@ function esc(value: string): string {
 }
 
 const FOCUS_KEYS = FOCUS_COLUMNS.map((c) => c.column);
+
+// Rows share a handful of tag sets; the COPY text of each set is built once.
+const tagCache = new Map<string, string>();
+function tagColumns(tags: Record<string, string>): string {
+  const json = JSON.stringify(tags);
+  let cols = tagCache.get(json);
+  if (cols === undefined) {
+    const normalized = normalizeTags(tags);
+    cols = json === '{}' || !normalized ? '\t\\N\t\\N' : `\t${esc(json)}\t${esc(JSON.stringify(normalized))}`;
+    if (tagCache.size > 20_000) tagCache.clear();
+    tagCache.set(json, cols);
+  }
+  return cols;
+}
 function serialize(row: CostRow): string {
   let out = row.cost_dataset ? row.cost_dataset : '\\N';
   for (let i = 0; i < FOCUS_KEYS.length; i++) {
     const v = row[FOCUS_KEYS[i] as keyof CostRow] as string | null | undefined;
     out += v == null ? '\t\\N' : `\t${esc(v)}`;
   }
-  const tags = row.tags && Object.keys(row.tags).length ? row.tags : null;
-  out += tags ? `\t${esc(JSON.stringify(tags))}\t${esc(JSON.stringify(normalizeTags(tags)))}` : '\t\\N\t\\N';
+  out += row.tags ? tagColumns(row.tags) : '\t\\N\t\\N';
   out += row.extras && Object.keys(row.extras).length ? `\t${esc(JSON.stringify(row.extras))}` : '\t\\N';
   return out;
 }

@@ -32,8 +32,9 @@ export interface FormatReader {
   id: FormatId;
   label: string;
   /**
-   * How well the header row matches this format: 0 when it does not, higher is more certain.
-   * Auto-detection picks the highest score.
+   * How well the header row matches this format: 0 when it does not; 50 when the columns the
+   * format cannot do without are present, plus one per further column only this format has.
+   * All readers use this one scale; auto-detection picks the highest score.
    */
   detect(headers: readonly string[]): number;
   /** Columns a file of this format must have; listed in the "unknown format" error. */
