@@ -11,7 +11,11 @@ const globalForPool = globalThis as unknown as { burnratePool?: pg.Pool; burnrat
 export function getPool(): pg.Pool {
   const url = requireDatabaseUrl();
   if (!globalForPool.burnratePool || globalForPool.burnratePoolUrl !== url) {
-    globalForPool.burnratePool = new pg.Pool({ connectionString: url, max: 8, application_name: 'burnrate' });
+    const pool = new pg.Pool({ connectionString: url, max: 8, application_name: 'burnrate' });
+    // An idle connection dropped by the server (restart, Ctrl-C reaching PostgreSQL first) must
+    // not crash the process; the next query opens a new one.
+    pool.on('error', (error) => console.error(`[burnrate] database connection lost: ${error.message}`));
+    globalForPool.burnratePool = pool;
     globalForPool.burnratePoolUrl = url;
   }
   return globalForPool.burnratePool;
