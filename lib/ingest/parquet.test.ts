@@ -1,0 +1,209 @@
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ColumnSpec, writeParquet } from '../../tests/fixtures/focus/parquet-writer';
+import { float32ToString, formatDecimal, openParquetSource } from './parquet';
+import { openRecordSource, type RecordSource, type SourceRecord } from './source';
+import { IngestError } from './types';
+
+const FIXTURES = path.join(import.meta.dirname, '../../tests/fixtures/focus');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-parquet-'));
+});
+
+async function write(name: string, columns: ColumnSpec[], rowGroupSize?: number): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, writeParquet(columns, rowGroupSize));
+  return file;
+}
+
+async function readAll(source: RecordSource): Promise<SourceRecord[]> {
+  const out: SourceRecord[] = [];
+  try {
+    for await (const batch of source.records()) out.push(...batch);
+  } finally {
+    await source.close();
+  }
+  return out;
+}
+
+const DEC38 = { kind: 'decimal', precision: 38, scale: 10, physical: 'FIXED_LEN_BYTE_ARRAY' } as const;
+
+describe('openParquetSource', () => {
+  it('reads the FOCUS validator sample through openRecordSource (sniffed by content)', async () => {
+    const source = await openRecordSource(path.join(FIXTURES, 'validator-sample.parquet'));
+    expect(source.kind).toBe('parquet');
+    expect(source.headers).toEqual(['InvoiceIssuer', 'ResourceID', 'ChargeType']);
+    expect(source.sha256()).toBeNull();
+    const records = await readAll(source);
+    expect(records).toEqual([
+      { values: ['test-entity-1', 'r1', 'Purchase'], line: 1 },
+      { values: ['test-entity-2', 'r2', 'Adjustment'], line: 2 },
+    ]);
+    expect(source.bytesRead()).toBe(source.totalBytes);
+  });
+
+  it('turns DECIMAL(38,10) bytes into exact decimal strings', async () => {
+    const file = await write('dec38.parquet', [
+      {
+        name: 'BilledCost',
+        type: DEC38,
+        values: [
+          123450000000001n, // 12345.0000000001
+          -1n,
+          99999999999999999999999999999999999999n, // the largest DECIMAL(38,10)
+          -99999999999999999999999999999999999999n,
+          0n,
+          null,
+          10000000000n, // 1.0000000000
+        ],
+      },
+    ]);
+    const values = (await readAll(await openParquetSource(file, (await stat(file)).size))).map((r) => r.values[0]);
+    expect(values).toEqual([
+      '12345.0000000001',
+      '-0.0000000001',
+      '9999999999999999999999999999.9999999999',
+      '-9999999999999999999999999999.9999999999',
+      '0.0000000000',
+      null,
+      '1.0000000000',
+    ]);
+  });
+
+  it('reads DECIMAL stored as INT32, INT64 and variable-length BYTE_ARRAY exactly', async () => {
+    const file = await write('decimals.parquet', [
+      { name: 'i32', type: { kind: 'decimal', precision: 9, scale: 2, physical: 'INT32' }, values: [150n, -5n, null] },
+      { name: 'i64', type: { kind: 'decimal', precision: 18, scale: 6, physical: 'INT64' }, values: [9007199254740993n, -1n, 0n] },
+      {
+        name: 'bytes',
+        type: { kind: 'decimal', precision: 40, scale: 3, physical: 'BYTE_ARRAY' },
+        values: [-123456789012345678901234567890n, 1n, null],
+      },
+    ]);
+    const rows = (await readAll(await openParquetSource(file, (await stat(file)).size))).map((r) => r.values);
+    expect(rows).toEqual([
+      ['1.50', '9007199254.740993', '-123456789012345678901234567.890'],
+      ['-0.05', '-0.000001', '0.001'],
+      [null, '0.000000', null],
+    ]);
+  });
+
+  it('converts floats, integers, timestamps, dates, maps and structs to strings', async () => {
+    const file = await write('types.parquet', [
+      { name: 'd', type: { kind: 'double' }, values: [0.1, 1e-7, null] },
+      { name: 'f', type: { kind: 'float' }, values: [0.1, 1.5, 16777217] },
+      { name: 'n', type: { kind: 'int64' }, values: [9007199254740993n, -1n, null] },
+      { name: 'ms', type: { kind: 'timestamp', unit: 'MILLIS' }, values: [1700000000000n, 1n, null] },
+      { name: 'us', type: { kind: 'timestamp', unit: 'MICROS' }, values: [1700000000123456n, null, -1n] },
+      { name: 'ns', type: { kind: 'timestamp', unit: 'NANOS' }, values: [1700000000123456789n, 1n, null] },
+      { name: 'day', type: { kind: 'date' }, values: [19723, 0, null] },
+      { name: 's', type: { kind: 'string' }, values: ['Grüße', '', null] },
+      { name: 'Tags', type: { kind: 'map' }, values: [{ env: 'prod', 'team "a"': null }, {}, null] },
+      {
+        name: 'x_Credit',
+        type: {
+          kind: 'struct',
+          fields: [
+            { name: 'amount', type: DEC38 },
+            { name: 'type', type: { kind: 'string' } },
+          ],
+        },
+        values: [{ amount: -123450000000001n, type: 'PROMOTION' }, { amount: null, type: null }, null],
+      },
+    ]);
+    const source = await openParquetSource(file, (await stat(file)).size);
+    expect(source.headers).toEqual(['d', 'f', 'n', 'ms', 'us', 'ns', 'day', 's', 'Tags', 'x_Credit']);
+    const rows = (await readAll(source)).map((r) => r.values);
+    expect(rows[0]).toEqual([
+      '0.1',
+      '0.1',
+      '9007199254740993',
+      '2023-11-14T22:13:20Z',
+      '2023-11-14T22:13:20.123456Z',
+      '2023-11-14T22:13:20.123456789Z',
+      '2024-01-01',
+      'Grüße',
+      '{"env":"prod","team \\"a\\"":null}',
+      '{"amount":-12345.0000000001,"type":"PROMOTION"}',
+    ]);
+    expect(rows[1]).toEqual([
+      '1e-7',
+      '1.5',
+      '-1',
+      '1970-01-01T00:00:00.001Z',
+      null,
+      '1970-01-01T00:00:00.000000001Z',
+      '1970-01-01',
+      '',
+      '{}',
+      '{"amount":null,"type":null}',
+    ]);
+    expect(rows[2]).toEqual([null, '16777216', null, null, '1969-12-31T23:59:59.999999Z', null, null, null, null, null]);
+  });
+
+  it('streams one row group at a time: 1-based row numbers, bounded batches, growing bytesRead', async () => {
+    const n = 10_000;
+    const file = await write(
+      'groups.parquet',
+      [
+        { name: 'id', type: { kind: 'string' }, values: Array.from({ length: n }, (_, i) => `resource-${i}-${'x'.repeat(40)}`) },
+        { name: 'cost', type: DEC38, values: Array.from({ length: n }, (_, i) => BigInt(i)) },
+      ],
+      2_500,
+    );
+    const { size } = await stat(file);
+    const source = await openParquetSource(file, size);
+    const progress: number[] = [source.bytesRead()];
+    let expectedLine = 1;
+    let batches = 0;
+    for await (const batch of source.records()) {
+      batches++;
+      expect(batch.length).toBeLessThanOrEqual(512);
+      for (const record of batch) {
+        expect(record.line).toBe(expectedLine);
+        expect(record.values[1]).toBe(formatDecimal(BigInt(expectedLine - 1), 10));
+        expectedLine++;
+      }
+      progress.push(source.bytesRead());
+    }
+    await source.close();
+    expect(expectedLine - 1).toBe(n);
+    expect(batches).toBeGreaterThanOrEqual(4 * Math.ceil(2_500 / 512));
+    expect(progress[0]).toBeLessThan(size / 2); // only the footer before the first row group
+    expect(new Set(progress).size).toBeGreaterThanOrEqual(4); // grew once per row group
+    expect(progress.every((p, i) => i === 0 || p >= (progress[i - 1] as number))).toBe(true);
+    expect(progress.at(-1)).toBeLessThanOrEqual(size);
+  });
+
+  it('rejects a file that only looks like Parquet, naming the file', async () => {
+    const file = path.join(dir, 'broken.parquet');
+    await writeFile(file, Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(100, 7), Buffer.from('PAR1')]));
+    const error = await openParquetSource(file, 108).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IngestError);
+    expect((error as IngestError).detail.code).toBe('BAD_FILE');
+    expect((error as Error).message).toContain('broken.parquet: not a readable Parquet file');
+  });
+});
+
+describe('formatDecimal', () => {
+  it('places the scale without losing digits', () => {
+    expect(formatDecimal(123450000000001n, 10)).toBe('12345.0000000001');
+    expect(formatDecimal(-5n, 3)).toBe('-0.005');
+    expect(formatDecimal(0n, 2)).toBe('0.00');
+    expect(formatDecimal(42n, 0)).toBe('42');
+    expect(formatDecimal(42n, -2)).toBe('4200');
+  });
+});
+
+describe('float32ToString', () => {
+  it('prints the shortest string that reads back as the same float32', () => {
+    expect(float32ToString(Math.fround(0.1))).toBe('0.1');
+    expect(float32ToString(Math.fround(2.71))).toBe('2.71');
+    expect(float32ToString(Math.fround(1e-10))).toBe('1e-10');
+    expect(float32ToString(0)).toBe('0');
+  });
+});
