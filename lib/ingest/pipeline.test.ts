@@ -204,4 +204,18 @@ describe('ingest pipeline', () => {
     const rows = await sums('race');
     expect(rows.reduce((n, r) => n + Number(r.n), 0)).toBe(5);
   });
+
+  it('the parts of one delivery are ingested as one unit and replace the month together', async () => {
+    const part1 = await file('part-1.csv', focusCsv([{ bp: '2024-04', day: '2024-04-01', billed: '1.5', effective: '1' }]));
+    const part2 = await file('part-2.csv', focusCsv([{ bp: '2024-04', day: '2024-04-02', billed: '2.5', effective: '2' }]));
+    const first = await ingestFile({ file: part1, parts: [part2], sourceName: 'parts' });
+    expect(first.rows).toBe(2);
+    const again = await ingestFile({ file: part1, parts: [part2], sourceName: 'parts' });
+    expect(again.replacedRows).toBe(2);
+    expect(await sums('parts')).toEqual([{ bp: '2024-04', currency: 'USD', billed: '4.0', effective: '3', n: '2' }]);
+    const badPart = await file('part-bad.csv', focusCsv([{ bp: '2024-04', day: '2024-04-03', billed: 'x', effective: '1' }]));
+    const before = await snapshot();
+    await expect(ingestFile({ file: part1, parts: [part2, badPart], sourceName: 'parts' })).rejects.toThrow(/part-bad\.csv, line 2: .*"x"/);
+    expect(await snapshot()).toBe(before);
+  });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import type pg from 'pg';
@@ -8,7 +9,7 @@ import { type CostRow, FOCUS_COLUMNS } from '../focus/columns';
 import { normalizeTags, utcDay, ValueError } from '../focus/normalize';
 import { getPool } from '../db/pool';
 import { detectReader, readerFor } from './readers';
-import { openRecordSource, type RecordSource } from './source';
+import { openMultiPartSource, type RecordSource } from './source';
 import { type FormatId, type FormatReader, IngestError, type MapperContext } from './types';
 
 export interface IngestProgress {
@@ -51,6 +52,11 @@ export interface IngestSummary {
 
 export interface IngestOptions {
   file: string;
+  /**
+   * Further files of the same delivery (e.g. the parts a CUR manifest lists), ingested with
+   * `file` as one unit: one transaction, one run, one replacement of each billing period.
+   */
+  parts?: string[];
   format?: FormatId | 'auto';
   /** Billing source the rows belong to; defaults to "<format>:<billing account of the first row>". */
   sourceName?: string;
@@ -80,14 +86,15 @@ const PEEK_ROWS = 4096;
 export async function ingestFile(options: IngestOptions): Promise<IngestSummary> {
   const started = Date.now();
   const file = options.file;
-  const source = await openRecordSource(file);
+  const files = [file, ...(options.parts ?? [])];
+  const source = await openMultiPartSource(files);
   let runId: string | null = null;
   try {
     const reader = pickReader(file, source.headers, options.format ?? 'auto');
     const dataset = reader.id === 'azure' ? (options.dataset ?? (/amorti[sz]ed/i.test(path.basename(file)) ? 'amortized' : 'actual')) : null;
     const ctx: MapperContext = { file, dataset: dataset ?? undefined };
     const mapper = reader.createMapper(source.headers, ctx);
-    const rows = mapRecords(source, mapper, file);
+    const rows = mapRecords(source, mapper);
 
     // Peek: the first rows tell the billing account (default source name) and the months that
     // need partitions, which are created before the ingest transaction takes its locks.
@@ -103,7 +110,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     const provider = providerOf(reader, first);
     const pool = getPool();
     const sourceId = await upsertSource(pool, sourceName, provider);
-    runId = await startRun(pool, sourceId, file, reader.id, dataset);
+    runId = await startRun(pool, sourceId, files, reader.id, dataset);
     const peekMonths = new Set(peeked.map((m) => m.row.charge_period_start?.slice(0, 7) ?? ''));
     await ensurePartitions(pool, [...peekMonths].filter(Boolean));
 
@@ -121,7 +128,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     // Rows of months not seen in the peek went to the default partition; give them their own.
     const late = summary.months.filter((m) => !peekMonths.has(m));
     if (late.length) await ensurePartitions(pool, late);
-    const checksum = source.sha256() ?? (await sha256File(file));
+    const checksum = source.sha256() ?? (files.length === 1 ? await sha256File(file) : null);
     const durationMs = Date.now() - started;
     await pool.query('UPDATE ingest_runs SET checksum = $2, duration_ms = $3 WHERE id = $1', [runId, checksum, durationMs]);
     options.onProgress?.({ file, bytesRead: source.totalBytes, totalBytes: source.totalBytes, rows: summary.rows, phase: 'done' });
@@ -184,11 +191,11 @@ interface Mapped {
 
 /** Maps record batches to canonical rows, checking mandatory values and attaching line numbers. */
 async function* mapRecords(
-  source: RecordSource,
+  source: RecordSource & { currentFile(): string },
   mapper: ReturnType<FormatReader['createMapper']>,
-  file: string,
 ): AsyncGenerator<Mapped[]> {
   for await (const batch of source.records()) {
+    const file = source.currentFile();
     const out: Mapped[] = [];
     for (const record of batch) {
       let mapped: CostRow | CostRow[] | null;
@@ -237,11 +244,13 @@ async function upsertSource(pool: pg.Pool, name: string, provider: string): Prom
   return id;
 }
 
-async function startRun(pool: pg.Pool, sourceId: number, file: string, format: FormatId, dataset: string | null): Promise<string> {
-  const { size } = await import('node:fs/promises').then((fs) => fs.stat(file));
+async function startRun(pool: pg.Pool, sourceId: number, files: string[], format: FormatId, dataset: string | null): Promise<string> {
+  let bytes = 0;
+  for (const f of files) bytes += (await stat(f)).size;
+  const name = files.length === 1 ? (files[0] as string) : `${files[0]} (+${files.length - 1} more parts)`;
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO ingest_runs (source_id, file_name, format, dataset, bytes) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [sourceId, file, format, dataset, size],
+    [sourceId, name, format, dataset, bytes],
   );
   const id = rows[0]?.id;
   if (id === undefined) throw new Error('could not record the ingest run');

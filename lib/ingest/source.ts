@@ -155,3 +155,54 @@ function csvError(file: string, error: unknown): Error {
   }
   return new IngestError(`${file}: malformed CSV (${(error as Error).message})`, { file, code: 'BAD_FILE' });
 }
+
+/**
+ * Several files of one delivery (the gzipped parts a CUR manifest lists, say) read as one source,
+ * so they are ingested in one transaction: parts of a billing period never replace each other.
+ * Every part must have the first part's header row.
+ */
+export async function openMultiPartSource(files: readonly string[]): Promise<RecordSource & { currentFile(): string }> {
+  if (!files.length) throw new IngestError('no files to ingest', { code: 'BAD_FILE' });
+  const first = await openRecordSource(files[0] as string);
+  const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  let current = first;
+  let index = 0;
+  let doneBytes = 0;
+  const hashes: (string | null)[] = [];
+  return {
+    file: files[0] as string,
+    kind: first.kind,
+    headers: first.headers,
+    totalBytes,
+    bytesRead: () => doneBytes + current.bytesRead(),
+    currentFile: () => files[index] as string,
+    sha256: () => {
+      if (files.length === 1) return first.sha256();
+      if (hashes.length !== files.length || hashes.some((h) => h === null)) return null;
+      return createHash('sha256').update(hashes.join('\n')).digest('hex');
+    },
+    async *records() {
+      for (;;) {
+        yield* current.records();
+        hashes.push(current.sha256());
+        doneBytes += sizes[index] ?? 0;
+        await current.close();
+        index++;
+        if (index >= files.length) return;
+        const file = files[index] as string;
+        current = await openRecordSource(file);
+        if (current.headers.join('\u0000') !== first.headers.join('\u0000')) {
+          throw new IngestError(`${file}: its header row differs from ${files[0]}; all parts of one delivery must have the same columns`, {
+            file,
+            line: 1,
+            code: 'BAD_FILE',
+          });
+        }
+      }
+    },
+    close: async () => {
+      await current.close();
+    },
+  };
+}
