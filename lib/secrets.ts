@@ -34,6 +34,6 @@ export function decryptSecret(ciphertext: string, key: Buffer = secretKeyFromEnv
   try {
     return Buffer.concat([decipher.update(buf.subarray(28)), decipher.final()]).toString('utf8');
   } catch {
-    throw new SecretKeyError('stored secret cannot be decrypted: BURNRATE_SECRET_KEY differs from the key it was encrypted with');
+    throw new SecretKeyError('stored secret cannot be decrypted: BURNRATE_SECRET_KEY differs from the key it was encrypted with, or the ciphertext was altered');
   }
 }
