@@ -12,7 +12,7 @@ const EnvSchema = z.object({
 export type Env = z.infer<typeof EnvSchema>;
 
 /** Validates the environment once, failing with a message that names the bad variable. */
-export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -21,7 +21,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return parsed.data;
 }
 
-export function requireDatabaseUrl(source: NodeJS.ProcessEnv = process.env): string {
+export function requireDatabaseUrl(source: Record<string, string | undefined> = process.env): string {
   const url = readEnv(source).DATABASE_URL;
   if (!url) {
     throw new Error(

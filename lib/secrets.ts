@@ -7,7 +7,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  */
 export class SecretKeyError extends Error {}
 
-export function secretKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer {
+export function secretKeyFromEnv(env: Record<string, string | undefined> = process.env): Buffer {
   const raw = env.BURNRATE_SECRET_KEY;
   if (!raw) {
     throw new SecretKeyError(

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { lookupRegion, REGIONS } from './regions';
+
+const REQUIRED = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-2',
+  'ca-central-1',
+  'sa-east-1',
+  'eu-west-1',
+  'eu-central-1',
+  'eu-north-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-south-1',
+  'eastus',
+  'eastus2',
+  'westus2',
+  'westeurope',
+  'northeurope',
+  'germanywestcentral',
+  'uksouth',
+  'japaneast',
+  'koreacentral',
+  'southeastasia',
+  'australiaeast',
+  'centralindia',
+  'brazilsouth',
+  'us-central1',
+  'us-east1',
+  'us-west1',
+  'europe-west1',
+  'europe-west3',
+  'europe-west4',
+  'asia-northeast1',
+  'asia-northeast3',
+  'asia-southeast1',
+  'asia-south1',
+  'australia-southeast1',
+  'southamerica-east1',
+  'global',
+];
+
+describe('region map', () => {
+  it('covers the common AWS, Azure and GCP regions', () => {
+    for (const id of REQUIRED) expect(REGIONS.has(id), id).toBe(true);
+  });
+
+  it('gives every region a country with a name (except multi-country locations) and a continent', () => {
+    for (const r of REGIONS.values()) {
+      expect(r.continent, r.id).toBeTruthy();
+      if (r.country) expect(r.country.name, r.id).toBeTruthy();
+    }
+  });
+
+  it('maps codes to readable names and countries', () => {
+    expect(lookupRegion('eu-central-1')).toMatchObject({
+      name: 'Europe (Frankfurt)',
+      country: { code: 'DE', name: 'Germany' },
+      continent: 'Europe',
+    });
+    expect(lookupRegion('westeurope')?.country?.code).toBe('NL');
+    expect(lookupRegion('asia-northeast3')).toMatchObject({ name: 'Seoul', country: { code: 'KR' }, continent: 'Asia' });
+    expect(lookupRegion('australia-southeast1')?.continent).toBe('Oceania');
+    expect(lookupRegion('global')).toMatchObject({ name: 'Global', country: null });
+  });
+
+  it('folds Azure display spellings and returns null for unknown or empty ids', () => {
+    expect(lookupRegion('East US 2')?.id).toBe('eastus2');
+    expect(lookupRegion('EastUS')?.id).toBe('eastus');
+    expect(lookupRegion('mars-north-1')).toBeNull();
+    expect(lookupRegion('')).toBeNull();
+  });
+});
