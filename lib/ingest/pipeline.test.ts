@@ -218,4 +218,13 @@ describe('ingest pipeline', () => {
     await expect(ingestFile({ file: part1, parts: [part2, badPart], sourceName: 'parts' })).rejects.toThrow(/part-bad\.csv, line 2: .*"x"/);
     expect(await snapshot()).toBe(before);
   });
+
+  it('two sources that both need a new month at once both land (regression: partition creation race)', async () => {
+    const a = await file('new-month-a.csv', focusCsv([{ bp: '2019-02', day: '2019-02-03', billed: '1', effective: '1' }]));
+    const b = await file('new-month-b.csv', focusCsv([{ bp: '2019-02', day: '2019-02-04', billed: '2', effective: '2' }]));
+    const results = await Promise.all([ingestFile({ file: a, sourceName: 'month-a' }), ingestFile({ file: b, sourceName: 'month-b' })]);
+    expect(results.map((r) => r.rows)).toEqual([1, 1]);
+    const [part] = await sql<{ n: string }>(url, `SELECT count(*)::text AS n FROM cost_line_items_y2019m02`);
+    expect(part?.n).toBe('2');
+  });
 });
