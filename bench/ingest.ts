@@ -7,7 +7,7 @@
 // file into a plain table with the same columns and types, and prints both. Prints figures only;
 // it asserts nothing (see STYLE.md).
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,10 +55,18 @@ function plainTableSql(): string {
   return `CREATE TABLE bench_plain (${columns.join(', ')})`;
 }
 
+/** The node arguments of `npm run ingest` as package.json defines them, so the bench runs exactly what users run. */
+function ingestNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const [cmd, ...args] = (pkg.scripts.ingest ?? '').split(/\s+/);
+  if (cmd !== 'node' || !args.includes('scripts/ingest.ts')) throw new Error(`unexpected "ingest" script in package.json: ${pkg.scripts.ingest}`);
+  return args;
+}
+
 function runCli(file: string, databaseUrl: string): Promise<{ stdout: string; stderr: string; code: number | null; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(path.resolve('node_modules/.bin/tsx'), ['scripts/ingest.ts', '--json', '--source', SOURCE, file], {
+    const child = spawn(process.execPath, [...ingestNodeArgs(), '--json', '--source', SOURCE, file], {
       env: { ...process.env, DATABASE_URL: databaseUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

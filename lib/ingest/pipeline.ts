@@ -300,6 +300,11 @@ async function writeAndSwap(args: {
     await client.query("SET LOCAL work_mem = '256MB'");
     // One ingest per source at a time; different sources proceed in parallel.
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [0x6275726e, sourceId]);
+    // Remove the replaced rows of the periods the first rows name before the COPY, while the
+    // index holds only old rows; periods first seen later are replaced after it. Azure's
+    // actual/amortized merge needs both row sets present, so it always runs after.
+    const earlyPeriods = dataset === null ? [...new Set(args.peeked.map((m) => m.row.billing_period_start as string))] : [];
+    let replacedRows = await replaceBeforeCopy(client, sourceId, earlyPeriods);
     const copy = client.query(copyFrom(`COPY cost_line_items (${COPY_COLUMNS.join(', ')}) FROM STDIN`));
     const prefix = `${sourceId}\t${runId}\t`;
     const write = async (batch: Mapped[]) => {
@@ -348,7 +353,8 @@ async function writeAndSwap(args: {
 
     const periodList = [...periods];
     const t1 = Date.now();
-    const replacedRows = await replacePeriods(client, sourceId, runId, periodList, dataset);
+    const early = new Set(earlyPeriods);
+    replacedRows += await replacePeriods(client, sourceId, runId, periodList.filter((p) => !early.has(p)), dataset);
     const t2 = Date.now();
     const touchedDays = await refreshDailyRollup(client, sourceId, periodList, [...days]);
     const t3 = Date.now();
@@ -408,6 +414,21 @@ async function periodTotals(client: pg.PoolClient, sourceId: number, periods: st
     effectiveCostMissing: Number(r.missing),
     listCost: r.list,
   }));
+}
+
+/** Deletes the source's rows for `periods` (none of this run's rows exist yet); skips the scan when the rollup shows there are none. */
+async function replaceBeforeCopy(client: pg.PoolClient, sourceId: number, periods: string[]): Promise<number> {
+  if (!periods.length) return 0;
+  const { rows } = await client.query<{ any: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM cost_daily WHERE source_id = $1 AND billing_period_start = ANY($2::date[])) AS any',
+    [sourceId, periods.map((p) => utcDay(p))],
+  );
+  if (!rows[0]?.any) return 0;
+  const res = await client.query('DELETE FROM cost_line_items WHERE source_id = $1 AND billing_period_start = ANY($2::timestamptz[])', [
+    sourceId,
+    periods,
+  ]);
+  return res.rowCount ?? 0;
 }
 
 /**
