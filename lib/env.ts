@@ -7,6 +7,9 @@ const EnvSchema = z.object({
     .optional(),
   BURNRATE_DATA_DIR: z.string().min(1).default('.burnrate'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // Loopback by default: the dashboard has no login yet, so it is not offered to the network
+  // unless HOST says so (e.g. HOST=0.0.0.0 in a container behind an authenticating proxy).
+  HOST: z.string().min(1).default('127.0.0.1'),
   BURNRATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;

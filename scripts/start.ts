@@ -45,10 +45,13 @@ async function main() {
       await loadDemoData({ log });
     }
     if (!dev) await ensureNextBuild(log);
-    worker = await startWorker(db.url, log);
+    // Ctrl-C reaches PostgreSQL too; the worker's connections then drop while it stops: not news.
+    worker = await startWorker(db.url, (line) => {
+      if (!stopping) log(line);
+    });
     log('scheduler worker started');
     const nextBin = path.join(process.cwd(), 'node_modules/next/dist/bin/next');
-    web = spawn(process.execPath, [nextBin, dev ? 'dev' : 'start', '-p', String(env.PORT)], {
+    web = spawn(process.execPath, [nextBin, dev ? 'dev' : 'start', '-p', String(env.PORT), '-H', env.HOST], {
       env: { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -58,7 +61,8 @@ async function main() {
         void shutdown(code ?? 1);
       }
     });
-    log(`dashboard: http://localhost:${env.PORT}  (Ctrl-C stops everything)`);
+    const shown = env.HOST === '127.0.0.1' || env.HOST === '::1' ? 'localhost' : env.HOST;
+    log(`dashboard: http://${shown}:${env.PORT}  (Ctrl-C stops everything)`);
   } catch (error) {
     console.error(`[burnrate] error: ${(error as Error).message}`);
     await shutdown(1);
