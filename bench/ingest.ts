@@ -59,7 +59,8 @@ function plainTableSql(): string {
 function ingestNodeArgs(): string[] {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
   const [cmd, ...args] = (pkg.scripts.ingest ?? '').split(/\s+/);
-  if (cmd !== 'node' || !args.includes('scripts/ingest.ts')) throw new Error(`unexpected "ingest" script in package.json: ${pkg.scripts.ingest}`);
+  if (cmd !== 'node' || !args.includes('scripts/ingest.ts'))
+    throw new Error(`unexpected "ingest" script in package.json: ${pkg.scripts.ingest}`);
   return args;
 }
 

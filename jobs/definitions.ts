@@ -1,18 +1,46 @@
+import type { PgBoss, Queue, SendOptions, WorkOptions } from 'pg-boss';
 import { z } from 'zod';
+import { CONNECTOR_KIND_IDS, connectorForSource, isSyncDue, type StoredSource } from '../lib/connectors/registry';
+import { syncSource } from '../lib/connectors/sync';
+import { type Connector, ConnectorError } from '../lib/connectors/types';
 import { getPool } from '../lib/db/pool';
+import { getPrisma } from '../lib/db/prisma';
 import { ensurePartitions } from '../lib/ingest/pipeline';
 
-/** A scheduled or on-demand job: its queue name, optional cron (UTC), payload schema and handler. */
+/** What a handler gets besides its payload. */
+export interface JobContext {
+  /** The pg-boss instance running the job, for jobs that enqueue others. */
+  boss: PgBoss;
+  log: (line: string) => void;
+  /** Aborted when the job expires or the worker stops. */
+  signal?: AbortSignal;
+  /** 0 on the first attempt. */
+  retryCount: number;
+}
+
+/** A scheduled or on-demand job: its queue name and options, optional cron (UTC), payload schema and handler. */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   cron?: string;
   description: string;
   payload: S;
-  handler: (payload: z.infer<S>) => Promise<unknown>;
+  /** Queue policy, retries, expiry; default: 3 retries, 30 s backoff. */
+  queue?: Omit<Queue, 'name'>;
+  /** Worker options, e.g. how many jobs of this queue one worker runs at once. */
+  work?: Pick<WorkOptions, 'localConcurrency' | 'pollingIntervalSeconds'>;
+  /** A thrown error fails the attempt (pg-boss retries it); a returned value completes the job. */
+  handler: (payload: z.infer<S>, ctx: JobContext) => Promise<unknown>;
 }
 
 function defineJob<S extends z.ZodType>(job: JobDefinition<S>): JobDefinition<S> {
   return job;
+}
+
+const DEFAULT_QUEUE: Omit<Queue, 'name'> = { retryLimit: 3, retryDelay: 30, retryBackoff: true };
+
+/** Creates the job's queue if it does not exist (the web process sends to queues the worker may not have created yet). */
+export async function ensureQueue(boss: PgBoss, job: JobDefinition): Promise<void> {
+  await boss.createQueue(job.name, { ...DEFAULT_QUEUE, ...job.queue });
 }
 
 /**
@@ -52,4 +80,145 @@ export const reapStaleRunsJob = defineJob({
   },
 });
 
-export const JOBS: readonly JobDefinition[] = [ensurePartitionsJob, reapStaleRunsJob];
+// ---------------------------------------------------------------------------------------------
+// Connector syncs
+
+export const SYNC_SOURCE_QUEUE = 'sync-source';
+
+export const SyncSourcePayload = z.object({
+  sourceId: z.number().int().positive(),
+  trigger: z.enum(['schedule', 'manual']).default('schedule'),
+});
+export type SyncSourcePayload = z.infer<typeof SyncSourcePayload>;
+
+/**
+ * `exclusive` with the source id as singletonKey: at most one sync-source job per source is queued,
+ * running or waiting to retry, so two syncs never ingest the same source at once (and a "Sync now"
+ * while one is pending is refused instead of piling up). Different sources sync in parallel.
+ * Retries are for throttling and network failures only (see the handler); they back off from one
+ * minute to half an hour.
+ */
+export const SYNC_SOURCE_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
+  policy: 'exclusive',
+  retryLimit: 3,
+  retryDelay: 60,
+  retryBackoff: true,
+  retryDelayMax: 1800,
+  // A first sync of a large account downloads and ingests months of data.
+  expireInSeconds: 4 * 3600,
+};
+
+/**
+ * Enqueues a sync of one source. Returns the job id, or null when a sync of the source is already
+ * queued, running or waiting to retry.
+ */
+export async function enqueueSourceSync(boss: PgBoss, sourceId: number, trigger: SyncSourcePayload['trigger']): Promise<string | null> {
+  const options: SendOptions = { singletonKey: String(sourceId) };
+  return boss.send(SYNC_SOURCE_QUEUE, { sourceId, trigger }, options);
+}
+
+export interface SyncSourceJobOptions {
+  /** Builds the source's connector; default: the registry with the stored config and decrypted secret. */
+  buildConnector?: (source: StoredSource) => Connector;
+  queue?: Omit<Queue, 'name'>;
+  work?: JobDefinition['work'];
+}
+
+/**
+ * Loads the source, builds its connector and runs syncSource (which records the run). A failure
+ * that retrying can fix (ConnectorError THROTTLED/NETWORK, or one marked retryable) is rethrown
+ * so pg-boss retries it with backoff; any other failure is already recorded in sync_runs and the
+ * job completes, because running it again would fail the same way.
+ */
+export function createSyncSourceJob(options: SyncSourceJobOptions = {}): JobDefinition<typeof SyncSourcePayload> {
+  const build = options.buildConnector ?? connectorForSource;
+  return defineJob({
+    name: SYNC_SOURCE_QUEUE,
+    description: 'sync one connector source: ingest its new and restated deliveries',
+    payload: SyncSourcePayload,
+    queue: options.queue ?? SYNC_SOURCE_QUEUE_OPTIONS,
+    work: options.work ?? { localConcurrency: 2 },
+    handler: async ({ sourceId, trigger }, ctx) => {
+      const source = await getPrisma().billingSource.findUnique({
+        where: { id: sourceId },
+        select: { id: true, name: true, kind: true, config: true, enabled: true, secretCiphertext: true },
+      });
+      if (!source) return { skipped: 'the source was deleted' };
+      if (!source.enabled) return { skipped: 'the source is disabled' };
+      let connector: Connector;
+      try {
+        connector = build(source);
+      } catch (error) {
+        // Nothing ran, but the page must show why: record it like a failed sync.
+        const message = error instanceof Error ? error.message : String(error);
+        await recordFailedStart(sourceId, trigger, message);
+        return { failed: message };
+      }
+      try {
+        const result = await syncSource({ sourceId, sourceName: source.name, connector, trigger, signal: ctx.signal, log: ctx.log });
+        return {
+          syncRunId: result.syncRunId,
+          deliveriesSeen: result.deliveriesSeen,
+          ingested: result.ingested.length,
+          skipped: result.skipped,
+        };
+      } catch (error) {
+        if (error instanceof ConnectorError && error.retryable) throw error;
+        return { failed: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  });
+}
+
+async function recordFailedStart(sourceId: number, trigger: string, message: string): Promise<void> {
+  const prisma = getPrisma();
+  await prisma.$transaction([
+    prisma.syncRun.create({ data: { sourceId, trigger, status: 'failed', finishedAt: new Date(), error: message } }),
+    prisma.billingSource.update({
+      where: { id: sourceId },
+      data: { lastSyncAt: new Date(), lastSyncStatus: 'failed', consecutiveFailures: { increment: 1 } },
+    }),
+  ]);
+}
+
+export const syncSourceJob = createSyncSourceJob();
+
+export interface ScheduleSyncsJobOptions {
+  now?: () => Date;
+}
+
+/**
+ * Every 10 minutes: enqueue a sync of each enabled connector source whose cron schedule fired since
+ * its last sync. The schedules live in billing_sources (edited on the sources page), so there is no
+ * per-source pg-boss schedule to keep in step with edits, disabling and deletion; a schedule missed
+ * while no worker ran is made up at the next tick; and the sync queue's singleton policy turns a
+ * source that is still syncing into a no-op.
+ */
+export function createScheduleSyncsJob(options: ScheduleSyncsJobOptions = {}): JobDefinition {
+  const now = options.now ?? (() => new Date());
+  return defineJob({
+    name: 'schedule-source-syncs',
+    cron: '*/10 * * * *',
+    description: 'enqueue the connector sources whose sync schedule is due',
+    payload: z.object({}).default({}),
+    queue: { retryLimit: 1, retryDelay: 30, expireInSeconds: 300 },
+    handler: async (_payload, ctx) => {
+      const at = now();
+      const sources = await getPrisma().billingSource.findMany({
+        where: { enabled: true, kind: { in: CONNECTOR_KIND_IDS } },
+        select: { id: true, schedule: true, lastSyncAt: true },
+        orderBy: { id: 'asc' },
+      });
+      const due = sources.filter((s) => isSyncDue(s.schedule, s.lastSyncAt, at));
+      const enqueued: number[] = [];
+      for (const s of due) {
+        if ((await enqueueSourceSync(ctx.boss, s.id, 'schedule')) !== null) enqueued.push(s.id);
+      }
+      return { sources: sources.length, due: due.map((s) => s.id), enqueued };
+    },
+  });
+}
+
+export const scheduleSyncsJob = createScheduleSyncsJob();
+
+export const JOBS: readonly JobDefinition[] = [ensurePartitionsJob, reapStaleRunsJob, syncSourceJob, scheduleSyncsJob];

@@ -15,7 +15,8 @@ export function secretKeyFromEnv(env: Record<string, string | undefined> = proce
     );
   }
   const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length !== 32) throw new SecretKeyError(`BURNRATE_SECRET_KEY must be 32 bytes (base64 or hex); it decodes to ${key.length} bytes`);
+  if (key.length !== 32)
+    throw new SecretKeyError(`BURNRATE_SECRET_KEY must be 32 bytes (base64 or hex); it decodes to ${key.length} bytes`);
   return key;
 }
 
@@ -34,6 +35,8 @@ export function decryptSecret(ciphertext: string, key: Buffer = secretKeyFromEnv
   try {
     return Buffer.concat([decipher.update(buf.subarray(28)), decipher.final()]).toString('utf8');
   } catch {
-    throw new SecretKeyError('stored secret cannot be decrypted: BURNRATE_SECRET_KEY differs from the key it was encrypted with, or the ciphertext was altered');
+    throw new SecretKeyError(
+      'stored secret cannot be decrypted: BURNRATE_SECRET_KEY differs from the key it was encrypted with, or the ciphertext was altered',
+    );
   }
 }

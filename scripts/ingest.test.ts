@@ -41,7 +41,12 @@ describe('npm run ingest', () => {
     const out = JSON.parse(res.stdout) as {
       ok: boolean;
       peakRssBytes: number;
-      files: { rows: number; format: string; billingPeriods: string[]; totals: { currency: string; billedCost: string; effectiveCost: string }[] }[];
+      files: {
+        rows: number;
+        format: string;
+        billingPeriods: string[];
+        totals: { currency: string; billedCost: string; effectiveCost: string }[];
+      }[];
     };
     expect(out.ok).toBe(true);
     expect(out.files[0]).toMatchObject({ rows: 2, format: 'focus', billingPeriods: ['2024-05-01'] });

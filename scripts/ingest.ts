@@ -109,8 +109,13 @@ function progressBar(file: string, enabled: boolean) {
       const width = 30;
       const filled = Math.round(frac * width);
       const rate = Math.round(p.rows / Math.max((now - started) / 1000, 0.001));
-      const label = p.phase === 'replacing' ? 'replacing billing periods…' : `${p.rows.toLocaleString('en-US')} rows, ${rate.toLocaleString('en-US')} rows/s`;
-      process.stderr.write(`\r\x1b[2K${file.slice(-40)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(frac * 100).toFixed(0)}% ${label}`);
+      const label =
+        p.phase === 'replacing'
+          ? 'replacing billing periods…'
+          : `${p.rows.toLocaleString('en-US')} rows, ${rate.toLocaleString('en-US')} rows/s`;
+      process.stderr.write(
+        `\r\x1b[2K${file.slice(-40)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(frac * 100).toFixed(0)}% ${label}`,
+      );
     },
     done: () => {
       if (enabled) process.stderr.write('\r\x1b[2K');

@@ -40,7 +40,9 @@ async function vitestCounts(file: string): Promise<Counts> {
 
 async function playwrightCounts(file: string): Promise<Counts> {
   try {
-    const r = JSON.parse(await readFile(file, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+    const r = JSON.parse(await readFile(file, 'utf8')) as {
+      stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+    };
     return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped };
   } catch {
     return { passed: 0, failed: 1, skipped: 0 };

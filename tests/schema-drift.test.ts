@@ -37,7 +37,14 @@ function parseSchema(text: string): Map<string, PrismaModel> {
       }
       const f = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
       if (!f) continue;
-      const [, fname, type, list, optional, attrs = ''] = f as unknown as [string, string, string, string | undefined, string | undefined, string];
+      const [, fname, type, list, optional, attrs = ''] = f as unknown as [
+        string,
+        string,
+        string,
+        string | undefined,
+        string | undefined,
+        string,
+      ];
       if (!scalar.has(type)) continue; // relation fields have no column
       fields.push({
         column: /@map\("(\w+)"\)/.exec(attrs)?.[1] ?? fname,
@@ -89,7 +96,11 @@ describe('schema.prisma matches the migrated database', () => {
       const expected = model.fields.map((f) => `${f.column} ${expectedPgType(f)}${f.optional ? ' NULL' : ''}`).sort();
       expect(actual, `columns of ${model.table}`).toEqual(expected);
       const idx = await sql<{ indexname: string }>(url, 'SELECT indexname FROM pg_indexes WHERE tablename = $1', [model.table]);
-      for (const name of model.indexes) expect(idx.map((i) => i.indexname), `index ${name} on ${model.table}`).toContain(name);
+      for (const name of model.indexes)
+        expect(
+          idx.map((i) => i.indexname),
+          `index ${name} on ${model.table}`,
+        ).toContain(name);
     }
   });
 

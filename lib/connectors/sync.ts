@@ -64,10 +64,7 @@ export async function syncSource(args: {
         dataset: ref.dataset,
         sourceName,
       });
-      await pool.query(
-        `UPDATE ingest_runs SET sync_run_id = $2 WHERE id = $1;`,
-        [summary.runId, syncRunId],
-      );
+      await pool.query(`UPDATE ingest_runs SET sync_run_id = $2 WHERE id = $1;`, [summary.runId, syncRunId]);
       await pool.query(
         `INSERT INTO source_deliveries (source_id, delivery_key, fingerprint, billing_period_start, ingest_run_id)
          VALUES ($1, $2, $3, $4, $5)
@@ -83,7 +80,14 @@ export async function syncSource(args: {
     await pool.query(
       `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), deliveries_seen = $2, deliveries_ingested = $3,
               row_count = $4, billing_periods = $5::date[], totals = $6::jsonb WHERE id = $1`,
-      [syncRunId, seen, ingested.length, rowsIngested, periods, JSON.stringify(ingested.map((i) => ({ key: i.ref.key, totals: i.summary.totals })))],
+      [
+        syncRunId,
+        seen,
+        ingested.length,
+        rowsIngested,
+        periods,
+        JSON.stringify(ingested.map((i) => ({ key: i.ref.key, totals: i.summary.totals }))),
+      ],
     );
     await pool.query(
       `UPDATE billing_sources SET last_sync_at = now(), last_sync_status = 'succeeded', consecutive_failures = 0 WHERE id = $1`,

@@ -44,7 +44,12 @@ export async function resolveDatabase(log: (line: string) => void = () => {}): P
   const running = runningEmbeddedUrl(env.BURNRATE_DATA_DIR);
   if (running) {
     await migrate(running, { log });
-    return { url: running, description: `embedded PostgreSQL (already running, ${env.BURNRATE_DATA_DIR})`, embedded: true, stop: async () => {} };
+    return {
+      url: running,
+      description: `embedded PostgreSQL (already running, ${env.BURNRATE_DATA_DIR})`,
+      embedded: true,
+      stop: async () => {},
+    };
   }
   const db = await startEmbeddedPostgres({ dataDir: env.BURNRATE_DATA_DIR });
   try {

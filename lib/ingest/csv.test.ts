@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
 import { CsvParser, type CsvRecord } from './csv';
 
 function parseAll(text: string, chunkSize = text.length): CsvRecord[] {
@@ -10,21 +10,16 @@ function parseAll(text: string, chunkSize = text.length): CsvRecord[] {
   return out;
 }
 
-const TRICKY = [
-  'a,b,c',
-  '1,"two, with comma","three ""quoted"""',
-  '"multi',
-  'line",,"x"',
-  '',
-  'last,row,"end"',
-  '',
-].join('\r\n');
+const TRICKY = ['a,b,c', '1,"two, with comma","three ""quoted"""', '"multi', 'line",,"x"', '', 'last,row,"end"', ''].join('\r\n');
 
 describe('CsvParser', () => {
   it('agrees with csv-parse on quotes, commas, CRLF, embedded newlines and empty fields at every chunk size', () => {
     const expected = parse(TRICKY, { skip_empty_lines: true, relax_column_count: true }) as string[][];
     for (const size of [1, 2, 3, 5, 7, 16, 1000]) {
-      expect(parseAll(TRICKY, size).map((r) => r.fields), `chunk size ${size}`).toEqual(expected);
+      expect(
+        parseAll(TRICKY, size).map((r) => r.fields),
+        `chunk size ${size}`,
+      ).toEqual(expected);
     }
   });
 

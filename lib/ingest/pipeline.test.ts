@@ -61,7 +61,10 @@ async function snapshot(): Promise<string> {
     `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h, count(*) AS n
        FROM (SELECT source_id, ingest_run_id, billing_period_start, charge_period_start, billed_cost, effective_cost, billing_currency, region_id FROM cost_line_items) t`,
   );
-  const [daily] = await sql<{ h: string | null }>(url, `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM (SELECT day, source_id, billed_cost, effective_cost, billing_currency FROM cost_daily) t`);
+  const [daily] = await sql<{ h: string | null }>(
+    url,
+    `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM (SELECT day, source_id, billed_cost, effective_cost, billing_currency FROM cost_daily) t`,
+  );
   return `${items?.h}:${items?.n}:${daily?.h}`;
 }
 
@@ -167,10 +170,15 @@ describe('ingest pipeline', () => {
 
   it('a bad date and a missing mandatory value are named', async () => {
     const before = await snapshot();
-    const badDate = focusCsv([{ bp: '2024-01', day: '2024-01-05', billed: '1', effective: '1' }]).replace('2024-01-05T00:00:00Z', '2024-02-30T00:00:00Z');
+    const badDate = focusCsv([{ bp: '2024-01', day: '2024-01-05', billed: '1', effective: '1' }]).replace(
+      '2024-01-05T00:00:00Z',
+      '2024-02-30T00:00:00Z',
+    );
     await expect(ingestFile({ file: await file('date.csv', badDate), sourceName: 'exact' })).rejects.toThrow(/line 2: .*2024-02-30/);
     const noCurrency = focusCsv([{ bp: '2024-01', day: '2024-01-05', billed: '1', effective: '1', currency: '' }]);
-    await expect(ingestFile({ file: await file('cur.csv', noCurrency), sourceName: 'exact' })).rejects.toThrow(/line 2: .*(billing_currency|BillingCurrency)/);
+    await expect(ingestFile({ file: await file('cur.csv', noCurrency), sourceName: 'exact' })).rejects.toThrow(
+      /line 2: .*(billing_currency|BillingCurrency)/,
+    );
     expect(await snapshot()).toBe(before);
   });
 

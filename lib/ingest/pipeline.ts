@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { once } from 'node:events';
 import path from 'node:path';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { getPool } from '../db/pool';
 import { type CostRow, FOCUS_COLUMNS } from '../focus/columns';
 import { normalizeTags, utcDay, ValueError } from '../focus/normalize';
-import { getPool } from '../db/pool';
 import { detectReader, readerFor } from './readers';
 import { openMultiPartSource, type RecordSource } from './source';
 import { type FormatId, type FormatReader, IngestError, type MapperContext } from './types';
@@ -91,7 +91,8 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
   let runId: string | null = null;
   try {
     const reader = pickReader(file, source.headers, options.format ?? 'auto');
-    const dataset = reader.id === 'azure' ? (options.dataset ?? (/amorti[sz]ed/i.test(path.basename(file)) ? 'amortized' : 'actual')) : null;
+    const dataset =
+      reader.id === 'azure' ? (options.dataset ?? (/amorti[sz]ed/i.test(path.basename(file)) ? 'amortized' : 'actual')) : null;
     const ctx: MapperContext = { file, dataset: dataset ?? undefined };
     const mapper = reader.createMapper(source.headers, ctx);
     const rows = mapRecords(source, mapper);
@@ -322,7 +323,7 @@ async function writeAndSwap(args: {
         const day = utcDay(cps);
         days.add(day);
         months.add(day.slice(0, 7));
-        chunk += prefix + serialize(row) + '\n';
+        chunk += `${prefix}${serialize(row)}\n`;
       }
       if (!copy.write(chunk)) await once(copy, 'drain');
       onProgress?.({ file, bytesRead: source.bytesRead(), totalBytes: source.totalBytes, rows: count, phase: 'reading' });
@@ -354,7 +355,13 @@ async function writeAndSwap(args: {
     const periodList = [...periods];
     const t1 = Date.now();
     const early = new Set(earlyPeriods);
-    replacedRows += await replacePeriods(client, sourceId, runId, periodList.filter((p) => !early.has(p)), dataset);
+    replacedRows += await replacePeriods(
+      client,
+      sourceId,
+      runId,
+      periodList.filter((p) => !early.has(p)),
+      dataset,
+    );
     const t2 = Date.now();
     const touchedDays = await refreshDailyRollup(client, sourceId, periodList, [...days]);
     const t3 = Date.now();

@@ -1,10 +1,10 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { isAscii } from 'node:buffer';
+import { createGunzip } from 'node:zlib';
 import { CsvParser, type CsvRecord, CsvSyntaxError } from './csv';
 import { IngestError } from './types';
 

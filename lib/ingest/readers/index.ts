@@ -1,4 +1,4 @@
-import { IngestError, type FormatId, type FormatReader } from '../types';
+import { type FormatId, type FormatReader, IngestError } from '../types';
 import { awsCurReader } from './aws-cur';
 import { azureReader } from './azure';
 import { focusReader } from './focus';
