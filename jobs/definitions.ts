@@ -1,10 +1,12 @@
-import type { PgBoss, Queue, SendOptions, WorkOptions } from 'pg-boss';
+import { PgBoss, type Queue, type SendOptions, type WorkOptions } from 'pg-boss';
 import { z } from 'zod';
+import { supersedeCostExplorerMonths } from '../lib/connectors/aws-cost-explorer';
 import { CONNECTOR_KIND_IDS, connectorForSource, isSyncDue, type StoredSource } from '../lib/connectors/registry';
 import { syncSource } from '../lib/connectors/sync';
 import { type Connector, ConnectorError } from '../lib/connectors/types';
 import { getPool } from '../lib/db/pool';
 import { getPrisma } from '../lib/db/prisma';
+import { requireDatabaseUrl } from '../lib/env';
 import { ensurePartitions } from '../lib/ingest/pipeline';
 
 /** What a handler gets besides its payload. */
@@ -35,6 +37,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
 function defineJob<S extends z.ZodType>(job: JobDefinition<S>): JobDefinition<S> {
   return job;
 }
+
+export const PGBOSS_SCHEMA = 'pgboss';
 
 const DEFAULT_QUEUE: Omit<Queue, 'name'> = { retryLimit: 3, retryDelay: 30, retryBackoff: true };
 
@@ -156,6 +160,9 @@ export function createSyncSourceJob(options: SyncSourceJobOptions = {}): JobDefi
       }
       try {
         const result = await syncSource({ sourceId, sourceName: source.name, connector, trigger, signal: ctx.signal, log: ctx.log });
+        // An export that now covers a month Cost Explorer filled in takes over that month.
+        const superseded = result.ingested.length ? await supersedeCostExplorerMonths() : [];
+        if (superseded.length) ctx.log(`superseded ${superseded.length} Cost Explorer month(s) now covered by exports`);
         return {
           syncRunId: result.syncRunId,
           deliveriesSeen: result.deliveriesSeen,
@@ -222,3 +229,48 @@ export function createScheduleSyncsJob(options: ScheduleSyncsJobOptions = {}): J
 export const scheduleSyncsJob = createScheduleSyncsJob();
 
 export const JOBS: readonly JobDefinition[] = [ensurePartitionsJob, reapStaleRunsJob, syncSourceJob, scheduleSyncsJob];
+
+// ---------------------------------------------------------------------------------------------
+// Sending jobs from processes that run none (the web server). Here rather than in worker.ts so the
+// web bundle does not pull in the worker's entry point (embedded PostgreSQL, migrations).
+
+const globalForJobs = globalThis as unknown as { burnrateJobClient?: Promise<PgBoss>; burnrateJobClientUrl?: string };
+
+/**
+ * A pg-boss instance that only sends and reads jobs, for processes that run none (the web server's
+ * "Sync now" and the sources page's view of pending syncs). It starts once per process, creates
+ * the pg-boss schema and the queues if no worker has yet, and never supervises or schedules.
+ */
+export function getJobClient(): Promise<PgBoss> {
+  const url = requireDatabaseUrl();
+  if (!globalForJobs.burnrateJobClient || globalForJobs.burnrateJobClientUrl !== url) {
+    const starting = (async () => {
+      const boss = new PgBoss({
+        connectionString: url,
+        schema: PGBOSS_SCHEMA,
+        application_name: 'burnrate-web',
+        supervise: false,
+        schedule: false,
+        max: 2,
+      });
+      boss.on('error', (error: Error) => console.error(`[burnrate] job client error: ${error.message}`));
+      await boss.start();
+      for (const job of JOBS) await ensureQueue(boss, job);
+      return boss;
+    })();
+    // A failed start (database down) is not cached: the next call tries again.
+    starting.catch(() => {
+      if (globalForJobs.burnrateJobClient === starting) globalForJobs.burnrateJobClient = undefined;
+    });
+    globalForJobs.burnrateJobClient = starting;
+    globalForJobs.burnrateJobClientUrl = url;
+  }
+  return globalForJobs.burnrateJobClient;
+}
+
+export async function closeJobClient(): Promise<void> {
+  const client = globalForJobs.burnrateJobClient;
+  globalForJobs.burnrateJobClient = undefined;
+  globalForJobs.burnrateJobClientUrl = undefined;
+  if (client) await (await client.catch(() => null))?.stop({ graceful: false });
+}

@@ -1,9 +1,16 @@
 import { PgBoss } from 'pg-boss';
-import { JOBS } from './definitions';
+import { ensureQueue, JOBS, type JobDefinition, PGBOSS_SCHEMA } from './definitions';
 
 export interface Worker {
   boss: PgBoss;
   stop: () => Promise<void>;
+}
+
+export interface WorkerOptions {
+  /** The jobs to run; default: the registry in definitions.ts (tests pass their own variants). */
+  jobs?: readonly JobDefinition[];
+  /** false: no cron schedules (tests drive jobs by hand). */
+  schedules?: boolean;
 }
 
 /**
@@ -11,18 +18,28 @@ export interface Worker {
  * several processes) may run against one database: pg-boss hands each job to exactly one of them,
  * and each cron fires once per schedule.
  */
-export async function startWorker(databaseUrl: string, log: (line: string) => void = console.log): Promise<Worker> {
-  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', application_name: 'burnrate-worker' });
+export async function startWorker(
+  databaseUrl: string,
+  log: (line: string) => void = console.log,
+  options: WorkerOptions = {},
+): Promise<Worker> {
+  const jobs = options.jobs ?? JOBS;
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: PGBOSS_SCHEMA, application_name: 'burnrate-worker' });
   boss.on('error', (error: Error) => log(`worker error: ${error.message}`));
   await boss.start();
-  for (const job of JOBS) {
-    await boss.createQueue(job.name, { retryLimit: 3, retryDelay: 30, retryBackoff: true });
-    if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
-    await boss.work(job.name, async (batch) => {
+  for (const job of jobs) {
+    await ensureQueue(boss, job);
+    if (job.cron && options.schedules !== false) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
+    await boss.work(job.name, { ...job.work }, async (batch) => {
       for (const item of batch) {
         const payload = job.payload.parse(item.data ?? {});
-        const result = await job.handler(payload);
-        log(`job ${job.name} done ${JSON.stringify(result)}`);
+        try {
+          const result = await job.handler(payload, { boss, log, signal: item.signal, retryCount: item.retryCount });
+          log(`job ${job.name} done ${JSON.stringify(result)}`);
+        } catch (error) {
+          log(`job ${job.name} failed (attempt ${item.retryCount + 1}): ${error instanceof Error ? error.message : String(error)}`);
+          throw error;
+        }
       }
     });
   }
@@ -35,7 +52,7 @@ export async function startWorker(databaseUrl: string, log: (line: string) => vo
 }
 
 // `npm run worker`: a standalone worker for deployments that run web and worker separately.
-if (import.meta.url === `file://${process.argv[1]}`) {
+async function main(): Promise<void> {
   const { resolveDatabase } = await import('../lib/db/connect');
   const db = await resolveDatabase((line) => console.log(line));
   process.env.DATABASE_URL = db.url;
@@ -49,3 +66,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) void main();

@@ -1,9 +1,21 @@
+'use client';
+
 import Link from 'next/link';
+import { usePathname } from 'next/navigation';
 
-const SOON = ['Sources', 'Explorer', 'Recommendations'] as const;
+const SECTIONS = [
+  { label: 'Overview', href: '/' },
+  { label: 'Sources', href: '/sources' },
+] as const;
+const SOON = ['Explorer', 'Recommendations'] as const;
 
-/** App bar: brand and the top-level sections (only Overview exists yet; the others are placeholders). */
+function isCurrent(pathname: string, href: string): boolean {
+  return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+/** App bar: brand and the top-level sections (Overview and Sources exist; the others are placeholders). */
 export function AppHeader() {
+  const pathname = usePathname() ?? '/';
   return (
     <header className="topbar">
       <Link href="/" className="brand" aria-label="Burnrate, Overview">
@@ -13,9 +25,14 @@ export function AppHeader() {
         Burnrate
       </Link>
       <nav aria-label="Main" className="mainnav">
-        <Link href="/" aria-current="page" className="navlink active">
-          Overview
-        </Link>
+        {SECTIONS.map((s) => {
+          const current = isCurrent(pathname, s.href);
+          return (
+            <Link key={s.href} href={s.href} aria-current={current ? 'page' : undefined} className={`navlink${current ? ' active' : ''}`}>
+              {s.label}
+            </Link>
+          );
+        })}
         {SOON.map((label) => (
           <span key={label} className="navlink disabled" aria-disabled="true" title={`${label}: coming soon`}>
             {label}

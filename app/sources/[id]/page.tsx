@@ -1,0 +1,203 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
+import { connectorKindForms, DEFAULT_SYNC_SCHEDULE } from '@/lib/connectors/registry';
+import { formatCount, formatDateTimeUtc } from '@/lib/format';
+import { canStoreSecrets, getPendingSyncs, getSource, getSyncHistory, type PendingSync, type SourceDetail } from '@/lib/queries/sources';
+import { Notice } from '../../ui/notice';
+import { PanelErrorBoundary } from '../../ui/panel-error';
+import { TableSkeleton } from '../../ui/skeletons';
+import { AutoRefresh } from '../_components/auto-refresh';
+import { Badge, FailingBadge, StatusBadge } from '../_components/badges';
+import { describeSchedule } from '../_components/schedule';
+import { SourceActions } from '../_components/source-actions';
+import { SourceForm } from '../_components/source-form';
+import styles from '../_components/sources.module.css';
+import { SyncHistory } from '../_components/sync-history';
+
+export const dynamic = 'force-dynamic';
+
+type Params = { params: Promise<{ id: string }> };
+
+function sourceId(raw: string): number | null {
+  return /^[1-9]\d{0,9}$/.test(raw) && Number(raw) <= 2_147_483_647 ? Number(raw) : null;
+}
+
+export async function generateMetadata({ params }: Params) {
+  const id = sourceId((await params).id);
+  const source = id === null ? null : await getSource(id).catch(() => null);
+  return { title: source ? source.name : 'Source' };
+}
+
+function Facts({ source }: { source: SourceDetail }) {
+  const now = Date.now();
+  return (
+    <dl className={styles.facts} data-testid="source-facts">
+      <dt>Kind</dt>
+      <dd>{source.kindLabel}</dd>
+      <dt>Provider</dt>
+      <dd>{source.providerLabel}</dd>
+      {source.isConnector ? (
+        <>
+          <dt>Status</dt>
+          <dd>
+            <Badge tone={source.enabled ? 'ok' : 'muted'} testId="source-enabled">
+              {source.enabled ? 'enabled' : 'disabled'}
+            </Badge>{' '}
+            {source.failing ? <FailingBadge failures={source.consecutiveFailures} /> : null}
+          </dd>
+          <dt>Schedule</dt>
+          <dd>
+            {source.effectiveSchedule ? describeSchedule(source.effectiveSchedule) : '—'}{' '}
+            <code>
+              {source.effectiveSchedule}
+              {source.schedule === null ? ' (default)' : ''}
+            </code>
+          </dd>
+          <dt>Next sync</dt>
+          <dd>
+            {source.nextSyncAt === null
+              ? 'not scheduled (disabled)'
+              : source.nextSyncAt.getTime() <= now
+                ? 'due: at the scheduler’s next check (every 10 minutes)'
+                : formatDateTimeUtc(source.nextSyncAt)}
+          </dd>
+          <dt>Last sync</dt>
+          <dd>
+            {source.lastSyncAt && source.lastSyncStatus ? (
+              <>
+                <StatusBadge status={source.lastSyncStatus} testId="last-sync-status" /> {formatDateTimeUtc(source.lastSyncAt)}
+              </>
+            ) : (
+              'never'
+            )}
+          </dd>
+          <dt>Credentials</dt>
+          <dd data-testid="credentials-state">
+            {source.hasSecret ? 'stored (encrypted)' : 'none stored: default credentials of the server'}
+          </dd>
+        </>
+      ) : null}
+      <dt>Rows</dt>
+      <dd className="num">{formatCount(source.rows)}</dd>
+      <dt>Last ingest</dt>
+      <dd>
+        {source.lastIngestAt && source.lastIngestStatus ? (
+          <>
+            <StatusBadge status={source.lastIngestStatus} /> {formatDateTimeUtc(source.lastIngestAt)}
+          </>
+        ) : (
+          'none'
+        )}
+      </dd>
+    </dl>
+  );
+}
+
+async function HistoryPanel({ id }: { id: number }) {
+  const runs = await getSyncHistory(id);
+  let pending: PendingSync[] = [];
+  let queueProblem = false;
+  try {
+    pending = await getPendingSyncs(id);
+  } catch (error) {
+    console.error(`[burnrate] pending syncs unavailable: ${(error as Error).message}`);
+    queueProblem = true;
+  }
+  const active = pending.length > 0 || runs.some((r) => r.status === 'running');
+  return (
+    <>
+      <AutoRefresh active={active} />
+      {queueProblem ? <p className="cell-sub">The job queue could not be read; queued syncs are not shown.</p> : null}
+      <SyncHistory runs={runs} pending={pending} />
+    </>
+  );
+}
+
+export default async function SourcePage({ params }: Params) {
+  const id = sourceId((await params).id);
+  if (id === null) notFound();
+  const source = await getSource(id);
+  if (!source) notFound();
+  const kindForm = connectorKindForms().find((k) => k.kind === source.kind);
+  const lastError = source.failing ? (await getSyncHistory(id, 1))[0]?.error : undefined;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className={styles.back}>
+            <Link href="/sources">← Sources</Link>
+          </p>
+          <h1 data-testid="source-name">{source.name}</h1>
+          <p className="sub">
+            {source.kindLabel} · {source.providerLabel}
+          </p>
+        </div>
+      </div>
+      {source.failing ? (
+        <Notice tone="warn" testId="failing-notice">
+          <p>
+            The last {source.consecutiveFailures} syncs of this source failed{lastError ? `: ${lastError}` : '.'}
+          </p>
+        </Notice>
+      ) : null}
+      {!source.isConnector ? (
+        <Notice testId="file-source-note">
+          <p>
+            A file source: its data is loaded with <code>npm run ingest -- --source {source.name} FILE…</code>. It has no connector, so it
+            is not synced or scheduled.
+          </p>
+        </Notice>
+      ) : null}
+      <div className="grid-2">
+        <section className="panel">
+          <div className="panel-head">
+            <h2>Source</h2>
+          </div>
+          <Facts source={source} />
+        </section>
+        <section className="panel">
+          <div className="panel-head">
+            <h2>Actions</h2>
+          </div>
+          <SourceActions id={source.id} name={source.name} isConnector={source.isConnector} enabled={source.enabled} rows={source.rows} />
+        </section>
+      </div>
+      {source.isConnector ? (
+        <PanelErrorBoundary title="Sync history">
+          <section className="panel">
+            <div className="panel-head">
+              <h2>Sync history</h2>
+              <span className="meta">latest 20 runs</span>
+            </div>
+            <Suspense fallback={<TableSkeleton title="Sync history" rows={3} />}>
+              <HistoryPanel id={source.id} />
+            </Suspense>
+          </section>
+        </PanelErrorBoundary>
+      ) : null}
+      {kindForm ? (
+        <section className="panel">
+          <div className="panel-head">
+            <h2>Settings</h2>
+          </div>
+          <SourceForm
+            // Enabled can also change through the actions above: remount so the checkbox shows it.
+            key={String(source.enabled)}
+            kind={kindForm}
+            values={{
+              id: source.id,
+              name: source.name,
+              enabled: source.enabled,
+              schedule: source.schedule,
+              config: source.config,
+              hasSecret: source.hasSecret,
+            }}
+            secretKeyConfigured={canStoreSecrets().ok}
+            defaultSchedule={DEFAULT_SYNC_SCHEDULE}
+          />
+        </section>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,99 @@
+'use client';
+
+import { useActionState } from 'react';
+import { deleteSource } from '@/lib/actions/delete-source';
+import type { ActionState } from '@/lib/actions/safe-action';
+import { setSourceEnabled } from '@/lib/actions/set-source-enabled';
+import { syncSourceNow } from '@/lib/actions/sync-source-now';
+import { testSourceConnection } from '@/lib/actions/test-source-connection';
+import styles from './sources.module.css';
+
+const IDLE = { status: 'idle' } as const;
+
+function Outcome({ state, testId }: { state: ActionState<unknown>; testId: string }) {
+  if (state.status === 'idle') return null;
+  return (
+    <p
+      className={`${styles.message} ${state.status === 'success' ? styles.messageOk : styles.messageError}`}
+      role={state.status === 'success' ? 'status' : 'alert'}
+      data-testid={testId}
+    >
+      {state.message}
+    </p>
+  );
+}
+
+/** Test connection, Sync now, Enable/Disable and Delete for one source; each shows its own outcome. */
+export function SourceActions({
+  id,
+  name,
+  isConnector,
+  enabled,
+  rows,
+}: {
+  id: number;
+  name: string;
+  isConnector: boolean;
+  enabled: boolean;
+  rows: string;
+}) {
+  const [testState, testAction, testing] = useActionState(testSourceConnection, IDLE);
+  const [syncState, syncAction, queuing] = useActionState(syncSourceNow, IDLE);
+  const [enableState, enableAction, toggling] = useActionState(setSourceEnabled, IDLE);
+  const [deleteState, deleteAction, deleting] = useActionState(deleteSource, IDLE);
+
+  const idField = <input type="hidden" name="id" value={id} />;
+  return (
+    <div className={styles.form} style={{ maxWidth: 'none' }}>
+      <div className={styles.actions}>
+        {isConnector ? (
+          <>
+            <form action={testAction}>
+              {idField}
+              <button type="submit" className="btn" disabled={testing} data-testid="test-connection">
+                {testing ? 'Testing…' : 'Test connection'}
+              </button>
+            </form>
+            <form action={syncAction}>
+              {idField}
+              <button
+                type="submit"
+                className={`btn ${styles.primary}`}
+                disabled={queuing || !enabled}
+                title={enabled ? undefined : 'Enable the source to sync it'}
+                data-testid="sync-now"
+              >
+                {queuing ? 'Queuing…' : 'Sync now'}
+              </button>
+            </form>
+            <form action={enableAction}>
+              {idField}
+              <input type="hidden" name="enabled" value={enabled ? 'false' : 'true'} />
+              <button type="submit" className="btn" disabled={toggling} data-testid="toggle-enabled">
+                {enabled ? 'Disable' : 'Enable'}
+              </button>
+            </form>
+          </>
+        ) : null}
+        <form
+          action={deleteAction}
+          onSubmit={(event) => {
+            const data = rows === '0' ? '' : ` and its ${rows} line items`;
+            if (!window.confirm(`Delete ${name}${data}? The Overview loses this source's costs. This cannot be undone.`)) {
+              event.preventDefault();
+            }
+          }}
+        >
+          {idField}
+          <button type="submit" className={`btn ${styles.danger}`} disabled={deleting} data-testid="delete-source">
+            {deleting ? 'Deleting…' : 'Delete'}
+          </button>
+        </form>
+      </div>
+      <Outcome state={testState} testId="test-result" />
+      <Outcome state={syncState} testId="sync-result" />
+      <Outcome state={enableState} testId="enable-result" />
+      <Outcome state={deleteState} testId="delete-result" />
+    </div>
+  );
+}

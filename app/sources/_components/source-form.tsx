@@ -1,0 +1,274 @@
+'use client';
+
+import { type FormEvent, useActionState, useState, useTransition } from 'react';
+import type { ActionState } from '@/lib/actions/safe-action';
+import { saveSource } from '@/lib/actions/save-source';
+import type { ConnectorKindForm, SourceFormField } from '@/lib/connectors/registry';
+import styles from './sources.module.css';
+
+/** What the edit form starts from. There is no secret here: only whether one is stored. */
+export interface SourceFormValues {
+  id: number;
+  name: string;
+  enabled: boolean;
+  schedule: string | null;
+  config: Record<string, string | boolean>;
+  hasSecret: boolean;
+}
+
+const IDLE: ActionState<{ id: number; created: boolean }> = { status: 'idle' };
+
+function errorId(name: string): string {
+  return `err-${name.replace(/\./g, '-')}`;
+}
+
+function FieldError({ name, errors }: { name: string; errors?: string[] }) {
+  if (!errors?.length) return null;
+  return (
+    <p className={styles.error} id={errorId(name)} data-testid={`error-${name}`}>
+      {errors.join('; ')}
+    </p>
+  );
+}
+
+function FormField(props: {
+  group: 'config' | 'secret';
+  field: SourceFormField;
+  initial?: string | boolean;
+  errors?: string[];
+  storedSecret: boolean;
+  onSelect: (name: string, value: string) => void;
+}) {
+  const { group, field, initial, errors, storedSecret } = props;
+  const name = `${group}.${field.name}`;
+  const id = `f-${name.replace(/\./g, '-')}`;
+  const invalid = errors?.length ? true : undefined;
+  const describedBy = [errors?.length ? errorId(name) : '', field.help ? `${id}-help` : ''].filter(Boolean).join(' ') || undefined;
+  const help = field.help ? (
+    <p className={styles.help} id={`${id}-help`}>
+      {field.help}
+    </p>
+  ) : null;
+  if (field.input === 'checkbox') {
+    return (
+      <div className={styles.field}>
+        <label className={styles.check}>
+          <input type="checkbox" name={name} id={id} defaultChecked={initial === true} aria-describedby={describedBy} />
+          {field.label}
+        </label>
+        {help}
+        <FieldError name={name} errors={errors} />
+      </div>
+    );
+  }
+  let control: React.ReactNode;
+  if (field.input === 'select') {
+    control = (
+      <select
+        className={styles.input}
+        name={name}
+        id={id}
+        defaultValue={typeof initial === 'string' ? initial : field.options?.[0]?.value}
+        aria-invalid={invalid}
+        aria-describedby={describedBy}
+        onChange={(e) => props.onSelect(field.name, e.currentTarget.value)}
+      >
+        {field.options?.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    );
+  } else {
+    const secretInput = group === 'secret';
+    control = (
+      <input
+        className={styles.input}
+        type={field.input === 'password' ? 'password' : field.input === 'url' ? 'url' : 'text'}
+        name={name}
+        id={id}
+        // A secret is never sent to the browser, so a secret field always starts empty.
+        defaultValue={secretInput || typeof initial !== 'string' ? '' : initial}
+        placeholder={secretInput && storedSecret ? 'stored — leave blank to keep' : field.placeholder}
+        autoComplete={secretInput ? 'off' : undefined}
+        spellCheck={false}
+        aria-invalid={invalid}
+        aria-describedby={describedBy}
+      />
+    );
+  }
+  return (
+    <div className={styles.field}>
+      <label className={styles.label} htmlFor={id}>
+        {field.label}
+        {field.required || field.input === 'select' ? '' : ' (optional)'}
+      </label>
+      {control}
+      {help}
+      <FieldError name={name} errors={errors} />
+    </div>
+  );
+}
+
+/**
+ * Add or edit form of one connector kind, generated from the kind's fields in the registry. The
+ * server validates everything (the same schemas the connector uses) and answers with per-field
+ * messages. Typed values survive a failed submit: the form is submitted without React's reset.
+ */
+export function SourceForm({
+  kind,
+  values,
+  secretKeyConfigured,
+  defaultSchedule,
+}: {
+  kind: ConnectorKindForm;
+  values?: SourceFormValues;
+  secretKeyConfigured: boolean;
+  defaultSchedule: string;
+}) {
+  const [state, dispatch, pending] = useActionState(saveSource, IDLE);
+  const [, startTransition] = useTransition();
+  const initialSelects: Record<string, string> = {};
+  for (const [group, fields] of [
+    ['config', kind.configFields],
+    ['secret', kind.secretFields],
+  ] as const) {
+    for (const f of fields) {
+      if (f.input !== 'select') continue;
+      const stored = group === 'config' ? values?.config[f.name] : undefined;
+      initialSelects[`${group}.${f.name}`] = typeof stored === 'string' ? stored : (f.options?.[0]?.value ?? '');
+    }
+  }
+  const [selects, setSelects] = useState(initialSelects);
+  const errors = state.status === 'error' ? state.fieldErrors : {};
+  const creating = values === undefined;
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    // Dispatching by hand skips React's automatic form reset, which would wipe what was typed.
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    startTransition(() => dispatch(data));
+  };
+
+  const visible = (group: 'config' | 'secret', f: SourceFormField) => !f.when || selects[`${group}.${f.when.field}`] === f.when.equals;
+  const render = (group: 'config' | 'secret', f: SourceFormField) =>
+    visible(group, f) ? (
+      <FormField
+        key={`${group}.${f.name}`}
+        group={group}
+        field={f}
+        initial={group === 'config' ? values?.config[f.name] : undefined}
+        errors={errors[`${group}.${f.name}`]}
+        storedSecret={values?.hasSecret ?? false}
+        onSelect={(name, value) => setSelects((s) => ({ ...s, [`${group}.${name}`]: value }))}
+      />
+    ) : null;
+  const basic = kind.configFields.filter((f) => !f.advanced);
+  const advanced = kind.configFields.filter((f) => f.advanced);
+  const advancedHasError = advanced.some((f) => errors[`config.${f.name}`]);
+
+  return (
+    <form className={styles.form} action={dispatch} onSubmit={onSubmit} noValidate data-testid="source-form">
+      <input type="hidden" name="kind" value={kind.kind} />
+      {values ? <input type="hidden" name="id" value={values.id} /> : null}
+      <FieldError name="kind" errors={errors.kind} />
+      <div className={styles.grid}>
+        <div className={styles.field}>
+          <label className={styles.label} htmlFor="f-name">
+            Name
+          </label>
+          <input
+            className={styles.input}
+            id="f-name"
+            name="name"
+            defaultValue={values?.name ?? ''}
+            placeholder={`${kind.provider}-billing`}
+            aria-invalid={errors.name ? true : undefined}
+            aria-describedby={errors.name ? errorId('name') : 'f-name-help'}
+          />
+          <p className={styles.help} id="f-name-help">
+            Unique; the Overview and the ingest history show it.
+          </p>
+          <FieldError name="name" errors={errors.name} />
+        </div>
+        <div className={styles.field}>
+          <label className={styles.label} htmlFor="f-schedule">
+            Sync schedule (cron, UTC, optional)
+          </label>
+          <input
+            className={styles.input}
+            id="f-schedule"
+            name="schedule"
+            defaultValue={values?.schedule ?? ''}
+            placeholder={defaultSchedule}
+            spellCheck={false}
+            aria-invalid={errors.schedule ? true : undefined}
+            aria-describedby={errors.schedule ? errorId('schedule') : 'f-schedule-help'}
+          />
+          <p className={styles.help} id="f-schedule-help">
+            Empty: every 6 hours ({defaultSchedule}). Checked every 10 minutes.
+          </p>
+          <FieldError name="schedule" errors={errors.schedule} />
+        </div>
+      </div>
+      <fieldset className={styles.fieldset}>
+        <legend>Where the exports are</legend>
+        <p className={styles.help}>{kind.description}</p>
+        <div className={styles.grid}>{basic.map((f) => render('config', f))}</div>
+        {advanced.length ? (
+          <details className={styles.advanced} open={advancedHasError || undefined}>
+            <summary>Advanced</summary>
+            <div className={styles.grid}>{advanced.map((f) => render('config', f))}</div>
+          </details>
+        ) : null}
+      </fieldset>
+      {kind.secretFields.length ? (
+        <fieldset className={styles.fieldset} data-testid="secret-fieldset">
+          <legend>Credentials</legend>
+          {values?.hasSecret ? (
+            <p className={styles.help} data-testid="secret-stored">
+              A {kind.secretLabel} is stored (encrypted). Leave the fields blank to keep it; typing new values replaces it.
+            </p>
+          ) : kind.secretRequired ? (
+            <p className={styles.help}>Required. Stored encrypted; it is never shown again.</p>
+          ) : (
+            <p className={styles.help}>
+              Optional. Left empty, the server's default credentials are used (environment variables, shared profile, instance or task
+              role). Typed credentials are stored encrypted and never shown again.
+            </p>
+          )}
+          {!secretKeyConfigured ? (
+            <p className={styles.error} data-testid="secret-key-missing">
+              BURNRATE_SECRET_KEY is not set on the server, so typed credentials cannot be saved.
+            </p>
+          ) : null}
+          <div className={styles.grid}>{kind.secretFields.map((f) => render('secret', f))}</div>
+          {values?.hasSecret && !kind.secretRequired ? (
+            <label className={styles.check}>
+              <input type="checkbox" name="clearSecret" /> Remove the stored {kind.secretLabel} (use the default credentials)
+            </label>
+          ) : null}
+          <FieldError name="secret" errors={errors.secret} />
+        </fieldset>
+      ) : null}
+      <label className={styles.check}>
+        <input type="checkbox" name="enabled" defaultChecked={values?.enabled ?? true} /> Enabled: sync on the schedule
+      </label>
+      <div className={styles.actions}>
+        <button type="submit" className={`btn ${styles.primary}`} disabled={pending} data-testid="save-source">
+          {pending ? 'Saving…' : creating ? 'Add source' : 'Save changes'}
+        </button>
+        {state.status === 'error' ? (
+          <p className={`${styles.message} ${styles.messageError}`} role="alert" data-testid="form-message">
+            {state.message}
+          </p>
+        ) : state.status === 'success' ? (
+          <p className={`${styles.message} ${styles.messageOk}`} role="status" data-testid="form-message">
+            {state.message}
+          </p>
+        ) : null}
+      </div>
+    </form>
+  );
+}

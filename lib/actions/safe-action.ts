@@ -1,0 +1,128 @@
+/**
+ * The one wrapper every server action goes through: read the form, validate it with the action's
+ * zod schema (issues become per-field messages), run the handler, revalidate the pages it changed,
+ * and write an audit line. An ActionError is a message for the user; any other error is logged
+ * (its message only, never the input: forms carry credentials) and reported as a failure without
+ * internals.
+ *
+ * Authorization: Burnrate has no user accounts yet; like the rest of the dashboard, actions trust
+ * the private network the server runs on. A check belongs here, before the handler, once users exist.
+ */
+import { revalidatePath } from 'next/cache';
+import { redirect, unstable_rethrow } from 'next/navigation';
+import type { z } from 'zod';
+
+export type FieldErrors = Record<string, string[]>;
+
+/** What a form shows after an action: `at` makes two identical results distinct (a repeated message re-announces). */
+export type ActionState<T = null> =
+  | { status: 'idle' }
+  | { status: 'success'; message: string; data: T; at: number }
+  | { status: 'error'; message: string; fieldErrors: FieldErrors; at: number };
+
+export const IDLE: { status: 'idle' } = { status: 'idle' };
+
+/** A failure the user can act on: shown as is, optionally next to fields. */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    readonly fieldErrors: FieldErrors = {},
+  ) {
+    super(message);
+    this.name = 'ActionError';
+  }
+}
+
+export interface ActionResult<T> {
+  message: string;
+  data: T;
+  /** What the audit line names (e.g. "source 12"); never input values. */
+  subject?: string;
+}
+
+interface FormActionDefinition<S extends z.ZodType, T> {
+  name: string;
+  schema: S;
+  /** FormData → the schema's input. Default: the form's string entries as an object. */
+  fromForm?: (form: FormData) => unknown;
+  handler: (input: z.output<S>) => Promise<ActionResult<T>>;
+  /** Paths whose rendering depends on what the action changes. */
+  revalidate?: readonly string[];
+  /** Where to go after success (e.g. the page of what was created, the list after a delete); null: stay. */
+  redirect?: (data: NoInfer<T>) => string | null;
+}
+
+/** The message zod gives for a rule, made readable where its default is generic. */
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return 'required';
+  if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) === 1) return 'required';
+  return issue.message;
+}
+
+export function fieldErrorsOf(issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.map(String).join('.') || '_form';
+    const list = out[key] ?? [];
+    const message = issueMessage(issue);
+    if (!list.includes(message)) list.push(message);
+    out[key] = list;
+  }
+  return out;
+}
+
+function defaultFromForm(form: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of form.entries()) {
+    // React adds $ACTION_* entries to progressively enhanced forms.
+    if (typeof value === 'string' && !key.startsWith('$ACTION')) out[key] = value;
+  }
+  return out;
+}
+
+function audit(name: string, outcome: string, subject?: string): void {
+  console.info(`[burnrate] action ${name}${subject ? ` ${subject}` : ''}: ${outcome}`);
+}
+
+export function formAction<S extends z.ZodType, T>(
+  def: FormActionDefinition<S, T>,
+): (prev: ActionState<T>, form: FormData) => Promise<ActionState<T>> {
+  return async (_prev, form) => {
+    const at = Date.now();
+    const parsed = def.schema.safeParse((def.fromForm ?? defaultFromForm)(form));
+    if (!parsed.success) {
+      const fieldErrors = fieldErrorsOf(parsed.error.issues);
+      const fields = Object.keys(fieldErrors).length;
+      return {
+        status: 'error',
+        message: fields === 1 ? 'One field needs attention.' : `${fields} fields need attention.`,
+        fieldErrors,
+        at,
+      };
+    }
+    let result: ActionResult<T>;
+    try {
+      result = await def.handler(parsed.data);
+      for (const path of def.revalidate ?? []) revalidatePath(path, 'layout');
+      audit(def.name, 'ok', result.subject);
+    } catch (error) {
+      unstable_rethrow(error);
+      if (error instanceof ActionError) {
+        audit(def.name, 'refused');
+        return { status: 'error', message: error.message, fieldErrors: error.fieldErrors, at };
+      }
+      console.error(`[burnrate] action ${def.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return {
+        status: 'error',
+        message: 'The change could not be saved because of a server error (details are in the server log). Try again.',
+        fieldErrors: {},
+        at,
+      };
+    }
+    // Outside the try: redirect() throws Next's navigation signal. The revalidated page the
+    // action would otherwise re-render may no longer exist (a deleted source).
+    const target = def.redirect?.(result.data);
+    if (target) redirect(target);
+    return { status: 'success', message: result.message, data: result.data, at };
+  };
+}
