@@ -27,6 +27,7 @@ import { CostExplorerClient, GetCostAndUsageCommand, type GetCostAndUsageCommand
 import { z } from 'zod';
 import { getPool } from '../db/pool';
 import { AwsS3Credentials } from './aws-s3';
+import { describeIssues, plural, redactAwsSecrets } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -594,7 +595,7 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
   const attempts = e.$metadata?.attempts;
   const during = ctx.action ? ` while ${ctx.action}` : '';
   const target = ctx.endpoint ?? `Cost Explorer in ${ctx.region}`;
-  const fail = (message: string, kind: ConnectorErrorCode) => new ConnectorError(redact(message, ctx.secrets), kind);
+  const fail = (message: string, kind: ConnectorErrorCode) => new ConnectorError(redactAwsSecrets(message, ctx.secrets), kind);
 
   if (code && code in AUTH_CODES) return fail(`AWS rejected the credentials for Cost Explorer (${code}): ${AUTH_CODES[code]}.`, 'AUTH');
   if (code === 'CredentialsProviderError') {
@@ -639,20 +640,4 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
     return fail(`Cost Explorer failed${during} (${detail}).`, 'NETWORK');
   if (status === undefined && e.$fault === undefined) return fail(`Request to ${target} failed${during} (${detail}).`, 'NETWORK');
   return fail(`Cost Explorer refused the request${during} (${detail}).`, 'CONFIG');
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
-}
-
-const AWS_KEY_ID = /\b(?:AKIA|ASIA|AROA|AIDA|AGPA|ANPA|ANVA|AIPA)[A-Z0-9]{12,}\b/g;
-
-function redact(message: string, secrets: readonly string[]): string {
-  let out = message.replace(AWS_KEY_ID, '[redacted]');
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
-  return out;
 }

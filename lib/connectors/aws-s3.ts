@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { describeIssues, plural, redactAwsSecrets } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
 /**
@@ -345,14 +346,6 @@ function rank(m: ManifestObject): string {
   return `${m.topLevel ? 1 : 0}|${String(m.lastModified).padStart(16, '0')}|${m.key}`;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
-}
-
 function badManifest(where: string, kind: string, issues: readonly z.core.$ZodIssue[]): ConnectorError {
   return new ConnectorError(`Manifest ${where} is not a valid ${kind} manifest: ${describeIssues(issues)}`, 'BAD_DELIVERY');
 }
@@ -461,7 +454,7 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
   const attempts = e.$metadata?.attempts;
   const during = ctx.action ? ` while ${ctx.action}` : '';
   const target = ctx.endpoint ? `${ctx.endpoint}` : `S3 in ${ctx.region}`;
-  const fail = (message: string, kind: ConnectorErrorCode) => new ConnectorError(redact(message, ctx.secrets), kind);
+  const fail = (message: string, kind: ConnectorErrorCode) => new ConnectorError(redactAwsSecrets(message, ctx.secrets), kind);
 
   if (code && code in AUTH_CODES) {
     return fail(`AWS rejected the credentials for bucket ${ctx.bucket} (${code}): ${AUTH_CODES[code]}.`, 'AUTH');
@@ -511,12 +504,4 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
     return fail(`Transfer failed${during} for bucket ${ctx.bucket} (${detail}).`, 'NETWORK');
   }
   return fail(`S3 refused the request${during} for bucket ${ctx.bucket} (${detail}).`, 'CONFIG');
-}
-
-const AWS_KEY_ID = /\b(?:AKIA|ASIA|AROA|AIDA|AGPA|ANPA|ANVA|AIPA)[A-Z0-9]{12,}\b/g;
-
-function redact(message: string, secrets: readonly string[]): string {
-  let out = message.replace(AWS_KEY_ID, '[redacted]');
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
-  return out;
 }
