@@ -56,9 +56,14 @@ async function main(): Promise<void> {
   const { resolveDatabase } = await import('../lib/db/connect');
   const db = await resolveDatabase((line) => console.log(line));
   process.env.DATABASE_URL = db.url;
-  const worker = await startWorker(db.url);
+  let stopping = false;
+  // Ctrl-C also reaches an embedded PostgreSQL; connections dropping while stopping are expected.
+  const worker = await startWorker(db.url, (line) => {
+    if (!stopping) console.log(line);
+  });
   console.log(`burnrate worker running ${JOBS.length} job types on ${db.description}`);
   const shutdown = async () => {
+    stopping = true;
     await worker.stop();
     await db.stop();
     process.exit(0);
