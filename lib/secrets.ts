@@ -1,23 +1,57 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 /**
- * Credentials typed into the sources page are stored AES-256-GCM encrypted with a key from the
- * environment (BURNRATE_SECRET_KEY: 32 bytes, base64 or hex). The ciphertext is `v1:` + base64 of
- * iv | tag | data; tampering or a wrong key fails loudly instead of yielding garbage.
+ * Credentials typed into the sources page are stored AES-256-GCM encrypted with a 32-byte key. The
+ * ciphertext is `v1:` + base64 of iv | tag | data; tampering or a wrong key fails loudly instead of
+ * yielding garbage.
+ *
+ * Where the key comes from: BURNRATE_SECRET_KEY (32 bytes, base64 or hex) when set — production
+ * (any DATABASE_URL) must set it, and keep it with the database's backups. With the embedded
+ * PostgreSQL and no variable, for a zero-config local install, `<BURNRATE_DATA_DIR>/secret-key`
+ * (base64, mode 0600), created on first need, like the embedded database's password beside it:
+ * every process of one checkout (`npm start`, its web server, `npm run demo:clouds`) then agrees on
+ * the key without anyone setting it.
  */
 export class SecretKeyError extends Error {}
 
+export const SECRET_KEY_FILE = 'secret-key';
+/** Set by lib/db/connect.ts when this process (and the web server it starts) uses the embedded PostgreSQL. */
+export const EMBEDDED_MARKER = 'BURNRATE_EMBEDDED_DB';
+
+function decodeKey(raw: string, origin: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) throw new SecretKeyError(`${origin} must be 32 bytes (base64 or hex); it decodes to ${key.length} bytes`);
+  return key;
+}
+
+/** The data directory's key, created (32 random bytes, readable by its owner only) if there is none. */
+function keyFromDataDir(dataDir: string): Buffer {
+  const file = path.resolve(dataDir, SECRET_KEY_FILE);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    // 'wx': when two processes start at once, one creates the file and the other reads it.
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new SecretKeyError(
+        `BURNRATE_SECRET_KEY is not set and ${file} cannot be created (${(error as Error).message}): it encrypts the cloud credentials stored in the database. Generate one with \`openssl rand -base64 32\`.`,
+      );
+    }
+  }
+  return decodeKey(readFileSync(file, 'utf8').trim(), file);
+}
+
 export function secretKeyFromEnv(env: Record<string, string | undefined> = process.env): Buffer {
   const raw = env.BURNRATE_SECRET_KEY;
-  if (!raw) {
-    throw new SecretKeyError(
-      'BURNRATE_SECRET_KEY is not set: it encrypts the cloud credentials stored in the database. Generate one with `openssl rand -base64 32`.',
-    );
-  }
-  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length !== 32)
-    throw new SecretKeyError(`BURNRATE_SECRET_KEY must be 32 bytes (base64 or hex); it decodes to ${key.length} bytes`);
-  return key;
+  if (raw) return decodeKey(raw, 'BURNRATE_SECRET_KEY');
+  // Only the embedded database's processes keep the key in the data directory (next to that
+  // database's password); against your own DATABASE_URL the key must come from the environment.
+  if (env[EMBEDDED_MARKER] === '1') return keyFromDataDir(env.BURNRATE_DATA_DIR || '.burnrate');
+  throw new SecretKeyError(
+    'BURNRATE_SECRET_KEY is not set: it encrypts the cloud credentials stored in the database. Generate one with `openssl rand -base64 32`.',
+  );
 }
 
 export function encryptSecret(plaintext: string, key: Buffer = secretKeyFromEnv()): string {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readEnv } from '../env';
+import { EMBEDDED_MARKER } from '../secrets';
 import { startEmbeddedPostgres } from './embedded';
 import { migrate } from './migrate';
 
@@ -41,6 +42,8 @@ export async function resolveDatabase(log: (line: string) => void = () => {}): P
     await migrate(env.DATABASE_URL, { log });
     return { url: env.DATABASE_URL, description: 'DATABASE_URL', embedded: false, stop: async () => {} };
   }
+  // Child processes (the web server) inherit this: lib/secrets.ts keeps its key beside the embedded data.
+  process.env[EMBEDDED_MARKER] = '1';
   const running = runningEmbeddedUrl(env.BURNRATE_DATA_DIR);
   if (running) {
     await migrate(running, { log });
