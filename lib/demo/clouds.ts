@@ -58,7 +58,7 @@ export interface LocalClouds {
 // ---------------------------------------------------------------------------------------------
 // The servers
 
-interface Server {
+export interface LocalServer {
   endpoint: string;
   stop(): Promise<void>;
 }
@@ -76,7 +76,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * s3rver in a child process with `--openssl-legacy-provider` (its listing continuation tokens use
  * DES, which Node's OpenSSL 3 offers only so); the child reports the port the kernel picked.
  */
-async function startS3rver(directory: string): Promise<Server> {
+export async function startS3rver(directory: string): Promise<LocalServer> {
   await mkdir(directory, { recursive: true });
   const main = createRequire(import.meta.url).resolve('s3rver');
   const script = `
@@ -118,7 +118,7 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-async function startAzuriteBlob(location: string): Promise<Server> {
+async function startAzuriteBlob(location: string): Promise<LocalServer> {
   await mkdir(location, { recursive: true });
   const port = await freePort();
   const main = await realpath(path.join(ROOT, 'node_modules/.bin/azurite-blob'));
@@ -269,7 +269,7 @@ async function putAzureRun(
 export async function startLocalClouds(options: { dir: string }): Promise<LocalClouds> {
   const dir = path.resolve(options.dir);
   await rm(dir, { recursive: true, force: true });
-  const started: Server[] = [];
+  const started: LocalServer[] = [];
   const stop = async () => {
     await Promise.all(started.map((s) => s.stop()));
   };

@@ -1,15 +1,13 @@
 // A real S3-compatible server for connector tests: s3rver (the `s3rver` npm package) on loopback,
 // in its own process, storing objects in a throwaway directory; spoken to with the official AWS SDK.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startS3rver } from '../../lib/demo/clouds';
 
 /** s3rver's built-in account: it accepts requests signed with this access key id only. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -34,33 +32,8 @@ export interface S3TestServer {
  */
 export async function startS3Server(): Promise<S3TestServer> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'burnrate-s3rver-'));
-  const main = createRequire(import.meta.url).resolve('s3rver');
-  const script = `
-    const S3rver = require(${JSON.stringify(main)});
-    const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: ${JSON.stringify(directory)} });
-    server.run().then((address) => process.stdout.write(JSON.stringify({ port: address.port }) + '\\n'), (error) => {
-      process.stderr.write(String(error && error.stack || error));
-      process.exit(1);
-    });
-    process.stdin.on('end', () => process.exit(0));
-    process.stdin.resume();
-  `;
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n')[0];
-      if (stdout.includes('\n') && line) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`s3rver exited (code ${code}) before listening: ${stderr}`)));
-    child.once('error', reject);
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const server = await startS3rver(directory);
+  const endpoint = server.endpoint;
   const client = new S3Client({
     region: S3_TEST_REGION,
     endpoint,
@@ -95,11 +68,7 @@ export async function startS3Server(): Promise<S3TestServer> {
     },
     async stop() {
       client.destroy();
-      if (child.exitCode === null) {
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await server.stop();
       await rm(directory, { recursive: true, force: true });
     },
   };
