@@ -27,7 +27,7 @@ import { CostExplorerClient, GetCostAndUsageCommand, type GetCostAndUsageCommand
 import { z } from 'zod';
 import { getPool } from '../db/pool';
 import { AwsS3Credentials } from './aws-s3';
-import { describeIssues, plural, redactAwsSecrets } from './messages';
+import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -575,16 +575,6 @@ const THROTTLE_CODES = new Set([
   'TooManyRequestsException',
   'RequestLimitExceeded',
 ]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
 
 function toConnectorError(error: unknown, ctx: ErrorContext): Error {
   if (error instanceof ConnectorError) return error;
@@ -632,7 +622,12 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
       'BAD_DELIVERY',
     );
   }
-  if ((e.code && NETWORK_CODES.has(e.code)) || code === 'TimeoutError' || code === 'RequestTimeout' || (code && NETWORK_CODES.has(code))) {
+  if (
+    (e.code && NETWORK_ERROR_CODES.has(e.code)) ||
+    code === 'TimeoutError' ||
+    code === 'RequestTimeout' ||
+    (code && NETWORK_ERROR_CODES.has(code))
+  ) {
     return fail(`Cannot reach ${target}${during}: ${e.code ?? code} (${e.message ?? ''}).`, 'NETWORK');
   }
   const detail = `${code ?? e.name ?? 'Error'}${status ? `, HTTP ${status}` : ''}: ${e.message ?? String(error)}`;

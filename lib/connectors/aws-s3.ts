@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { describeIssues, plural, redactAwsSecrets } from './messages';
+import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
 /**
@@ -434,16 +434,6 @@ const THROTTLE_CODES = new Set([
   'BandwidthLimitExceeded',
   'ServiceUnavailable',
 ]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
 
 function toConnectorError(error: unknown, ctx: ErrorContext): Error {
   if (error instanceof ConnectorError) return error;
@@ -492,7 +482,12 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
   if (code === 'PermanentRedirect' || code === 'IllegalLocationConstraintException' || status === 301) {
     return fail(`Bucket ${ctx.bucket} is not in region ${ctx.region} (${code ?? 'HTTP 301'}). Set the bucket's region.`, 'CONFIG');
   }
-  if ((e.code && NETWORK_CODES.has(e.code)) || code === 'TimeoutError' || code === 'RequestTimeout' || (code && NETWORK_CODES.has(code))) {
+  if (
+    (e.code && NETWORK_ERROR_CODES.has(e.code)) ||
+    code === 'TimeoutError' ||
+    code === 'RequestTimeout' ||
+    (code && NETWORK_ERROR_CODES.has(code))
+  ) {
     return fail(`Cannot reach ${target} for bucket ${ctx.bucket}${during}: ${e.code ?? code} (${e.message ?? ''}).`, 'NETWORK');
   }
   const detail = `${code ?? e.name ?? 'Error'}${status ? `, HTTP ${status}` : ''}: ${e.message ?? String(error)}`;

@@ -18,3 +18,15 @@ export function redactAwsSecrets(message: string, secrets: readonly string[]): s
   for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
   return out;
 }
+
+/** Socket-level error codes: the endpoint could not be reached, worth retrying later. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
