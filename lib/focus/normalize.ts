@@ -45,7 +45,8 @@ export function addDecimals(values: Iterable<string>): string {
   return fromScaled(sum, scale);
 }
 
-function toScaled(v: string): [bigint, number] {
+/** An exact decimal string as an unscaled integer and its scale (digits after the point), as PostgreSQL numeric reads it. */
+export function toScaled(v: string): [bigint, number] {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(v.trim());
   if (!m) throw new ValueError(`not a decimal number: ${JSON.stringify(v)}`);
   const [, sign, int = '', frac = '', e = '0'] = m;
@@ -59,7 +60,8 @@ function toScaled(v: string): [bigint, number] {
   return [mant, scale];
 }
 
-function fromScaled(value: bigint, scale: number): string {
+/** The decimal string of `value` / 10^scale, with exactly `scale` digits after the point. */
+export function fromScaled(value: bigint, scale: number): string {
   const neg = value < 0n;
   let s = (neg ? -value : value).toString().padStart(scale + 1, '0');
   if (scale > 0) s = `${s.slice(0, -scale)}.${s.slice(-scale)}`;

@@ -24,8 +24,14 @@ export interface CsvRecord {
 export class CsvParser {
   private buf = '';
   /** Physical line number of the first character of `buf`. */
-  private line = 1;
-  private first = true;
+  private line: number;
+  private first: boolean;
+
+  /** `line`: the physical line the input starts on; `bom`: whether a leading byte order mark is skipped. */
+  constructor(options: { line?: number; bom?: boolean } = {}) {
+    this.line = options.line ?? 1;
+    this.first = options.bom ?? true;
+  }
 
   /** Parses every complete record in `chunk` (plus what was left over), keeping the partial tail. */
   push(chunk: string, out: CsvRecord[]): void {

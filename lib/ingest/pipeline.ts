@@ -3,14 +3,20 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { getPool } from '../db/pool';
-import { type CostRow, FOCUS_COLUMNS } from '../focus/columns';
-import { normalizeTags, utcDay, ValueError } from '../focus/normalize';
+import type { CostRow } from '../focus/columns';
+import { utcDay } from '../focus/normalize';
+import { COPY_COLUMNS, serializeRow } from './copy-text';
+import { DAILY_COPY_COLUMNS, type DailyRollup } from './daily-rollup';
+import { FocusCopyFeed, type FocusFastPlan, planFocusFastPath } from './focus-fast';
+import { mapRecord } from './map-record';
 import { detectReader, readerFor } from './readers';
 import { openMultiPartSource, type RecordSource } from './source';
-import { type FormatId, type FormatReader, IngestError, type MapperContext } from './types';
+import { type FormatId, type FormatReader, IngestError, type MapperContext, type RecordMapper } from './types';
 
 export interface IngestProgress {
   file: string;
@@ -63,18 +69,13 @@ export interface IngestOptions {
   /** Azure only; defaults to 'amortized' when the file name says so, else 'actual'. */
   dataset?: 'actual' | 'amortized';
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * FOCUS CSV only: false forces the generic parser and mapper instead of the byte-level fast path
+   * (both store the same rows; tests compare them).
+   */
+  fastPath?: boolean;
 }
 
-const COPY_COLUMNS = [
-  'source_id',
-  'ingest_run_id',
-  'cost_dataset',
-  ...FOCUS_COLUMNS.map((c) => c.column),
-  'tags',
-  'tags_normalized',
-  'extras',
-] as const;
-const REQUIRED = FOCUS_COLUMNS.filter((c) => 'required' in c && c.required).map((c) => c.column);
 const PEEK_ROWS = 4096;
 
 /**
@@ -89,47 +90,69 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
   const files = [file, ...(options.parts ?? [])];
   const source = await openMultiPartSource(files);
   let runId: string | null = null;
+  let fast: FocusCopyFeed | null = null;
   try {
     const reader = pickReader(file, source.headers, options.format ?? 'auto');
     const dataset =
       reader.id === 'azure' ? (options.dataset ?? (/amorti[sz]ed/i.test(path.basename(file)) ? 'amortized' : 'actual')) : null;
     const ctx: MapperContext = { file, dataset: dataset ?? undefined };
     const mapper = reader.createMapper(source.headers, ctx);
-    const rows = mapRecords(source, mapper);
+    const plan =
+      options.fastPath !== false && reader.id === 'focus' && source.kind !== 'parquet' ? planFocusFastPath(source.headers) : null;
 
     // Peek: the first rows tell the billing account (default source name) and the months that
     // need partitions, which are created before the ingest transaction takes its locks.
-    const peeked: Mapped[] = [];
-    for (;;) {
-      if (peeked.length >= PEEK_ROWS) break;
-      const next = await rows.next();
-      if (next.done) break;
-      peeked.push(...next.value);
+    let first: CostRow | undefined;
+    let generic: { rows: AsyncGenerator<Mapped[]>; peeked: Mapped[] } | null = null;
+    if (plan) {
+      first = await firstRow(source, mapper);
+      await source.close();
+    } else {
+      const rows = mapRecords(source, mapper);
+      const peeked: Mapped[] = [];
+      while (peeked.length < PEEK_ROWS) {
+        const next = await rows.next();
+        if (next.done) break;
+        peeked.push(...next.value);
+      }
+      first = peeked[0]?.row;
+      generic = { rows, peeked };
     }
-    const first = peeked[0]?.row;
     const sourceName = options.sourceName ?? `${reader.id}:${first?.billing_account_id ?? first?.provider_name ?? 'unknown'}`;
     const provider = providerOf(reader, first);
     const pool = getPool();
     const sourceId = await upsertSource(pool, sourceName, provider);
     runId = await startRun(pool, sourceId, files, reader.id, dataset);
-    const peekMonths = new Set(peeked.map((m) => m.row.charge_period_start?.slice(0, 7) ?? ''));
-    await ensurePartitions(pool, [...peekMonths].filter(Boolean));
+    const prefix = `${sourceId}\t${runId}\t`;
+    let feed: CopyFeed;
+    if (generic) {
+      feed = new GenericFeed(generic.peeked, generic.rows, prefix, source);
+    } else {
+      const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
+      fast = new FocusCopyFeed(files, sizes, plan as FocusFastPlan, mapper, sourceId, runId);
+      await fast.readAhead(PEEK_ROWS);
+      feed = fast;
+    }
+    const early = feed.seen();
+    const peekMonths = new Set([...early.days].map((d) => d.slice(0, 7)));
+    await ensurePartitions(pool, [...peekMonths]);
 
     const summary = await writeAndSwap({
       pool,
-      source,
-      rows,
-      peeked,
+      feed,
+      // Replaced rows of the periods the first rows name are deleted before the COPY (cheaper); Azure's merge needs both sets.
+      earlyPeriods: dataset === null ? [...early.periods] : [],
       sourceId,
       runId,
       dataset,
       file,
+      totalBytes: source.totalBytes,
       onProgress: options.onProgress,
     });
     // Rows of months not seen in the peek went to the default partition; give them their own.
     const late = summary.months.filter((m) => !peekMonths.has(m));
     if (late.length) await ensurePartitions(pool, late);
-    const checksum = source.sha256() ?? (files.length === 1 ? await sha256File(file) : null);
+    const checksum = fast ? fast.sha256() : (source.sha256() ?? (files.length === 1 ? await sha256File(file) : null));
     const durationMs = Date.now() - started;
     await pool.query('UPDATE ingest_runs SET checksum = $2, duration_ms = $3 WHERE id = $1', [runId, checksum, durationMs]);
     options.onProgress?.({ file, bytesRead: source.totalBytes, totalBytes: source.totalBytes, rows: summary.rows, phase: 'done' });
@@ -163,7 +186,19 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     throw err;
   } finally {
     await source.close();
+    await fast?.close();
   }
+}
+
+/** The first canonical row of a source (for its default name and provider). */
+async function firstRow(source: RecordSource & { currentFile(): string }, mapper: RecordMapper): Promise<CostRow | undefined> {
+  for await (const batch of source.records()) {
+    for (const record of batch) {
+      const rows = mapRecord(mapper, record.values, record.line, source.currentFile());
+      if (rows.length) return rows[0];
+    }
+  }
+  return undefined;
 }
 
 function pickReader(file: string, headers: readonly string[], format: FormatId | 'auto'): FormatReader {
@@ -199,38 +234,10 @@ async function* mapRecords(
     const file = source.currentFile();
     const out: Mapped[] = [];
     for (const record of batch) {
-      let mapped: CostRow | CostRow[] | null;
-      try {
-        mapped = mapper(record.values);
-      } catch (error) {
-        if (error instanceof ValueError || error instanceof IngestError) {
-          throw new IngestError(`${file}, line ${record.line}: ${error.message}`, { file, line: record.line, code: 'BAD_VALUE' });
-        }
-        throw error;
-      }
-      if (mapped === null) continue;
-      if (Array.isArray(mapped)) {
-        for (const row of mapped) out.push(checkRequired(row, record.line, file));
-      } else {
-        out.push(checkRequired(mapped, record.line, file));
-      }
+      for (const row of mapRecord(mapper, record.values, record.line, file)) out.push({ row, line: record.line });
     }
     if (out.length) yield out;
   }
-}
-
-function checkRequired(row: CostRow, line: number, file: string): Mapped {
-  for (const column of REQUIRED) {
-    if (row[column] == null) {
-      throw new IngestError(`${file}, line ${line}: missing ${column} (required FOCUS column)`, {
-        file,
-        line,
-        column,
-        code: 'MISSING_VALUE',
-      });
-    }
-  }
-  return { row, line };
 }
 
 async function upsertSource(pool: pg.Pool, name: string, provider: string): Promise<number> {
@@ -276,24 +283,96 @@ interface WriteResult {
   phases: IngestSummary['phases'];
 }
 
+/** COPY text for cost_line_items, chunk by chunk, with what the rows covered. */
+interface CopyFeed {
+  /** The next chunk of COPY lines (COPY_COLUMNS), or null at the end. */
+  next(): Promise<string | Buffer | null>;
+  /** Rows produced so far. */
+  readonly rows: number;
+  /** Billing periods (as stored) and UTC charge days of the rows produced so far. */
+  seen(): { periods: ReadonlySet<string>; days: ReadonlySet<string> };
+  /** The file line a COPY line (1-based) came from. */
+  fileLine(copyLine: number): number | undefined;
+  bytesRead(): number;
+  /** cost_daily for exactly the rows produced, when computed along the way; null means run the SQL rollup. */
+  dailyRollup(): DailyRollup | null;
+}
+
+/** Rows from a reader's mapper, serialized one CostRow at a time. */
+class GenericFeed implements CopyFeed {
+  rows = 0;
+  private readonly periods = new Set<string>();
+  private readonly days = new Set<string>();
+  private lineOf = new Int32Array(1 << 16);
+
+  constructor(
+    private peeked: Mapped[],
+    private readonly batches: AsyncGenerator<Mapped[]>,
+    private readonly prefix: string,
+    private readonly source: RecordSource,
+  ) {
+    for (const m of peeked) this.note(m.row);
+  }
+
+  private note(row: CostRow): void {
+    this.periods.add(row.billing_period_start as string);
+    this.days.add(utcDay(row.charge_period_start as string));
+  }
+
+  async next(): Promise<string | null> {
+    let batch: Mapped[];
+    if (this.peeked.length) {
+      batch = this.peeked;
+      this.peeked = [];
+    } else {
+      const next = await this.batches.next();
+      if (next.done) return null;
+      batch = next.value;
+      for (const m of batch) this.note(m.row);
+    }
+    let chunk = '';
+    for (const { row, line } of batch) {
+      if (this.rows === this.lineOf.length) {
+        const grown = new Int32Array(this.lineOf.length * 2);
+        grown.set(this.lineOf);
+        this.lineOf = grown;
+      }
+      this.lineOf[this.rows++] = line;
+      chunk += `${this.prefix}${serializeRow(row)}\n`;
+    }
+    return chunk;
+  }
+
+  seen() {
+    return { periods: this.periods, days: this.days };
+  }
+
+  fileLine(copyLine: number): number | undefined {
+    return this.lineOf[copyLine - 1];
+  }
+
+  bytesRead(): number {
+    return this.source.bytesRead();
+  }
+
+  dailyRollup(): null {
+    return null;
+  }
+}
+
 async function writeAndSwap(args: {
   pool: pg.Pool;
-  source: RecordSource;
-  rows: AsyncGenerator<Mapped[]>;
-  peeked: Mapped[];
+  feed: CopyFeed;
+  earlyPeriods: string[];
   sourceId: number;
   runId: string;
   dataset: 'actual' | 'amortized' | null;
   file: string;
+  totalBytes: number;
   onProgress?: (p: IngestProgress) => void;
 }): Promise<WriteResult> {
-  const { pool, source, sourceId, runId, dataset, file, onProgress } = args;
+  const { pool, feed, earlyPeriods, sourceId, runId, dataset, file, totalBytes, onProgress } = args;
   const client = await pool.connect();
-  const periods = new Set<string>();
-  const days = new Set<string>();
-  const months = new Set<string>();
-  let lineOf = new Int32Array(1 << 16);
-  let count = 0;
   const t0 = Date.now();
   try {
     await client.query('BEGIN');
@@ -302,42 +381,20 @@ async function writeAndSwap(args: {
     // One ingest per source at a time; different sources proceed in parallel.
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [0x6275726e, sourceId]);
     // Remove the replaced rows of the periods the first rows name before the COPY, while the
-    // index holds only old rows; periods first seen later are replaced after it. Azure's
-    // actual/amortized merge needs both row sets present, so it always runs after.
-    const earlyPeriods = dataset === null ? [...new Set(args.peeked.map((m) => m.row.billing_period_start as string))] : [];
+    // index holds only old rows; periods first seen later are replaced after it.
     let replacedRows = await replaceBeforeCopy(client, sourceId, earlyPeriods);
-    const copy = client.query(copyFrom(`COPY cost_line_items (${COPY_COLUMNS.join(', ')}) FROM STDIN`));
-    const prefix = `${sourceId}\t${runId}\t`;
-    const write = async (batch: Mapped[]) => {
-      let chunk = '';
-      for (const { row, line } of batch) {
-        if (count === lineOf.length) {
-          const grown = new Int32Array(lineOf.length * 2);
-          grown.set(lineOf);
-          lineOf = grown;
-        }
-        lineOf[count++] = line;
-        const bp = row.billing_period_start as string;
-        periods.add(bp);
-        const cps = row.charge_period_start as string;
-        const day = utcDay(cps);
-        days.add(day);
-        months.add(day.slice(0, 7));
-        chunk += `${prefix}${serialize(row)}\n`;
-      }
-      if (!copy.write(chunk)) await once(copy, 'drain');
-      onProgress?.({ file, bytesRead: source.bytesRead(), totalBytes: source.totalBytes, rows: count, phase: 'reading' });
-    };
+    // A deep buffer lets the next chunk be prepared while PostgreSQL works through the last ones.
+    const copy = client.query(copyFrom(`COPY cost_line_items (${COPY_COLUMNS.join(', ')}) FROM STDIN`, { highWaterMark: 8 << 20 }));
     const copyDone = new Promise<void>((resolve, reject) => {
       copy.on('finish', resolve);
       copy.on('error', reject);
     });
     try {
-      if (args.peeked.length) await write(args.peeked);
       for (;;) {
-        const next = await args.rows.next();
-        if (next.done) break;
-        await write(next.value);
+        const chunk = await feed.next();
+        if (chunk === null) break;
+        if (!copy.write(chunk)) await once(copy, 'drain');
+        onProgress?.({ file, bytesRead: feed.bytesRead(), totalBytes, rows: feed.rows, phase: 'reading' });
       }
     } catch (error) {
       copy.destroy(error as Error);
@@ -348,10 +405,12 @@ async function writeAndSwap(args: {
     try {
       await copyDone;
     } catch (error) {
-      throw copyError(error, file, lineOf);
+      throw copyError(error, file, (line) => feed.fileLine(line));
     }
-    onProgress?.({ file, bytesRead: source.totalBytes, totalBytes: source.totalBytes, rows: count, phase: 'replacing' });
+    const count = feed.rows;
+    onProgress?.({ file, bytesRead: totalBytes, totalBytes, rows: count, phase: 'replacing' });
 
+    const { periods, days } = feed.seen();
     const periodList = [...periods];
     const t1 = Date.now();
     const early = new Set(earlyPeriods);
@@ -363,7 +422,10 @@ async function writeAndSwap(args: {
       dataset,
     );
     const t2 = Date.now();
-    const touchedDays = await refreshDailyRollup(client, sourceId, periodList, [...days]);
+    const rollup = dataset === null ? feed.dailyRollup() : null;
+    const touchedDays = rollup
+      ? await replaceDailyRollup(client, sourceId, periodList, rollup)
+      : await refreshDailyRollup(client, sourceId, periodList, [...days]);
     const t3 = Date.now();
     const totals = await periodTotals(client, sourceId, periodList);
     const phases = { copyMs: t1 - t0, replaceMs: t2 - t1, rollupMs: t3 - t2, totalsMs: Date.now() - t3 };
@@ -377,7 +439,7 @@ async function writeAndSwap(args: {
       rows: count,
       replacedRows,
       billingPeriods: periodList.map((p) => utcDay(p)).sort(),
-      months: [...months].sort(),
+      months: [...new Set([...days].map((d) => d.slice(0, 7)))].sort(),
       days: touchedDays,
       totals,
       phases,
@@ -511,45 +573,29 @@ async function refreshDailyRollup(client: pg.PoolClient, sourceId: number, perio
   return days.length;
 }
 
-// COPY text format: tab-separated, \N for null, backslash escapes for tab, newline, CR, backslash.
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-function esc(value: string): string {
-  if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+/**
+ * Replaces cost_daily for the file's billing periods with the rollup computed while streaming.
+ * After the swap the source's rows for these periods are exactly the file's rows, so this equals
+ * what refreshDailyRollup would compute from cost_line_items, without scanning them again.
+ */
+async function replaceDailyRollup(client: pg.PoolClient, sourceId: number, periods: string[], rollup: DailyRollup): Promise<number> {
+  const periodDays = periods.map((p) => utcDay(p));
+  const { rows: old } = await client.query<{ day: string }>(
+    'SELECT DISTINCT day FROM cost_daily WHERE source_id = $1 AND billing_period_start = ANY($2::date[])',
+    [sourceId, periodDays],
+  );
+  await client.query('DELETE FROM cost_daily WHERE source_id = $1 AND billing_period_start = ANY($2::date[])', [sourceId, periodDays]);
+  const copy = client.query(copyFrom(`COPY cost_daily (${DAILY_COPY_COLUMNS.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from(rollup.copyText(sourceId)), copy);
+  return new Set([...old.map((r) => r.day), ...rollup.days()]).size;
 }
 
-const FOCUS_KEYS = FOCUS_COLUMNS.map((c) => c.column);
-
-// Rows share a handful of tag sets; the COPY text of each set is built once.
-const tagCache = new Map<string, string>();
-function tagColumns(tags: Record<string, string>): string {
-  const json = JSON.stringify(tags);
-  let cols = tagCache.get(json);
-  if (cols === undefined) {
-    const normalized = normalizeTags(tags);
-    cols = json === '{}' || !normalized ? '\t\\N\t\\N' : `\t${esc(json)}\t${esc(JSON.stringify(normalized))}`;
-    if (tagCache.size > 20_000) tagCache.clear();
-    tagCache.set(json, cols);
-  }
-  return cols;
-}
-function serialize(row: CostRow): string {
-  let out = row.cost_dataset ? row.cost_dataset : '\\N';
-  for (let i = 0; i < FOCUS_KEYS.length; i++) {
-    const v = row[FOCUS_KEYS[i] as keyof CostRow] as string | null | undefined;
-    out += v == null ? '\t\\N' : `\t${esc(v)}`;
-  }
-  out += row.tags ? tagColumns(row.tags) : '\t\\N\t\\N';
-  out += row.extras && Object.keys(row.extras).length ? `\t${esc(JSON.stringify(row.extras))}` : '\t\\N';
-  return out;
-}
-
-function copyError(error: unknown, file: string, lineOf: Int32Array): IngestError {
+function copyError(error: unknown, file: string, fileLine: (copyLine: number) => number | undefined): IngestError {
   const e = error as Error & { where?: string; column?: string };
   const m = e.where ? /line (\d+)(?:, column (\w+))?/.exec(e.where) : null;
   if (m) {
     const copyLine = Number(m[1]);
-    const line = lineOf[copyLine - 1] ?? undefined;
+    const line = fileLine(copyLine);
     const column = m[2];
     return new IngestError(`${file}${line ? `, line ${line}` : ''}${column ? `, column ${column}` : ''}: ${e.message}`, {
       file,

@@ -67,7 +67,48 @@ export async function openRecordSource(file: string): Promise<RecordSource> {
   return openCsvSource(file, size, gz);
 }
 
-async function openCsvSource(file: string, size: number, gz: boolean): Promise<RecordSource> {
+/** A file's bytes (gunzipped when `gz`), with the SHA-256 and count of the bytes on disk. */
+export interface ByteStream {
+  chunks: AsyncIterator<Buffer>;
+  /** Bytes of the file consumed so far (compressed bytes for .gz). */
+  bytesRead(): number;
+  /** SHA-256 of the file's bytes once fully read, else null. */
+  sha256(): string | null;
+  close(): void;
+}
+
+/**
+ * An uncompressed file read straight into the caller's buffer (no buffer allocated per read),
+ * with the SHA-256 of what was read.
+ */
+export interface FileReader {
+  /** Reads up to `length` bytes into `target` at `offset`; 0 at the end of the file. */
+  readInto(target: Buffer, offset: number, length: number): Promise<number>;
+  bytesRead(): number;
+  sha256(): string | null;
+  close(): Promise<void>;
+}
+
+export async function openFileReader(file: string): Promise<FileReader> {
+  const fh = await open(file, 'r');
+  const hash = createHash('sha256');
+  let position = 0;
+  let digest: string | null = null;
+  return {
+    async readInto(target, offset, length) {
+      const { bytesRead } = await fh.read(target, offset, length, position);
+      if (bytesRead === 0) digest ??= hash.digest('hex');
+      else hash.update(target.subarray(offset, offset + bytesRead));
+      position += bytesRead;
+      return bytesRead;
+    },
+    bytesRead: () => position,
+    sha256: () => digest,
+    close: () => fh.close(),
+  };
+}
+
+export function openByteStream(file: string, gz: boolean): ByteStream {
   let consumed = 0;
   let digest: string | null = null;
   const hash = createHash('sha256');
@@ -81,7 +122,27 @@ async function openCsvSource(file: string, size: number, gz: boolean): Promise<R
   });
   const decoded: Readable = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   raw.on('error', (e) => decoded.destroy(e));
-  const chunks = decoded[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    chunks: decoded[Symbol.asyncIterator]() as AsyncIterator<Buffer>,
+    bytesRead: () => consumed,
+    sha256: () => digest,
+    close: () => {
+      raw.destroy();
+      decoded.destroy();
+    },
+  };
+}
+
+/** Whether a file is plain CSV, gzipped CSV (by magic bytes) or something else. */
+export async function csvKind(file: string): Promise<'csv' | 'csv.gz' | null> {
+  const head = await sniff(file);
+  if (head.toString('latin1') === PARQUET_MAGIC || ZIP_MAGIC.every((b, i) => head[i] === b)) return null;
+  return GZIP_MAGIC.every((b, i) => head[i] === b) ? 'csv.gz' : 'csv';
+}
+
+async function openCsvSource(file: string, size: number, gz: boolean): Promise<RecordSource> {
+  const bytes = openByteStream(file, gz);
+  const chunks = bytes.chunks;
   const decoder = new StringDecoder('utf8');
   const parser = new CsvParser();
   let pending: CsvRecord[] = [];
@@ -120,8 +181,8 @@ async function openCsvSource(file: string, size: number, gz: boolean): Promise<R
     kind: gz ? 'csv.gz' : 'csv',
     headers,
     totalBytes: size,
-    bytesRead: () => consumed,
-    sha256: () => digest,
+    bytesRead: bytes.bytesRead,
+    sha256: bytes.sha256,
     async *records() {
       for (;;) {
         await fill();
@@ -131,21 +192,13 @@ async function openCsvSource(file: string, size: number, gz: boolean): Promise<R
         const records: SourceRecord[] = new Array(batch.length);
         for (let i = 0; i < batch.length; i++) {
           const r = batch[i] as CsvRecord;
-          if (r.fields.length !== headers.length) {
-            throw new IngestError(
-              `${file}, line ${r.line}: expected ${headers.length} columns as in the header, found ${r.fields.length}`,
-              { file, line: r.line, code: 'BAD_FILE' },
-            );
-          }
+          if (r.fields.length !== headers.length) throw columnCountError(file, r.line, headers.length, r.fields.length);
           records[i] = { values: r.fields, line: r.line };
         }
         yield records;
       }
     },
-    close: async () => {
-      raw.destroy();
-      decoded.destroy();
-    },
+    close: async () => bytes.close(),
   };
 }
 
@@ -154,7 +207,7 @@ async function openCsvSource(file: string, size: number, gz: boolean): Promise<R
  * decoded as latin1, which is the same text and several times cheaper than UTF-8 decoding; other
  * chunks go through the UTF-8 decoder, which also carries characters split across chunks.
  */
-function decode(decoder: StringDecoder, chunk: Buffer): string {
+export function decode(decoder: StringDecoder, chunk: Buffer): string {
   if (isAscii(chunk)) {
     const pending = decoder.end();
     return pending ? pending + chunk.toString('latin1') : chunk.toString('latin1');
@@ -162,7 +215,15 @@ function decode(decoder: StringDecoder, chunk: Buffer): string {
   return decoder.write(chunk);
 }
 
-function csvError(file: string, error: unknown): Error {
+export function columnCountError(file: string, line: number, expected: number, found: number): IngestError {
+  return new IngestError(`${file}, line ${line}: expected ${expected} columns as in the header, found ${found}`, {
+    file,
+    line,
+    code: 'BAD_FILE',
+  });
+}
+
+export function csvError(file: string, error: unknown): Error {
   if (error instanceof IngestError) return error;
   if (error instanceof CsvSyntaxError) {
     return new IngestError(`${file}, line ${error.line}: malformed CSV (${error.message})`, { file, line: error.line, code: 'BAD_FILE' });

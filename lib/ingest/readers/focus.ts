@@ -62,7 +62,7 @@ for (const c of FOCUS_COLUMNS) {
 
 type Convert = (value: string) => string | null;
 
-function converterFor(c: (typeof FOCUS_COLUMNS)[number]): Convert {
+export function converterFor(c: (typeof FOCUS_COLUMNS)[number]): Convert {
   if (c.column === 'region_id') return regionId;
   if (c.column === 'billing_currency') return currency;
   if (c.kind === 'numeric') return decimal;
@@ -70,7 +70,7 @@ function converterFor(c: (typeof FOCUS_COLUMNS)[number]): Convert {
   return text;
 }
 
-interface Field {
+export interface Field {
   index: number;
   header: string;
   focus: FocusName;
@@ -80,7 +80,7 @@ interface Field {
 }
 
 /** Which header feeds each FOCUS column: the current name first, then the aliases in order. */
-function resolve(headers: readonly string[]): { fields: Field[]; tags: number; extras: number[] } {
+export function resolveFocusColumns(headers: readonly string[]): { fields: Field[]; tags: number; extras: number[] } {
   const lower = headers.map((h) => h.trim().toLowerCase());
   const used = new Set<number>();
   const fields: Field[] = [];
@@ -131,7 +131,7 @@ export const focusReader: FormatReader = {
   },
 
   createMapper(headers, ctx): RecordMapper {
-    const { fields, tags, extras } = resolve(headers);
+    const { fields, tags, extras } = resolveFocusColumns(headers);
     const present = new Set(fields.map((f) => f.focus));
     const absent = MANDATORY.filter((c) => !present.has(c.focus));
     if (absent.length) {

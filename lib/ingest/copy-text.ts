@@ -1,0 +1,60 @@
+/**
+ * PostgreSQL COPY text format for cost_line_items rows: one line per row, tab-separated, \N for
+ * null, backslash escapes for backslash, tab, newline and carriage return. Shared by the generic
+ * path (one CostRow at a time) and the FOCUS fast path (bytes), so both write identical lines.
+ */
+import { type CostRow, FOCUS_COLUMNS } from '../focus/columns';
+import { normalizeTags } from '../focus/normalize';
+
+/** The columns of each COPY line, in order. */
+export const COPY_COLUMNS = [
+  'source_id',
+  'ingest_run_id',
+  'cost_dataset',
+  ...FOCUS_COLUMNS.map((c) => c.column),
+  'tags',
+  'tags_normalized',
+  'extras',
+] as const;
+
+/** Index of a column in each COPY line. */
+export function copyColumnIndex(column: (typeof COPY_COLUMNS)[number]): number {
+  return COPY_COLUMNS.indexOf(column);
+}
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+export function esc(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+const FOCUS_KEYS = FOCUS_COLUMNS.map((c) => c.column);
+
+// Rows share a handful of tag sets; the COPY text of each set is built once.
+const tagCache = new Map<string, string>();
+
+/** The tags and tags_normalized fields, each preceded by a tab. */
+export function tagColumns(tags: Record<string, string> | null | undefined): string {
+  if (!tags) return '\t\\N\t\\N';
+  const json = JSON.stringify(tags);
+  let cols = tagCache.get(json);
+  if (cols === undefined) {
+    const normalized = normalizeTags(tags);
+    cols = json === '{}' || !normalized ? '\t\\N\t\\N' : `\t${esc(json)}\t${esc(JSON.stringify(normalized))}`;
+    if (tagCache.size > 20_000) tagCache.clear();
+    tagCache.set(json, cols);
+  }
+  return cols;
+}
+
+/** One row as COPY text, from cost_dataset to extras (without the source and run prefix, without the newline). */
+export function serializeRow(row: CostRow): string {
+  let out = row.cost_dataset ? row.cost_dataset : '\\N';
+  for (let i = 0; i < FOCUS_KEYS.length; i++) {
+    const v = row[FOCUS_KEYS[i] as keyof CostRow] as string | null | undefined;
+    out += v == null ? '\t\\N' : `\t${esc(v)}`;
+  }
+  out += tagColumns(row.tags);
+  out += row.extras && Object.keys(row.extras).length ? `\t${esc(JSON.stringify(row.extras))}` : '\t\\N';
+  return out;
+}

@@ -1,0 +1,155 @@
+// The FOCUS fast path through the real pipeline and PostgreSQL: the stored rows, the daily rollup it
+// computes while streaming, and the summary must equal the generic path's, and the rollup must equal
+// what the SQL rollup computes from cost_line_items.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { withCsvFile, writeBenchCsv } from '../demo/generate';
+import { ingestFile } from './pipeline';
+
+let url: string;
+let dir: string;
+
+beforeAll(async () => {
+  url = await useTestDatabase();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-fast-db-'));
+});
+
+const LINE_COLUMNS = `cost_dataset, provider_name, publisher_name, invoice_issuer_name, billing_account_id, billing_account_name,
+  sub_account_id, sub_account_name, invoice_id, billing_period_start, billing_period_end, charge_period_start, charge_period_end,
+  charge_category, charge_class, charge_description, charge_frequency, service_name, service_category, service_subcategory,
+  region_id, region_name, availability_zone, resource_id, resource_name, resource_type, sku_id, sku_price_id, pricing_category,
+  pricing_quantity, pricing_unit, list_unit_price, contracted_unit_price, consumed_quantity, consumed_unit, list_cost,
+  contracted_cost, billed_cost, effective_cost, billing_currency, commitment_discount_id, commitment_discount_type,
+  commitment_discount_category, commitment_discount_status, tags, tags_normalized, extras`;
+const DAILY_COLUMNS = `day, billing_period_start, provider_name, billing_account_id, sub_account_id, sub_account_name, service_name,
+  service_category, region_id, region_name, charge_category, billing_currency, billed_cost, effective_cost, list_cost,
+  contracted_cost, effective_cost_missing, line_items`;
+
+async function lineItems(source: string): Promise<string[]> {
+  const rows = await sql<{ r: string }>(
+    url,
+    `SELECT row(${LINE_COLUMNS})::text AS r FROM cost_line_items WHERE source_id = (SELECT id FROM billing_sources WHERE name = $1) ORDER BY 1`,
+    [source],
+  );
+  return rows.map((r) => r.r);
+}
+
+async function daily(source: string): Promise<string[]> {
+  const rows = await sql<{ r: string }>(
+    url,
+    `SELECT row(${DAILY_COLUMNS})::text AS r FROM cost_daily WHERE source_id = (SELECT id FROM billing_sources WHERE name = $1) ORDER BY 1`,
+    [source],
+  );
+  return rows.map((r) => r.r);
+}
+
+/** The rollup as the SQL in refreshDailyRollup computes it from cost_line_items. */
+async function dailyFromLineItems(source: string): Promise<string[]> {
+  const rows = await sql<{ r: string }>(
+    url,
+    `SELECT row(day, billing_period_start, provider_name, billing_account_id, sub_account_id, sub_account_name, service_name,
+                service_category, region_id, region_name, charge_category, billing_currency, billed_cost, effective_cost, list_cost,
+                contracted_cost, effective_cost_missing, line_items)::text AS r
+       FROM (SELECT (charge_period_start AT TIME ZONE 'UTC')::date AS day, (billing_period_start AT TIME ZONE 'UTC')::date AS billing_period_start,
+                    provider_name, coalesce(billing_account_id, '') AS billing_account_id, coalesce(sub_account_id, '') AS sub_account_id,
+                    coalesce(sub_account_name, '') AS sub_account_name, coalesce(service_name, '') AS service_name,
+                    coalesce(service_category, '') AS service_category, coalesce(region_id, '') AS region_id,
+                    coalesce(region_name, '') AS region_name, charge_category, billing_currency,
+                    sum(billed_cost) AS billed_cost, sum(effective_cost) AS effective_cost, sum(list_cost) AS list_cost,
+                    sum(contracted_cost) AS contracted_cost, count(*) FILTER (WHERE effective_cost IS NULL) AS effective_cost_missing,
+                    count(*) AS line_items
+               FROM cost_line_items WHERE source_id = (SELECT id FROM billing_sources WHERE name = $1)
+              GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12) g
+      ORDER BY 1`,
+    [source],
+  );
+  return rows.map((r) => r.r);
+}
+
+const HEADER =
+  'ProviderName,BillingAccountId,SubAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ServiceName,RegionId,BilledCost,EffectiveCost,ListCost,ContractedCost,BillingCurrency,Tags,x_Note';
+
+/** Two billing periods, late charges of January billed in February, currencies, nulls, odd spellings. */
+function awkwardCsv(scale = 1): string {
+  const lines: string[] = [];
+  for (let i = 0; i < 40 * scale; i++) {
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    const feb = i % 5 === 0;
+    lines.push(
+      [
+        i % 7 === 0 ? 'Microsoft' : 'AWS',
+        i % 3 === 0 ? '' : `acct-${i % 4}`,
+        i % 6 === 0 ? 'null' : `sub ${i % 3}`,
+        feb ? '2024-02-01T00:00:00Z' : '2024-01-01',
+        feb ? '2024-03-01T00:00:00Z' : '2024-02-01',
+        // February's bill carries some January charges: the same days under two billing periods
+        i % 10 === 0
+          ? `2024-01-${day}T00:00:00Z`
+          : feb
+            ? `2024-02-${day}T00:00:00Z`
+            : `2024-01-${day}T${i % 2 ? '00:00:00Z' : '06:00:00+05:00'}`,
+        feb ? `2024-02-${day}T01:00:00Z` : `2024-01-${day}T23:00:00Z`,
+        i % 9 === 0 ? 'Purchase' : 'Usage',
+        i % 8 === 0 ? '"Compute, ""Spot"""' : 'Storage',
+        ['us-east-1', 'EastUS', 'East US', 'global', '', 'westeurope'][i % 6],
+        i % 11 === 0 ? '-0.5' : `${i}.${String(i * 37).padStart(4, '0')}`,
+        i % 4 === 0 ? '' : i % 13 === 0 ? '1e-3' : `${i}.5`,
+        i % 5 === 0 ? 'NaN' : '100',
+        i % 3 === 0 ? '12345678901234567890.123456789' : '0.000000001',
+        i % 12 === 0 ? 'eur' : 'USD',
+        i % 2 ? '"{""Team"":""core ""}"' : '',
+        i % 4 === 1 ? '"with ""quotes"""' : '',
+      ].join(','),
+    );
+  }
+  return `${HEADER}\n${lines.join('\n')}\n`;
+}
+
+async function both(name: string, file: string): Promise<void> {
+  const g = await ingestFile({ file, sourceName: `${name}-generic`, fastPath: false });
+  const f = await ingestFile({ file, sourceName: `${name}-fast` });
+  expect(f.rows).toBe(g.rows);
+  expect(f.billingPeriods).toEqual(g.billingPeriods);
+  expect(f.days).toBe(g.days);
+  expect(f.totals).toEqual(g.totals);
+  expect(f.rows).toBeGreaterThan(0);
+  expect(await lineItems(`${name}-fast`)).toEqual(await lineItems(`${name}-generic`));
+  const rollup = await daily(`${name}-fast`);
+  expect(rollup).toEqual(await daily(`${name}-generic`));
+  expect(rollup).toEqual(await dailyFromLineItems(`${name}-fast`));
+  expect(rollup.length).toBeGreaterThan(0);
+}
+
+describe('FOCUS fast path through PostgreSQL', () => {
+  it('stores the same rows, rollup and totals as the generic path (awkward file)', async () => {
+    const file = path.join(dir, 'awkward.csv');
+    await writeFile(file, awkwardCsv());
+    await both('awkward', file);
+  });
+
+  it('stores the same rows, rollup and totals as the generic path (demo data, FOCUS fixture)', async () => {
+    const demo = path.join(dir, 'demo.csv');
+    await withCsvFile(demo, (out) => writeBenchCsv(out, { rows: 3000 }));
+    await both('demo', demo);
+    await both('fixture', path.resolve('tests/fixtures/focus/focus-1.2-multi-currency.csv'));
+  });
+
+  it('a restated file replaces its periods; the rollup still equals the SQL rollup', async () => {
+    const first = path.join(dir, 'restate-1.csv');
+    const second = path.join(dir, 'restate-2.csv');
+    await writeFile(first, awkwardCsv(2));
+    await writeFile(second, awkwardCsv(1));
+    await ingestFile({ file: first, sourceName: 'restate' });
+    const again = await ingestFile({ file: second, sourceName: 'restate' });
+    expect(again.replacedRows).toBe(80);
+    expect(await daily('restate')).toEqual(await dailyFromLineItems('restate'));
+    const [count] = await sql<{ n: string }>(
+      url,
+      "SELECT count(*) AS n FROM cost_line_items WHERE source_id = (SELECT id FROM billing_sources WHERE name = 'restate')",
+    );
+    expect(Number(count?.n)).toBe(40);
+  });
+});

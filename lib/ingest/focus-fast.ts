@@ -1,0 +1,875 @@
+/**
+ * The FOCUS CSV fast path: CSV bytes in, cost_line_items COPY text bytes out, without building a
+ * string per field or an object per row. FOCUS columns map one to one onto cost_line_items, so most
+ * values only need checking and re-delimiting; this is what lets Node keep up with PostgreSQL's
+ * COPY on a two-core machine (see README, Benchmarks).
+ *
+ * It produces exactly what the generic path (CSV parser -> focus reader -> serializeRow) produces:
+ * - a value that is not plainly valid (surrounding blanks, a date that is not `YYYY-MM-DDTHH:MM:SSZ`,
+ *   an Azure-style region, a lower-case currency) goes through the generic converter for that field;
+ * - a record with a bad or missing value is mapped by the generic mapper, which raises the same error
+ *   naming the file, line and column;
+ * - anything unusual in the CSV structure (a wrong column count, a stray quote, invalid UTF-8, no
+ *   newline at the end) hands the rest of the file to the generic parser.
+ * pipeline.test.ts ingests the same files both ways and compares every stored value.
+ */
+import { isAscii, isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+import { FOCUS_COLUMNS } from '../focus/columns';
+import { parseTags, text, utcDay, ValueError } from '../focus/normalize';
+import { COPY_COLUMNS, copyColumnIndex, esc, serializeRow, tagColumns } from './copy-text';
+import { CsvParser, type CsvRecord } from './csv';
+import { DailyRollup } from './daily-rollup';
+import { mapRecord } from './map-record';
+import { converterFor, resolveFocusColumns } from './readers/focus';
+import { type ByteStream, columnCountError, csvError, csvKind, decode, type FileReader, openByteStream, openFileReader } from './source';
+import { IngestError, type RecordMapper } from './types';
+
+const K_TEXT = 0;
+const K_DECIMAL = 1;
+const K_TIMESTAMP = 2;
+const K_REGION = 3;
+const K_CURRENCY = 4;
+
+const NF = FOCUS_COLUMNS.length;
+const NCOPY = COPY_COLUMNS.length;
+const C_TAGS = copyColumnIndex('tags');
+const C_BILLING_PERIOD = copyColumnIndex('billing_period_start');
+const C_CHARGE_PERIOD = copyColumnIndex('charge_period_start');
+const NO_TAGS: Buffer<ArrayBufferLike> = Buffer.from('\t\\N\t\\N');
+const OUT_CHUNK = 1 << 21;
+const READ_SIZE = 1 << 20;
+
+/** How the columns of one FOCUS header feed cost_line_items. */
+export interface FocusFastPlan {
+  headers: readonly string[];
+  /** Per FOCUS column (FOCUS_COLUMNS order): the CSV column it comes from, or -1. */
+  input: Int32Array;
+  kind: Uint8Array;
+  required: Uint8Array;
+  convert: ((value: string) => string | null)[];
+  tags: number;
+  extras: Int32Array;
+  /** Per extras column: `"name":"` as JSON, COPY-escaped. */
+  extraKeys: Buffer[];
+  /** Bytes a row can take beyond eight times its CSV length. */
+  slack: number;
+}
+
+/** The plan for a FOCUS header, or null when the fast path does not handle it (duplicate extra column names). */
+export function planFocusFastPath(headers: readonly string[]): FocusFastPlan | null {
+  const { fields, tags, extras } = resolveFocusColumns(headers);
+  const names = extras.map((i) => headers[i] as string);
+  if (new Set(names).size !== names.length) return null;
+  const byColumn = new Map(fields.map((f) => [f.column, f]));
+  const input = new Int32Array(NF).fill(-1);
+  const kind = new Uint8Array(NF);
+  const required = new Uint8Array(NF);
+  const convert: ((value: string) => string | null)[] = [];
+  FOCUS_COLUMNS.forEach((c, j) => {
+    const f = byColumn.get(c.column);
+    convert.push(converterFor(c));
+    kind[j] =
+      c.column === 'region_id'
+        ? K_REGION
+        : c.column === 'billing_currency'
+          ? K_CURRENCY
+          : c.kind === 'numeric'
+            ? K_DECIMAL
+            : c.kind === 'timestamp'
+              ? K_TIMESTAMP
+              : K_TEXT;
+    if (!f) return;
+    input[j] = f.index;
+    required[j] = f.required ? 1 : 0;
+  });
+  const extraKeys = names.map((n) => Buffer.from(`${esc(JSON.stringify(n))}:"`));
+  const slack = 1024 + NCOPY * 64 + extraKeys.reduce((a, k) => a + k.length + 4, 0);
+  return { headers, input, kind, required, convert, tags, extras: Int32Array.from(extras), extraKeys, slack };
+}
+
+/**
+ * Streams the parts of one FOCUS CSV delivery as cost_line_items COPY text, collecting the
+ * billing periods and days it saw and the cost_daily rollup of its rows.
+ */
+export class FocusCopyFeed {
+  private readonly periods = new Set<string>();
+  private readonly days = new Set<string>();
+  private readonly rollup = new DailyRollup();
+  rows = 0;
+
+  private readonly ncols: number;
+  private readonly fs: Int32Array;
+  private readonly fe: Int32Array;
+  private readonly fq: Uint8Array;
+  private readonly col = new Int32Array(NCOPY + 1);
+  private readonly prefix: Buffer;
+  private readonly prefixText: string;
+  private readonly tagCache = new Map<string, Buffer | null>();
+  private lineOfCopy = new Int32Array(1 << 16);
+
+  private out = Buffer.allocUnsafe(OUT_CHUNK);
+  private o = 0;
+  private readonly ready: Buffer[] = [];
+
+  private part = -1;
+  private file = '';
+  private reader: FileReader | null = null;
+  private stream: ByteStream | null = null;
+  private gz = false;
+  private work = Buffer.allocUnsafe(READ_SIZE * 2);
+  /** Bytes at the start of `work` that belong to a record not yet complete. */
+  private carryLen = 0;
+  private headerDone = false;
+  private line = 1;
+  private bail = false;
+  private generic: { parser: CsvParser; decoder: StringDecoder; pending: CsvRecord[] } | null = null;
+  private done = false;
+  private doneBytes = 0;
+  private readonly hashes: (string | null)[] = [];
+
+  private lastPeriod: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  private lastPeriodDay = '';
+  private lastCharge: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  private lastChargeDay = '';
+
+  constructor(
+    private readonly files: readonly string[],
+    private readonly sizes: readonly number[],
+    private readonly plan: FocusFastPlan,
+    private readonly mapper: RecordMapper,
+    sourceId: number,
+    runId: string,
+    /** Bytes per read of an uncompressed file (tests use tiny reads to hit every chunk boundary). */
+    private readonly readSize = READ_SIZE,
+  ) {
+    this.ncols = plan.headers.length;
+    this.fs = new Int32Array(this.ncols);
+    this.fe = new Int32Array(this.ncols);
+    this.fq = new Uint8Array(this.ncols);
+    this.prefixText = `${sourceId}\t${runId}\t`;
+    this.prefix = Buffer.from(this.prefixText);
+  }
+
+  /** Reads ahead until at least `rows` rows are transcoded (held for `next`) or the input ends. */
+  async readAhead(rows: number): Promise<void> {
+    while (this.rows < rows && !this.done) await this.pump();
+  }
+
+  /** The next chunk of COPY text, or null at the end. */
+  async next(): Promise<Buffer | null> {
+    while (!this.ready.length && !this.done) await this.pump();
+    return this.ready.shift() ?? null;
+  }
+
+  seen(): { periods: ReadonlySet<string>; days: ReadonlySet<string> } {
+    return { periods: this.periods, days: this.days };
+  }
+
+  /** The cost_daily rows of everything transcoded, or null when there were too many groups to keep. */
+  dailyRollup(): DailyRollup | null {
+    return this.rollup.overflowed ? null : this.rollup;
+  }
+
+  /** The CSV line a COPY line (1-based) came from. */
+  fileLine(copyLine: number): number | undefined {
+    return this.lineOfCopy[copyLine - 1];
+  }
+
+  bytesRead(): number {
+    return this.doneBytes + (this.reader?.bytesRead() ?? this.stream?.bytesRead() ?? 0);
+  }
+
+  /** SHA-256 of the file, or for several parts of their hashes (as openMultiPartSource computes it); null before the end. */
+  sha256(): string | null {
+    if (this.hashes.length !== this.files.length || this.hashes.some((h) => h === null)) return null;
+    return this.files.length === 1 ? (this.hashes[0] as string) : createHash('sha256').update(this.hashes.join('\n')).digest('hex');
+  }
+
+  async close(): Promise<void> {
+    this.stream?.close();
+    this.stream = null;
+    await this.reader?.close();
+    this.reader = null;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  private async pump(): Promise<void> {
+    if (!this.reader && !this.stream) {
+      this.part++;
+      this.file = this.files[this.part] as string;
+      const kind = await csvKind(this.file);
+      if (kind === null) {
+        throw new IngestError(`${this.file}: not a CSV file like ${this.files[0]}; all parts of one delivery must have the same format`, {
+          file: this.file,
+          code: 'BAD_FILE',
+        });
+      }
+      this.gz = kind === 'csv.gz';
+      if (this.gz) this.stream = openByteStream(this.file, true);
+      else this.reader = await openFileReader(this.file);
+      this.headerDone = false;
+      this.carryLen = 0;
+      this.generic = null;
+      this.bail = false;
+      this.line = 1;
+    }
+    // New bytes go after the carried partial record at the start of `work`.
+    let got = 0;
+    try {
+      if (this.reader) {
+        this.reserve(this.readSize);
+        got = await this.reader.readInto(this.work, this.carryLen, this.readSize);
+      } else if (this.stream) {
+        const next = await this.stream.chunks.next();
+        if (!next.done) {
+          got = next.value.length;
+          this.reserve(got);
+          next.value.copy(this.work, this.carryLen);
+        }
+      }
+    } catch (error) {
+      throw new IngestError(`${this.file}: cannot ${this.gz ? 'decompress' : 'read'} (${(error as Error).message})`, {
+        file: this.file,
+        code: 'BAD_FILE',
+      });
+    }
+    const buf = this.work.subarray(0, this.carryLen + got);
+    if (got === 0) {
+      this.process(buf, true);
+      const input = this.reader ?? this.stream;
+      this.hashes.push(input?.sha256() ?? null);
+      this.doneBytes += this.sizes[this.part] ?? 0;
+      await this.reader?.close();
+      this.stream?.close();
+      this.reader = null;
+      this.stream = null;
+      if (this.part === this.files.length - 1) this.done = true;
+    } else {
+      this.process(buf, false);
+    }
+    this.flush();
+  }
+
+  /** Room for `bytes` more after the carry. */
+  private reserve(bytes: number): void {
+    if (this.carryLen + bytes <= this.work.length) return;
+    const grown = Buffer.allocUnsafe((this.carryLen + bytes) * 2);
+    this.work.copy(grown, 0, 0, this.carryLen);
+    this.work = grown;
+  }
+
+  private flush(): void {
+    if (this.o === 0) return;
+    this.ready.push(this.out.subarray(0, this.o));
+    this.out = Buffer.allocUnsafe(OUT_CHUNK);
+    this.o = 0;
+  }
+
+  /** Transcodes what `buf` (= work[0, n)) holds; keeps an incomplete last record as the carry. */
+  private process(buf: Buffer, final: boolean): void {
+    this.carryLen = 0;
+    if (this.generic) {
+      this.genericPush(buf, final);
+      return;
+    }
+    let start = 0;
+    if (!this.headerDone) {
+      start = this.skipHeader(buf, final);
+      if (start < 0) {
+        this.carryLen = buf.length;
+        return;
+      }
+    }
+    if (!isAscii(buf)) {
+      const end = final ? buf.length : buf.lastIndexOf(10) + 1;
+      if (end > start && !isUtf8(buf.subarray(start, end))) {
+        this.genericPush(buf.subarray(start), final);
+        return;
+      }
+    }
+    const p = this.transcode(buf, start, final);
+    if (this.bail) {
+      this.genericPush(buf.subarray(p), final);
+      return;
+    }
+    if (p < buf.length) {
+      buf.copyWithin(0, p);
+      this.carryLen = buf.length - p;
+    }
+  }
+
+  /** Checks the header row and returns where the records start, or -1 when more bytes are needed. */
+  private skipHeader(buf: Buffer, final: boolean): number {
+    let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    const from = i;
+    let quoted = false;
+    let newlines = 0;
+    for (; i < buf.length; i++) {
+      const c = buf[i];
+      if (c === 34) quoted = !quoted;
+      else if (c === 10) {
+        if (!quoted) break;
+        newlines++;
+      }
+    }
+    if (i >= buf.length && !final) return -1;
+    const parsed: CsvRecord[] = [];
+    const parser = new CsvParser({ bom: false });
+    parser.push(buf.toString('utf8', from, Math.min(i + 1, buf.length)), parsed);
+    parser.end(parsed);
+    const headers = (parsed[0]?.fields ?? []).map((h) => h.trim());
+    if (headers.join('\u0000') !== this.plan.headers.join('\u0000')) {
+      throw new IngestError(
+        `${this.file}: its header row differs from ${this.files[0]}; all parts of one delivery must have the same columns`,
+        { file: this.file, line: 1, code: 'BAD_FILE' },
+      );
+    }
+    this.headerDone = true;
+    this.line = 2 + newlines;
+    return Math.min(i + 1, buf.length);
+  }
+
+  /**
+   * Transcodes the complete records of `buf` from `start`; returns where the first record it did
+   * not take starts. Sets `bail` when the rest needs the generic parser.
+   */
+  private transcode(buf: Buffer, start: number, final: boolean): number {
+    const n = buf.length;
+    const ncols = this.ncols;
+    const last = ncols - 1;
+    const fs = this.fs;
+    const fe = this.fe;
+    const fq = this.fq;
+    let p = start;
+    while (p < n) {
+      let c = buf[p] as number;
+      if (c === 10) {
+        p++;
+        this.line++;
+        continue;
+      }
+      if (c === 13 && p + 1 < n && buf[p + 1] === 10) {
+        p += 2;
+        this.line++;
+        continue;
+      }
+      let q = p;
+      let newlines = 0;
+      let incomplete = false;
+      let ok = true;
+      for (let k = 0; k < ncols; k++) {
+        if (q >= n) {
+          incomplete = true;
+          break;
+        }
+        c = buf[q] as number;
+        if (c === 34) {
+          let r = q + 1;
+          let doubled = 0;
+          for (;;) {
+            r = buf.indexOf(34, r);
+            if (r === -1 || r + 1 >= n) {
+              incomplete = true;
+              break;
+            }
+            if (buf[r + 1] === 34) {
+              doubled = 1;
+              r += 2;
+              continue;
+            }
+            break;
+          }
+          if (incomplete) break;
+          fs[k] = q + 1;
+          fe[k] = r;
+          fq[k] = 1 + doubled;
+          for (let i = q + 1; i < r; i++) if (buf[i] === 10) newlines++;
+          q = r + 1;
+          c = buf[q] as number;
+          if (k < last) {
+            if (c === 44) {
+              q++;
+              continue;
+            }
+          } else if (c === 10) {
+            q++;
+            break;
+          } else if (c === 13) {
+            if (q + 1 >= n) {
+              incomplete = true;
+              break;
+            }
+            if (buf[q + 1] === 10) {
+              q += 2;
+              break;
+            }
+          }
+          ok = false;
+          break;
+        }
+        let i = q;
+        while (i < n) {
+          c = buf[i] as number;
+          if (c === 44 || c === 10) break;
+          i++;
+        }
+        if (i >= n) {
+          incomplete = true;
+          break;
+        }
+        fs[k] = q;
+        fq[k] = 0;
+        if (c === 44) {
+          if (k === last) {
+            ok = false;
+            break;
+          }
+          fe[k] = i;
+          q = i + 1;
+          continue;
+        }
+        if (k !== last) {
+          ok = false;
+          break;
+        }
+        fe[k] = i > q && buf[i - 1] === 13 ? i - 1 : i;
+        q = i + 1;
+      }
+      if (incomplete) {
+        if (final) this.bail = true;
+        return p;
+      }
+      if (!ok) {
+        this.bail = true;
+        return p;
+      }
+      const line = this.line;
+      this.line += 1 + newlines;
+      this.emitRecord(buf, q - p, line);
+      p = q;
+    }
+    return p;
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  private ensure(bytes: number): void {
+    if (this.o + bytes <= this.out.length) return;
+    this.flush();
+    if (bytes > this.out.length) this.out = Buffer.allocUnsafe(bytes);
+  }
+
+  /** Writes one record whose fields are at fs/fe/fq in `buf`. */
+  private emitRecord(buf: Buffer, recordBytes: number, line: number): void {
+    const plan = this.plan;
+    const fs = this.fs;
+    const fe = this.fe;
+    const fq = this.fq;
+    let tags = NO_TAGS;
+    if (plan.tags >= 0) {
+      const t = this.tagsFor(buf, fs[plan.tags] as number, fe[plan.tags] as number, fq[plan.tags] as number);
+      if (t === null) {
+        this.emitGeneric(buf, line);
+        return;
+      }
+      tags = t;
+    }
+    this.ensure(recordBytes * 8 + plan.slack + tags.length);
+    const out = this.out;
+    const col = this.col;
+    const input = plan.input;
+    const kind = plan.kind;
+    const required = plan.required;
+    const rowStart = this.o;
+    let o = copyBytes(this.prefix, 0, this.prefix.length, out, rowStart);
+    col[2] = o;
+    out[o++] = 92;
+    out[o++] = 78;
+    for (let j = 0; j < NF; j++) {
+      out[o++] = 9;
+      col[3 + j] = o;
+      const k = input[j] as number;
+      if (k < 0) {
+        out[o++] = 92;
+        out[o++] = 78;
+        continue;
+      }
+      const s = fs[k] as number;
+      const e = fe[k] as number;
+      const len = e - s;
+      if (len === 0) {
+        if (required[j]) {
+          this.emitGeneric(buf, line);
+          return;
+        }
+        out[o++] = 92;
+        out[o++] = 78;
+        continue;
+      }
+      const b0 = buf[s] as number;
+      const b1 = buf[e - 1] as number;
+      let slow = b0 <= 32 || b1 <= 32 || (b0 >= 0x80 && startsWithSpace(buf, s, e)) || (b1 >= 0x80 && endsWithSpace(buf, s, e));
+      if (!slow && len <= 4 && isNullToken(buf, s, len)) {
+        if (required[j]) {
+          this.emitGeneric(buf, line);
+          return;
+        }
+        out[o++] = 92;
+        out[o++] = 78;
+        continue;
+      }
+      if (!slow) {
+        const kd = kind[j];
+        if (kd === K_TEXT) {
+          o = copyEscaped(buf, s, e, fq[k] === 2, out, o);
+          continue;
+        }
+        if (kd === K_DECIMAL) {
+          if (!isDecimal(buf, s, e)) {
+            this.emitGeneric(buf, line);
+            return;
+          }
+          o = copyBytes(buf, b0 === 43 ? s + 1 : s, e, out, o);
+          continue;
+        }
+        if (kd === K_TIMESTAMP) {
+          if (len === 20 && isCanonicalTimestamp(buf, s)) {
+            o = copyBytes(buf, s, e, out, o);
+            continue;
+          }
+        } else if (kd === K_REGION) {
+          if (isPlainRegion(buf, s, e)) {
+            o = copyBytes(buf, s, e, out, o);
+            continue;
+          }
+        } else if (len === 3 && isUpper(b0) && isUpper(buf[s + 1] as number) && isUpper(b1)) {
+          out[o++] = b0;
+          out[o++] = buf[s + 1] as number;
+          out[o++] = b1;
+          continue;
+        }
+        slow = true;
+      }
+      // Through the generic converter (a string), exactly as the focus reader would.
+      let v: string | null;
+      try {
+        v = (plan.convert[j] as (value: string) => string | null)(fieldString(buf, s, e, fq[k] as number));
+      } catch (error) {
+        if (error instanceof ValueError) {
+          this.emitGeneric(buf, line);
+          return;
+        }
+        throw error;
+      }
+      if (v === null) {
+        if (required[j]) {
+          this.emitGeneric(buf, line);
+          return;
+        }
+        out[o++] = 92;
+        out[o++] = 78;
+        continue;
+      }
+      o += out.write(esc(v), o, 'utf8');
+    }
+    col[C_TAGS] = o + 1;
+    o = copyBytes(tags, 0, tags.length, out, o);
+    out[o++] = 9;
+    let any = false;
+    const extras = plan.extras;
+    for (let x = 0; x < extras.length; x++) {
+      const k = extras[x] as number;
+      const s = fs[k] as number;
+      const e = fe[k] as number;
+      const len = e - s;
+      if (len === 0) continue;
+      const b0 = buf[s] as number;
+      const b1 = buf[e - 1] as number;
+      if (b0 <= 32 || b1 <= 32 || b0 >= 0x80 || b1 >= 0x80) {
+        // Rare: let JavaScript decide blankness and JSON escaping, as the focus reader does.
+        const raw = fieldString(buf, s, e, fq[k] as number);
+        if (text(raw) === null) continue;
+        out[o++] = any ? 44 : 123;
+        any = true;
+        o += out.write(esc(`${JSON.stringify(plan.headers[k])}:${JSON.stringify(raw)}`), o, 'utf8');
+        continue;
+      }
+      if (len <= 4 && isNullToken(buf, s, len)) continue;
+      out[o++] = any ? 44 : 123;
+      any = true;
+      const key = plan.extraKeys[x] as Buffer;
+      o = copyBytes(key, 0, key.length, out, o);
+      o = copyJsonEscaped(buf, s, e, fq[k] === 2, out, o);
+      if (o < 0) {
+        this.emitGeneric(buf, line);
+        return;
+      }
+      out[o++] = 34;
+    }
+    if (any) out[o++] = 125;
+    else {
+      out[o++] = 92;
+      out[o++] = 78;
+    }
+    out[o++] = 10;
+    col[NCOPY] = o;
+    this.o = o;
+    this.rowDone(out, line);
+  }
+
+  /** The record through the generic mapper and serializer (which also raise its errors). */
+  private emitGeneric(buf: Buffer, line: number): void {
+    const values: string[] = new Array(this.ncols);
+    for (let k = 0; k < this.ncols; k++) values[k] = fieldString(buf, this.fs[k] as number, this.fe[k] as number, this.fq[k] as number);
+    this.emitValues(values, line);
+  }
+
+  private emitValues(values: readonly (string | null)[], line: number): void {
+    for (const row of mapRecord(this.mapper, values, line, this.file)) {
+      const text = `${this.prefixText}${serializeRow(row)}\n`;
+      const bytes = Buffer.byteLength(text);
+      this.ensure(bytes);
+      const out = this.out;
+      const start = this.o;
+      out.write(text, start, 'utf8');
+      this.o = start + bytes;
+      // Column starts, for the rollup.
+      const col = this.col;
+      let c = 1;
+      for (let i = start; i < this.o && c < NCOPY; i++) if (out[i] === 9) col[c++] = i + 1;
+      col[NCOPY] = this.o;
+      this.rowDone(out, line);
+    }
+  }
+
+  /** Bookkeeping after a row is written: its CSV line, its period and day, the rollup. */
+  private rowDone(out: Buffer, line: number): void {
+    if (this.rows === this.lineOfCopy.length) {
+      const grown = new Int32Array(this.lineOfCopy.length * 2);
+      grown.set(this.lineOfCopy);
+      this.lineOfCopy = grown;
+    }
+    this.lineOfCopy[this.rows++] = line;
+    const col = this.col;
+    let s = col[C_BILLING_PERIOD] as number;
+    let e = (col[C_BILLING_PERIOD + 1] as number) - 1;
+    if (!sameBytes(out, s, e, this.lastPeriod)) {
+      const period = out.toString('latin1', s, e);
+      this.lastPeriod = Buffer.from(out.subarray(s, e));
+      this.lastPeriodDay = utcDay(period);
+      this.periods.add(period);
+    }
+    s = col[C_CHARGE_PERIOD] as number;
+    e = (col[C_CHARGE_PERIOD + 1] as number) - 1;
+    if (!sameBytes(out, s, e, this.lastCharge)) {
+      this.lastCharge = Buffer.from(out.subarray(s, e));
+      this.lastChargeDay = utcDay(out.toString('latin1', s, e));
+      this.days.add(this.lastChargeDay);
+    }
+    this.rollup.add(out, col, this.lastChargeDay, this.lastPeriodDay);
+  }
+
+  /** `\t<tags>\t<tags_normalized>` for a raw Tags value, or null when it does not parse (the generic path reports it). */
+  private tagsFor(buf: Buffer, s: number, e: number, quoted: number): Buffer | null {
+    const key = `${quoted}${buf.toString('latin1', s, e)}`;
+    let cols = this.tagCache.get(key);
+    if (cols === undefined) {
+      try {
+        const tags = parseTags(fieldString(buf, s, e, quoted));
+        cols = Buffer.from(tagColumns(tags));
+      } catch (error) {
+        if (error instanceof ValueError) return null;
+        throw error;
+      }
+      if (this.tagCache.size > 20_000) this.tagCache.clear();
+      this.tagCache.set(key, cols);
+    }
+    return cols;
+  }
+
+  // ---- the generic parser, for the rest of a part the fast scanner hands over -------------------
+
+  private genericPush(buf: Buffer, final: boolean): void {
+    if (!this.generic) {
+      this.generic = { parser: new CsvParser({ line: this.line, bom: false }), decoder: new StringDecoder('utf8'), pending: [] };
+    }
+    const g = this.generic;
+    try {
+      g.parser.push(decode(g.decoder, buf), g.pending);
+      if (final) {
+        g.parser.push(g.decoder.end(), g.pending);
+        g.parser.end(g.pending);
+      }
+    } catch (error) {
+      throw csvError(this.file, error);
+    }
+    const records = g.pending;
+    g.pending = [];
+    for (const r of records) {
+      if (r.fields.length !== this.ncols) throw columnCountError(this.file, r.line, this.ncols, r.fields.length);
+      this.emitValues(r.fields, r.line);
+    }
+  }
+}
+
+// ---- byte-level checks (each mirrors a normalizer in lib/focus/normalize.ts) ---------------------
+
+/** The field as the CSV parser gives it: UTF-8 text, doubled quotes undoubled. */
+function fieldString(buf: Buffer, s: number, e: number, quoted: number): string {
+  const v = buf.toString('utf8', s, e);
+  return quoted === 2 ? v.replaceAll('""', '"') : v;
+}
+
+/** text(): '' and these spellings are null. `len` <= 4. */
+function isNullToken(b: Buffer, s: number, len: number): boolean {
+  const c0 = b[s] as number;
+  if (len === 2) return c0 === 92 && b[s + 1] === 78; // \N
+  if (len === 3) return b[s + 1] === 97 && ((c0 === 110 && b[s + 2] === 110) || (c0 === 78 && b[s + 2] === 78)); // nan NaN
+  if (len !== 4) return false;
+  const c1 = b[s + 1];
+  const c2 = b[s + 2];
+  const c3 = b[s + 3];
+  if (c0 === 110) return c1 === 117 && c2 === 108 && c3 === 108; // null
+  if (c0 !== 78) return false;
+  if (c1 === 85) return c2 === 76 && c3 === 76; // NULL
+  if (c1 === 117) return c2 === 108 && c3 === 108; // Null
+  return c1 === 111 && c2 === 110 && c3 === 101; // None
+}
+
+// JavaScript's trim() also removes these non-ASCII spaces (UTF-8): U+00A0, U+1680, U+2000-200A,
+// U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF.
+function isSpaceSeq(a: number, b: number, c: number, len: number): boolean {
+  if (len === 2) return a === 0xc2 && b === 0xa0;
+  if (a === 0xe1) return b === 0x9a && c === 0x80;
+  if (a === 0xe2) return (b === 0x80 && ((c >= 0x80 && c <= 0x8a) || c === 0xa8 || c === 0xa9 || c === 0xaf)) || (b === 0x81 && c === 0x9f);
+  if (a === 0xe3) return b === 0x80 && c === 0x80;
+  return a === 0xef && b === 0xbb && c === 0xbf;
+}
+function startsWithSpace(b: Buffer, s: number, e: number): boolean {
+  return (
+    (e - s >= 2 && isSpaceSeq(b[s] as number, b[s + 1] as number, 0, 2)) ||
+    (e - s >= 3 && isSpaceSeq(b[s] as number, b[s + 1] as number, b[s + 2] as number, 3))
+  );
+}
+function endsWithSpace(b: Buffer, s: number, e: number): boolean {
+  return (
+    (e - s >= 2 && isSpaceSeq(b[e - 2] as number, b[e - 1] as number, 0, 2)) ||
+    (e - s >= 3 && isSpaceSeq(b[e - 3] as number, b[e - 2] as number, b[e - 1] as number, 3))
+  );
+}
+
+/** decimal(): [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? */
+function isDecimal(b: Buffer, s: number, e: number): boolean {
+  let i = s;
+  if (b[i] === 43 || b[i] === 45) i++;
+  const intStart = i;
+  while (i < e && isDigit(b, i)) i++;
+  let digits = i - intStart;
+  if (i < e && b[i] === 46) {
+    i++;
+    const fracStart = i;
+    while (i < e && isDigit(b, i)) i++;
+    digits += i - fracStart;
+  }
+  if (digits === 0) return false;
+  if (i < e && (b[i] === 101 || b[i] === 69)) {
+    i++;
+    if (i < e && (b[i] === 43 || b[i] === 45)) i++;
+    const expStart = i;
+    while (i < e && isDigit(b, i)) i++;
+    if (i === expStart) return false;
+  }
+  return i === e;
+}
+
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const digit = (b: Buffer, i: number) => (b[i] as number) - 48;
+const isDigit = (b: Buffer, i: number) => (b[i] as number) >= 48 && (b[i] as number) <= 57;
+
+/** `YYYY-MM-DDTHH:MM:SSZ` with a valid date and time: timestamp() returns it unchanged. */
+function isCanonicalTimestamp(b: Buffer, s: number): boolean {
+  if (b[s + 4] !== 45 || b[s + 7] !== 45 || b[s + 10] !== 84 || b[s + 13] !== 58 || b[s + 16] !== 58 || b[s + 19] !== 90) return false;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(b, s + i)) return false;
+  const y = digit(b, s) * 1000 + digit(b, s + 1) * 100 + digit(b, s + 2) * 10 + digit(b, s + 3);
+  const mo = digit(b, s + 5) * 10 + digit(b, s + 6);
+  const d = digit(b, s + 8) * 10 + digit(b, s + 9);
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1) return false; // timestamp() writes years below 1000 without leading zeros
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > (mo === 2 && !leap ? 28 : (DAYS_IN_MONTH[mo] as number))) return false;
+  return digit(b, s + 11) * 10 + digit(b, s + 12) <= 23 && digit(b, s + 14) <= 5 && digit(b, s + 17) <= 5;
+}
+
+/** regionId() leaves lower-case letters, digits, '-' and '_' unchanged, except 'unassigned' and 'all' (null). */
+function isPlainRegion(b: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = b[i] as number;
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95)) return false;
+  }
+  const len = e - s;
+  if (len === 3) return !(b[s] === 97 && b[s + 1] === 108 && b[s + 2] === 108);
+  if (len === 10) return b.toString('latin1', s, e) !== 'unassigned';
+  return true;
+}
+
+const isUpper = (c: number) => c >= 65 && c <= 90;
+
+/** COPY text escaping (backslash, tab, LF, CR), undoubling quotes of a quoted field. */
+function copyEscaped(b: Buffer, s: number, e: number, doubled: boolean, out: Buffer, o: number): number {
+  for (let i = s; i < e; i++) {
+    const c = b[i] as number;
+    if (c > 92) out[o++] = c;
+    else if (c === 92) {
+      out[o++] = 92;
+      out[o++] = 92;
+    } else if (c === 34) {
+      out[o++] = 34;
+      if (doubled) i++;
+    } else if (c === 9) {
+      out[o++] = 92;
+      out[o++] = 116;
+    } else if (c === 10) {
+      out[o++] = 92;
+      out[o++] = 110;
+    } else if (c === 13) {
+      out[o++] = 92;
+      out[o++] = 114;
+    } else out[o++] = c;
+  }
+  return o;
+}
+
+/** A JSON string's content (as JSON.stringify writes it), COPY-escaped; -1 for control characters (left to the generic path). */
+function copyJsonEscaped(b: Buffer, s: number, e: number, doubled: boolean, out: Buffer, o: number): number {
+  for (let i = s; i < e; i++) {
+    const c = b[i] as number;
+    if (c > 92) out[o++] = c;
+    else if (c === 92) {
+      out[o++] = 92;
+      out[o++] = 92;
+      out[o++] = 92;
+      out[o++] = 92;
+    } else if (c === 34) {
+      out[o++] = 92;
+      out[o++] = 92;
+      out[o++] = 34;
+      if (doubled) i++;
+    } else if (c < 32) return -1;
+    else out[o++] = c;
+  }
+  return o;
+}
+
+/** Copies b[s, e) to out[o...]; for the short ranges of one field a loop beats Buffer#copy's call overhead. */
+function copyBytes(b: Uint8Array, s: number, e: number, out: Uint8Array, o: number): number {
+  for (let i = s; i < e; i++) out[o++] = b[i] as number;
+  return o;
+}
+
+function sameBytes(a: Buffer, s: number, e: number, b: Buffer): boolean {
+  if (e - s !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[s + i] !== b[i]) return false;
+  return true;
+}
