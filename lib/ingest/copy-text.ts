@@ -33,16 +33,24 @@ const FOCUS_KEYS = FOCUS_COLUMNS.map((c) => c.column);
 // Rows share a handful of tag sets; the COPY text of each set is built once.
 const tagCache = new Map<string, string>();
 
+/** The JSON of the tags column and of tags_normalized, or null when both are null. */
+export function tagJson(tags: Record<string, string> | null | undefined): [string, string] | null {
+  if (!tags) return null;
+  const json = JSON.stringify(tags);
+  const normalized = normalizeTags(tags);
+  return json === '{}' || !normalized ? null : [json, JSON.stringify(normalized)];
+}
+
 /** The tags and tags_normalized fields, each preceded by a tab. */
 export function tagColumns(tags: Record<string, string> | null | undefined): string {
   if (!tags) return '\t\\N\t\\N';
-  const json = JSON.stringify(tags);
-  let cols = tagCache.get(json);
+  const key = JSON.stringify(tags);
+  let cols = tagCache.get(key);
   if (cols === undefined) {
-    const normalized = normalizeTags(tags);
-    cols = json === '{}' || !normalized ? '\t\\N\t\\N' : `\t${esc(json)}\t${esc(JSON.stringify(normalized))}`;
+    const json = tagJson(tags);
+    cols = json ? `\t${esc(json[0])}\t${esc(json[1])}` : '\t\\N\t\\N';
     if (tagCache.size > 20_000) tagCache.clear();
-    tagCache.set(json, cols);
+    tagCache.set(key, cols);
   }
   return cols;
 }

@@ -6,7 +6,7 @@
  * The pipeline's tests compare the two on the same files.
  */
 import { fromScaled, toScaled } from '../focus/normalize';
-import { copyColumnIndex } from './copy-text';
+import { esc } from './copy-text';
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k); // exact in doubles up to 1e22
 
@@ -88,7 +88,7 @@ export class DecimalSum {
 }
 
 interface Group {
-  /** The group's values as COPY text, tab-separated: day, billing period day, then KEY_COLUMNS. */
+  /** The group's values: day, billing period day (10 bytes each), then each KEY_COLUMNS value as [length (2 bytes)][UTF-8] or [ff ff] for null. */
   key: Buffer;
   /** The next group with the same hash. */
   next: Group | null;
@@ -100,44 +100,8 @@ interface Group {
   lineItems: number;
 }
 
-// Positions, in a cost_line_items COPY line, of what the rollup reads.
-const COL = {
-  provider: copyColumnIndex('provider_name'),
-  billingAccountId: copyColumnIndex('billing_account_id'),
-  subAccountId: copyColumnIndex('sub_account_id'),
-  subAccountName: copyColumnIndex('sub_account_name'),
-  billingPeriodStart: copyColumnIndex('billing_period_start'),
-  chargePeriodStart: copyColumnIndex('charge_period_start'),
-  chargeCategory: copyColumnIndex('charge_category'),
-  serviceName: copyColumnIndex('service_name'),
-  serviceCategory: copyColumnIndex('service_category'),
-  regionId: copyColumnIndex('region_id'),
-  regionName: copyColumnIndex('region_name'),
-  currency: copyColumnIndex('billing_currency'),
-  list: copyColumnIndex('list_cost'),
-  contracted: copyColumnIndex('contracted_cost'),
-  billed: copyColumnIndex('billed_cost'),
-  effective: copyColumnIndex('effective_cost'),
-};
-/** Group columns after day and billing period, in cost_daily order; the first and the last two are NOT NULL. */
-const KEY_COLUMNS = [
-  COL.provider,
-  COL.billingAccountId,
-  COL.subAccountId,
-  COL.subAccountName,
-  COL.serviceName,
-  COL.serviceCategory,
-  COL.regionId,
-  COL.regionName,
-  COL.chargeCategory,
-  COL.currency,
-];
-
-/** cost_daily's columns as rollup rows are COPYed. */
-export const DAILY_COPY_COLUMNS = [
-  'day',
-  'source_id',
-  'billing_period_start',
+/** Group columns after day and billing period, in cost_daily order. */
+export const KEY_COLUMNS = [
   'provider_name',
   'billing_account_id',
   'sub_account_id',
@@ -148,24 +112,67 @@ export const DAILY_COPY_COLUMNS = [
   'region_name',
   'charge_category',
   'billing_currency',
-  'billed_cost',
-  'effective_cost',
-  'list_cost',
-  'contracted_cost',
+] as const;
+/** The summed columns, in the order of Measures. */
+export const MEASURE_COLUMNS = ['billed_cost', 'effective_cost', 'list_cost', 'contracted_cost'] as const;
+
+/** cost_daily's columns as rollup rows are COPYed. */
+export const DAILY_COPY_COLUMNS = [
+  'day',
+  'source_id',
+  'billing_period_start',
+  ...KEY_COLUMNS,
+  ...MEASURE_COLUMNS,
   'effective_cost_missing',
   'line_items',
 ] as const;
 
+/** One row's four cost values, each null, a decimal string, or decimal text in a byte range. */
+export class Measures {
+  readonly kind = new Uint8Array(4); // 0 null, 1 bytes, 2 string
+  readonly buf: (Uint8Array | null)[] = [null, null, null, null];
+  readonly start = new Int32Array(4);
+  readonly end = new Int32Array(4);
+  readonly text: (string | null)[] = [null, null, null, null];
+
+  setNull(m: number): void {
+    this.kind[m] = 0;
+  }
+  setBytes(m: number, b: Uint8Array, s: number, e: number): void {
+    this.kind[m] = 1;
+    this.buf[m] = b;
+    this.start[m] = s;
+    this.end[m] = e;
+  }
+  setString(m: number, v: string | null): void {
+    if (v === null) this.kind[m] = 0;
+    else {
+      this.kind[m] = 2;
+      this.text[m] = v;
+    }
+  }
+  addTo(m: number, sum: DecimalSum): boolean {
+    const k = this.kind[m];
+    if (k === 1) sum.addBytes(this.buf[m] as Uint8Array, this.start[m] as number, this.end[m] as number);
+    else if (k === 2) sum.addString(this.text[m] as string);
+    return k !== 0;
+  }
+}
+
+const FNV_PRIME = 0x01000193;
+
 /**
- * Aggregates cost_line_items COPY lines into cost_daily groups. `maxGroups` bounds its memory: a
- * file with more groups than that stops aggregating (`overflowed`), and the pipeline falls back to
- * the SQL rollup.
+ * Aggregates rows into cost_daily groups. A row is given as begin(), one part per KEY_COLUMNS
+ * value, then finish() with its costs. `maxGroups` bounds its memory: a file with more groups stops
+ * aggregating (`overflowed`) and the pipeline falls back to the SQL rollup.
  */
 export class DailyRollup {
   /** Groups by a 32-bit FNV-1a hash of their key bytes, chained on collision: no string per row. */
   private readonly groups = new Map<number, Group>();
   private count = 0;
   private key = Buffer.allocUnsafe(4096);
+  private n = 0;
+  private h = 0;
   overflowed = false;
 
   constructor(private readonly maxGroups = 100_000) {}
@@ -174,49 +181,75 @@ export class DailyRollup {
     return this.count;
   }
 
-  /**
-   * Adds one COPY line. `col[i]` is where column i starts in `line` (`col[i + 1] - 1` is where it
-   * ends: the tab before the next column or the newline). `day` and `periodDay` are the UTC days of
-   * charge_period_start and billing_period_start.
-   */
-  add(line: Buffer, col: Int32Array, day: string, periodDay: string): void {
-    if (this.overflowed) return;
-    let k = this.key;
-    let need = day.length + periodDay.length + KEY_COLUMNS.length + 1;
-    for (const c of KEY_COLUMNS) need += (col[c + 1] as number) - (col[c] as number);
-    if (need > k.length) k = this.key = Buffer.allocUnsafe(need * 2);
+  begin(day: string, periodDay: string): void {
     let h = 0x811c9dc5;
-    let n = 0;
-    for (let i = 0; i < day.length; i++) {
+    const k = this.key;
+    for (let i = 0; i < 10; i++) {
       const c = day.charCodeAt(i);
-      k[n++] = c;
-      h = Math.imul(h ^ c, 0x01000193);
+      k[i] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
-    k[n++] = 9;
-    for (let i = 0; i < periodDay.length; i++) {
+    for (let i = 0; i < 10; i++) {
       const c = periodDay.charCodeAt(i);
+      k[10 + i] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    this.n = 20;
+    this.h = h;
+  }
+
+  /** The next key value: UTF-8 bytes b[s, e). */
+  part(b: Uint8Array, s: number, e: number): void {
+    const len = e - s;
+    if (len >= 0xffff) {
+      this.overflow();
+      return;
+    }
+    if (this.n + len + 2 > this.key.length) {
+      const grown = Buffer.allocUnsafe((this.n + len + 2) * 2);
+      this.key.copy(grown, 0, 0, this.n);
+      this.key = grown;
+    }
+    const k = this.key;
+    let n = this.n;
+    let h = this.h;
+    k[n++] = len >> 8;
+    k[n++] = len & 0xff;
+    h = Math.imul(Math.imul(h ^ (len >> 8), FNV_PRIME) ^ (len & 0xff), FNV_PRIME);
+    for (let i = s; i < e; i++) {
+      const c = b[i] as number;
       k[n++] = c;
-      h = Math.imul(h ^ c, 0x01000193);
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
-    for (let x = 0; x < KEY_COLUMNS.length; x++) {
-      const column = KEY_COLUMNS[x] as number;
-      k[n++] = 9;
-      h = Math.imul(h ^ 9, 0x01000193);
-      const e = (col[column + 1] as number) - 1;
-      for (let i = col[column] as number; i < e; i++) {
-        const c = line[i] as number;
-        k[n++] = c;
-        h = Math.imul(h ^ c, 0x01000193);
-      }
+    this.n = n;
+    this.h = h;
+  }
+
+  partNull(): void {
+    if (this.n + 2 > this.key.length) this.part(this.key, 0, 0); // grows
+    this.key[this.n++] = 0xff;
+    this.key[this.n++] = 0xff;
+    this.h = Math.imul(Math.imul(this.h ^ 0xff, FNV_PRIME) ^ 0xff, FNV_PRIME);
+  }
+
+  partString(v: string | null | undefined): void {
+    if (v == null) this.partNull();
+    else {
+      const b = Buffer.from(v, 'utf8');
+      this.part(b, 0, b.length);
     }
-    const head = this.groups.get(h) ?? null;
+  }
+
+  finish(m: Measures): void {
+    if (this.overflowed) return;
+    const k = this.key;
+    const n = this.n;
+    const head = this.groups.get(this.h) ?? null;
     let g = head;
     while (g !== null && !sameKey(g.key, k, n)) g = g.next;
     if (g === null) {
       if (this.count >= this.maxGroups) {
-        this.overflowed = true;
-        this.groups.clear();
-        this.count = 0;
+        this.overflow();
         return;
       }
       g = {
@@ -229,14 +262,20 @@ export class DailyRollup {
         effectiveMissing: 0,
         lineItems: 0,
       };
-      this.groups.set(h, g);
+      this.groups.set(this.h, g);
       this.count++;
     }
     g.lineItems++;
-    sumInto(g.billed, line, col, COL.billed);
-    if (!sumInto(g.effective, line, col, COL.effective)) g.effectiveMissing++;
-    sumInto(g.list, line, col, COL.list);
-    sumInto(g.contracted, line, col, COL.contracted);
+    m.addTo(0, g.billed);
+    if (!m.addTo(1, g.effective)) g.effectiveMissing++;
+    m.addTo(2, g.list);
+    m.addTo(3, g.contracted);
+  }
+
+  private overflow(): void {
+    this.overflowed = true;
+    this.groups.clear();
+    this.count = 0;
   }
 
   private *all(): Generator<Group> {
@@ -254,33 +293,34 @@ export class DailyRollup {
   *copyText(sourceId: number, chunkBytes = 1 << 20): Generator<Buffer> {
     let chunk = '';
     for (const g of this.all()) {
-      // Bytes as latin1 characters, one each, so that UTF-8 values come back out unchanged.
-      const f = g.key.toString('latin1').split('\t');
-      // Group values are COPY-escaped already; the nullable ones are stored as '' (coalesce in the SQL rollup).
-      for (let i = 3; i <= 9; i++) if (f[i] === '\\N') f[i] = '';
-      chunk += `${f[0]}\t${sourceId}\t${f.slice(1).join('\t')}\t${g.billed.value()}\t${g.effective.value() ?? '\\N'}\t${
-        g.list.value() ?? '\\N'
-      }\t${g.contracted.value() ?? '\\N'}\t${g.effectiveMissing}\t${g.lineItems}\n`;
+      const k = g.key;
+      let line = `${k.toString('latin1', 0, 10)}\t${sourceId}\t${k.toString('latin1', 10, 20)}`;
+      let p = 20;
+      for (let i = 0; i < KEY_COLUMNS.length; i++) {
+        const len = ((k[p] as number) << 8) | (k[p + 1] as number);
+        p += 2;
+        if (len === 0xffff) {
+          // Null: the nullable group columns are stored as '' (coalesce in the SQL rollup).
+          line += i >= 1 && i <= 7 ? '\t' : '\t\\N';
+          continue;
+        }
+        line += `\t${esc(k.toString('utf8', p, p + len))}`;
+        p += len;
+      }
+      chunk += `${line}\t${g.billed.value()}\t${g.effective.value() ?? '\\N'}\t${g.list.value() ?? '\\N'}\t${
+        g.contracted.value() ?? '\\N'
+      }\t${g.effectiveMissing}\t${g.lineItems}\n`;
       if (chunk.length >= chunkBytes) {
-        yield Buffer.from(chunk, 'latin1');
+        yield Buffer.from(chunk, 'utf8');
         chunk = '';
       }
     }
-    if (chunk) yield Buffer.from(chunk, 'latin1');
+    if (chunk) yield Buffer.from(chunk, 'utf8');
   }
 }
 
 function sameKey(a: Buffer, k: Buffer, n: number): boolean {
   if (a.length !== n) return false;
   for (let i = 0; i < n; i++) if (a[i] !== k[i]) return false;
-  return true;
-}
-
-/** Adds column `c` of the line to `sum` unless it is \N; returns whether it was a value. */
-function sumInto(sum: DecimalSum, line: Buffer, col: Int32Array, c: number): boolean {
-  const s = col[c] as number;
-  const e = (col[c + 1] as number) - 1;
-  if (e - s === 2 && line[s] === 92 && line[s + 1] === 78) return false;
-  sum.addBytes(line, s, e);
   return true;
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { FOCUS_CASES, FOCUS_CASES_HEADER } from '../../tests/helpers/focus-cases';
 import { withCsvFile, writeBenchCsv } from '../demo/generate';
 import { ingestFile } from './pipeline';
 
@@ -135,6 +136,12 @@ describe('FOCUS fast path through PostgreSQL', () => {
     await withCsvFile(demo, (out) => writeBenchCsv(out, { rows: 3000 }));
     await both('demo', demo);
     await both('fixture', path.resolve('tests/fixtures/focus/focus-1.2-multi-currency.csv'));
+  });
+
+  it('stores the same values as the generic path for every special case (sub-microsecond times, exponents, nulls, quoting)', async () => {
+    const file = path.join(dir, 'cases.csv');
+    await writeFile(file, `${FOCUS_CASES_HEADER.join(',')}\n${FOCUS_CASES.join('\n')}\n`);
+    await both('cases', file);
   });
 
   it('a restated file replaces its periods; the rollup still equals the SQL rollup', async () => {

@@ -1,5 +1,5 @@
-// The FOCUS fast path must write exactly the COPY text the generic path (CSV parser -> focus
-// reader -> serializeRow) writes, and fail with exactly the same errors. These tests run both over
+// The FOCUS fast path must write exactly the values the generic path (CSV parser -> focus reader ->
+// serializeRow) writes -- in COPY's binary format rather than text -- and fail with exactly the same errors. These tests run both over
 // the FOCUS fixtures and over files built to hit every special case, read in chunks of many sizes
 // so that records, quotes, CRLFs and UTF-8 characters are split across reads.
 import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addDecimals } from '../focus/normalize';
+import { FOCUS_CASES, FOCUS_CASES_HEADER, focusCaseRow } from '../../tests/helpers/focus-cases';
+import { FOCUS_COLUMNS } from '../focus/columns';
+import { addDecimals, fromScaled, toScaled } from '../focus/normalize';
 import { serializeRow } from './copy-text';
 import { DecimalSum } from './daily-rollup';
 import { FocusCopyFeed, planFocusFastPath } from './focus-fast';
@@ -16,6 +18,98 @@ import { focusReader } from './readers/focus';
 import { openMultiPartSource } from './source';
 
 const PREFIX = '7\t99\t';
+
+// Both formats decoded to what PostgreSQL would store, as strings: numerics exact with their
+// display scale, timestamps as microseconds since 2000 (sub-microsecond rounding is checked against
+// PostgreSQL itself in focus-fast.integration.test.ts), text and JSON as they are.
+type Kind = 'int' | 'text' | 'numeric' | 'timestamp' | 'json';
+const KINDS: Kind[] = [
+  'int',
+  'int',
+  'text',
+  ...FOCUS_COLUMNS.map((c) => (c.kind === 'numeric' ? 'numeric' : c.kind === 'timestamp' ? 'timestamp' : 'text') as Kind),
+  'json',
+  'json',
+  'json',
+];
+
+function canonicalNumeric(text: string): string {
+  const [mant, scale] = toScaled(text);
+  return fromScaled(mant, scale);
+}
+
+function microsOfIso(iso: string): string {
+  const m = /^(.*T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(iso);
+  if (!m) throw new Error(`not ISO: ${iso}`);
+  const ms = Date.parse(`${m[1]}${m[3]}`.replace(/^(\d{1,3})-/, (y) => y.padStart(5, '0')));
+  // PostgreSQL rounds fractions of a microsecond half to even (rint); the integration test shows the stored values agree.
+  const x = m[2] ? Number(`0${m[2]}`) * 1e6 : 0;
+  const micros = x - Math.floor(x) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x);
+  return String(BigInt(ms - Date.UTC(2000, 0, 1)) * 1000n + BigInt(micros));
+}
+
+function unescapeCopy(v: string): string {
+  return v.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c));
+}
+
+function decodeText(text: string): (string | null)[][] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) =>
+      line.split('\t').map((raw, i) => {
+        if (raw === '\\N') return null;
+        const v = unescapeCopy(raw);
+        const kind = KINDS[i];
+        return kind === 'numeric' ? canonicalNumeric(v) : kind === 'timestamp' ? microsOfIso(v) : v;
+      }),
+    );
+}
+
+function decodeBinary(b: Buffer): (string | null)[][] {
+  expect(b.subarray(0, 11).toString('latin1')).toBe('PGCOPY\n\xff\r\n\0');
+  let p = 19;
+  const rows: (string | null)[][] = [];
+  for (;;) {
+    const n = b.readInt16BE(p);
+    p += 2;
+    if (n === -1) break;
+    expect(n).toBe(KINDS.length);
+    const row: (string | null)[] = [];
+    for (let i = 0; i < n; i++) {
+      const len = b.readInt32BE(p);
+      p += 4;
+      if (len === -1) {
+        row.push(null);
+        continue;
+      }
+      const v = b.subarray(p, p + len);
+      p += len;
+      const kind = KINDS[i];
+      if (kind === 'int') row.push(String(len === 4 ? v.readInt32BE(0) : v.readBigInt64BE(0)));
+      else if (kind === 'timestamp') row.push(String(v.readBigInt64BE(0)));
+      else if (kind === 'json') {
+        expect(v[0]).toBe(1);
+        row.push(v.subarray(1).toString('utf8'));
+      } else if (kind === 'numeric') {
+        const ndigits = v.readInt16BE(0);
+        const weight = v.readInt16BE(2);
+        const sign = v.readUInt16BE(4);
+        const dscale = v.readInt16BE(6);
+        let mant = 0n;
+        for (let d = 0; d < ndigits; d++) mant = mant * 10000n + BigInt(v.readInt16BE(8 + 2 * d));
+        // value = mant * 10000^(weight - ndigits + 1), shown with dscale digits after the point
+        const exp = 4 * (weight - ndigits + 1);
+        let scaled = exp >= -dscale ? mant * 10n ** BigInt(exp + dscale) : mant / 10n ** BigInt(-exp - dscale);
+        if (sign === 0x4000) scaled = -scaled;
+        row.push(fromScaled(scaled, dscale));
+      } else row.push(v.toString('utf8'));
+    }
+    rows.push(row);
+  }
+  expect(p).toBe(b.length);
+  return rows;
+}
 
 async function generic(files: string[]): Promise<{ text: string; error: string | null }> {
   let text = '';
@@ -35,7 +129,7 @@ async function generic(files: string[]): Promise<{ text: string; error: string |
   }
 }
 
-async function fast(files: string[], readSize?: number): Promise<{ text: string; error: string | null; feed: FocusCopyFeed | null }> {
+async function fast(files: string[], readSize?: number): Promise<{ bytes: Buffer; error: string | null; feed: FocusCopyFeed | null }> {
   const chunks: Buffer[] = [];
   let feed: FocusCopyFeed | null = null;
   try {
@@ -53,132 +147,13 @@ async function fast(files: string[], readSize?: number): Promise<{ text: string;
       if (!chunk) break;
       chunks.push(Buffer.from(chunk));
     }
-    return { text: Buffer.concat(chunks).toString('utf8'), error: null, feed };
+    return { bytes: Buffer.concat(chunks), error: null, feed };
   } catch (error) {
-    return { text: Buffer.concat(chunks).toString('utf8'), error: (error as Error).message, feed: null };
+    return { bytes: Buffer.concat(chunks), error: (error as Error).message, feed: null };
   } finally {
     await feed?.close();
   }
 }
-
-const HEADER = [
-  'BillingCurrency',
-  'ProviderName',
-  'BillingAccountId',
-  'BillingPeriodStart',
-  'BillingPeriodEnd',
-  'ChargePeriodStart',
-  'ChargePeriodEnd',
-  'ChargeCategory',
-  'ChargeDescription',
-  'ServiceName',
-  'RegionId',
-  'Region',
-  'RegionName',
-  'BilledCost',
-  'EffectiveCost',
-  'ListCost',
-  'ConsumedQuantity',
-  'Tags',
-  'x_Note',
-  'x_Operation',
-];
-
-/** One value per HEADER column; the defaults are plain, each case overrides some. */
-function row(overrides: Partial<Record<(typeof HEADER)[number], string>> = {}): string {
-  const base: Record<string, string> = {
-    BillingCurrency: 'USD',
-    ProviderName: 'AWS',
-    BillingAccountId: '123456789012',
-    BillingPeriodStart: '2024-01-01T00:00:00Z',
-    BillingPeriodEnd: '2024-02-01T00:00:00Z',
-    ChargePeriodStart: '2024-01-31T00:00:00Z',
-    ChargePeriodEnd: '2024-02-01T00:00:00Z',
-    ChargeCategory: 'Usage',
-    ChargeDescription: 'plain',
-    ServiceName: 'Amazon EC2',
-    RegionId: 'us-east-1',
-    Region: 'us-east-1',
-    RegionName: 'US East (N. Virginia)',
-    BilledCost: '1.25',
-    EffectiveCost: '1.2',
-    ListCost: '2',
-    ConsumedQuantity: '3',
-    Tags: '"{""team"":""core""}"',
-    x_Note: 'n',
-    x_Operation: 'RunInstances',
-  };
-  return HEADER.map((h) => overrides[h] ?? base[h]).join(',');
-}
-
-/** Every special case the fast path checks byte by byte, one row each. */
-const CASES: string[] = [
-  row(),
-  row({ ChargeDescription: '"a, b"' }),
-  row({ ChargeDescription: '"say ""hi"" twice"' }),
-  row({ ChargeDescription: '"two\nlines"' }),
-  row({ ChargeDescription: '"crlf\r\ninside"' }),
-  row({ ChargeDescription: '  padded  ' }),
-  row({ ChargeDescription: '\u00a0nbsp\u00a0' }),
-  row({ ChargeDescription: '\u3000ideographic space' }),
-  row({ ChargeDescription: 'ends in kanji 東京' }),
-  row({ ChargeDescription: 'é' }),
-  row({ ChargeDescription: 'emoji 💸' }),
-  row({ ChargeDescription: 'back\\slash and \ttab' }),
-  row({ ChargeDescription: 'null' }),
-  row({ ChargeDescription: 'NULL' }),
-  row({ ChargeDescription: 'Null' }),
-  row({ ChargeDescription: 'None' }),
-  row({ ChargeDescription: 'nan' }),
-  row({ ChargeDescription: 'NaN' }),
-  row({ ChargeDescription: 'NAN' }),
-  row({ ChargeDescription: '\\N' }),
-  row({ ChargeDescription: 'Nope' }),
-  row({ ChargeDescription: '' }),
-  row({ ChargeDescription: '""' }),
-  row({ ChargeDescription: 'un"quoted"quotes' }),
-  row({ BilledCost: '+1.5' }),
-  row({ BilledCost: '1e-7', EffectiveCost: '1.5E+3', ListCost: '.5' }),
-  row({ BilledCost: '5.', EffectiveCost: '-0.000001', ListCost: '-12' }),
-  row({ BilledCost: '123456789012345678.123456789', EffectiveCost: '0.0000000000000000001' }),
-  row({ BilledCost: ' 7.5 ', EffectiveCost: '' }),
-  row({ EffectiveCost: 'null', ListCost: 'NaN' }),
-  row({ ChargePeriodStart: '2024-01-31', ChargePeriodEnd: '2024-01-31 23:00:00' }),
-  row({ ChargePeriodStart: '2024-01-31T00:00:00.000Z', ChargePeriodEnd: '2024-01-31T00:00:00.250Z' }),
-  row({ ChargePeriodStart: '2024-01-31T00:00:00+00:00', ChargePeriodEnd: '2024-01-31T05:00:00+05:00' }),
-  row({ ChargePeriodStart: '01/31/2024', ChargePeriodEnd: '2/1/2024 12:00:00 AM' }),
-  row({ ChargePeriodStart: '2024-01-30T23:00:00-02:00' }),
-  row({ ChargePeriodStart: '2024-01-31T24:00:00Z' }),
-  row({ ChargePeriodStart: '2024-02-29T00:00:00Z', BillingPeriodStart: '2024-02-01T00:00:00Z', BillingPeriodEnd: '2024-03-01T00:00:00Z' }),
-  row({ RegionId: 'EastUS', Region: 'East US' }),
-  row({ RegionId: 'East US 2' }),
-  row({ RegionId: 'global' }),
-  row({ RegionId: 'unassigned', Region: 'all' }),
-  row({ RegionId: 'all' }),
-  row({ RegionId: 'n/a' }),
-  row({ RegionId: 'US-EAST-1' }),
-  row({ RegionId: 'us_east_1' }),
-  row({ RegionId: 'asia-northeast3' }),
-  row({ BillingCurrency: 'usd' }),
-  row({ BillingCurrency: ' EUR ' }),
-  row({ Tags: '' }),
-  row({ Tags: '{}' }),
-  row({ Tags: '[]' }),
-  row({ Tags: '"""env"": ""prod"",""Team "": ""A """' }),
-  row({ Tags: `"[{'key': 'env', 'value': 'prod'}]"` }),
-  row({ Tags: '"[{""key"":""Env"",""value"":""Prod""}]"' }),
-  row({ Tags: '"{""Cost Center"":""ü-42"",""n"":1}"' }),
-  row({ Tags: '"{""a"":""tab\\there""}"' }),
-  row({ x_Note: '"quote "" inside"' }),
-  row({ x_Note: 'back\\slash' }),
-  row({ x_Note: '"tab\there"' }),
-  row({ x_Note: '"line\nbreak"' }),
-  row({ x_Note: ' spaced ' }),
-  row({ x_Note: 'null', x_Operation: '' }),
-  row({ x_Note: '', x_Operation: '' }),
-  row({ x_Note: 'ünïcode' }),
-  row({ x_Note: '\u00a0' }),
-];
 
 let dir: string;
 beforeAll(async () => {
@@ -198,27 +173,27 @@ async function expectSame(files: string[], sizes = READ_SIZES): Promise<{ text: 
   for (const readSize of sizes) {
     const got = await fast(files, readSize);
     expect({ readSize, error: got.error }).toEqual({ readSize, error: want.error });
-    if (want.error === null) expect(got.text).toBe(want.text);
+    if (want.error === null) expect(decodeBinary(got.bytes)).toEqual(decodeText(want.text));
   }
   return want;
 }
 
 describe('FOCUS fast path = generic path', () => {
-  it('writes the same COPY text for every special case, whatever the read size', async () => {
-    const lf = await write('cases.csv', `${HEADER.join(',')}\n${CASES.join('\n')}\n`);
+  it('writes the same values for every special case, whatever the read size', async () => {
+    const lf = await write('cases.csv', `${FOCUS_CASES_HEADER.join(',')}\n${FOCUS_CASES.join('\n')}\n`);
     const want = await expectSame([lf]);
     expect(want.error).toBeNull();
-    expect(want.text.split('\n').length - 1).toBe(CASES.length);
+    expect(want.text.split('\n').length - 1).toBe(FOCUS_CASES.length);
     // CRLF line endings, a byte order mark, blank lines, no newline at the end
     const crlf = await write(
       'cases-crlf.csv',
-      `\ufeff${HEADER.join(',')}\r\n${CASES.slice(0, 30).join('\r\n')}\r\n\r\n\n${CASES.slice(30).join('\r\n')}`,
+      `\ufeff${FOCUS_CASES_HEADER.join(',')}\r\n${FOCUS_CASES.slice(0, 30).join('\r\n')}\r\n\r\n\n${FOCUS_CASES.slice(30).join('\r\n')}`,
     );
     expect((await expectSame([crlf])).error).toBeNull();
   });
 
   it('reads gzipped files and multi-part deliveries the same way', async () => {
-    const body = `${HEADER.join(',')}\n${CASES.join('\n')}\n`;
+    const body = `${FOCUS_CASES_HEADER.join(',')}\n${FOCUS_CASES.join('\n')}\n`;
     const gz = await write('cases.csv.gz', gzipSync(body));
     const plain = await write('part-2.csv', body);
     expect((await expectSame([gz, plain], [5, 1 << 20])).error).toBeNull();
@@ -226,8 +201,8 @@ describe('FOCUS fast path = generic path', () => {
 
   it('hands a file with invalid UTF-8 to the generic parser (replacement characters, as before)', async () => {
     const bytes = Buffer.concat([
-      Buffer.from(`${HEADER.join(',')}\n${CASES[0]}\n`),
-      Buffer.from(row({ ChargeDescription: 'bad' }).replace('bad', '\u0000')),
+      Buffer.from(`${FOCUS_CASES_HEADER.join(',')}\n${FOCUS_CASES[0]}\n`),
+      Buffer.from(focusCaseRow({ ChargeDescription: 'bad' }).replace('bad', '\u0000')),
       Buffer.from('\n'),
     ]);
     bytes[bytes.indexOf(0, 10)] = 0xff;
@@ -237,24 +212,24 @@ describe('FOCUS fast path = generic path', () => {
 
   it('fails with the same message as the generic path', async () => {
     const bad: [string, string][] = [
-      ['thousands separator', row({ BilledCost: '"1,000.00"' })],
-      ['bad decimal', row({ EffectiveCost: '12abc' })],
-      ['impossible date', row({ ChargePeriodStart: '2024-02-30T00:00:00Z' })],
-      ['not a date', row({ ChargePeriodStart: 'yesterday' })],
-      ['lower-case t and z', row({ ChargePeriodStart: '2024-01-31t00:00:00z' })],
-      ['missing currency', row({ BillingCurrency: '' })],
-      ['null provider', row({ ProviderName: 'null' })],
-      ['bad currency', row({ BillingCurrency: 'US' })],
-      ['bad tags', row({ Tags: '"{not json"' })],
-      ['short row', row().split(',').slice(0, 5).join(',')],
-      ['long row', `${row()},extra`],
-      ['unterminated quote', `${row()}\n${row({ ChargeDescription: '"never closed' })}`],
-      ['junk after a quote', row({ ChargeDescription: '"closed"junk' })],
+      ['thousands separator', focusCaseRow({ BilledCost: '"1,000.00"' })],
+      ['bad decimal', focusCaseRow({ EffectiveCost: '12abc' })],
+      ['impossible date', focusCaseRow({ ChargePeriodStart: '2024-02-30T00:00:00Z' })],
+      ['not a date', focusCaseRow({ ChargePeriodStart: 'yesterday' })],
+      ['lower-case t and z', focusCaseRow({ ChargePeriodStart: '2024-01-31t00:00:00z' })],
+      ['missing currency', focusCaseRow({ BillingCurrency: '' })],
+      ['null provider', focusCaseRow({ ProviderName: 'null' })],
+      ['bad currency', focusCaseRow({ BillingCurrency: 'US' })],
+      ['bad tags', focusCaseRow({ Tags: '"{not json"' })],
+      ['short row', focusCaseRow().split(',').slice(0, 5).join(',')],
+      ['long row', `${focusCaseRow()},extra`],
+      ['unterminated quote', `${focusCaseRow()}\n${focusCaseRow({ ChargeDescription: '"never closed' })}`],
+      ['junk after a quote', focusCaseRow({ ChargeDescription: '"closed"junk' })],
     ];
     for (const [name, line] of bad) {
       const file = await write(
         `bad-${name.replaceAll(' ', '-')}.csv`,
-        `${HEADER.join(',')}\n${CASES[0]}\n${CASES[3]}\n${line}\n${CASES[0]}\n`,
+        `${FOCUS_CASES_HEADER.join(',')}\n${FOCUS_CASES[0]}\n${FOCUS_CASES[3]}\n${line}\n${FOCUS_CASES[0]}\n`,
       );
       const want = await expectSame([file], [3, 1 << 20]);
       // The unterminated quote swallows the rest of the file; the parser notices on the next line.
@@ -262,7 +237,7 @@ describe('FOCUS fast path = generic path', () => {
     }
   });
 
-  it('writes the same COPY text for the FOCUS fixtures and the demo data', async () => {
+  it('writes the same values for the FOCUS fixtures and the demo data', async () => {
     const fixtures = path.resolve('tests/fixtures/focus');
     const csvs = (await readdir(fixtures)).filter((f) => f.endsWith('.csv'));
     expect(csvs.length).toBeGreaterThanOrEqual(5);

@@ -18,9 +18,21 @@ import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { FOCUS_COLUMNS } from '../focus/columns';
 import { parseTags, text, utcDay, ValueError } from '../focus/normalize';
-import { COPY_COLUMNS, copyColumnIndex, esc, serializeRow, tagColumns } from './copy-text';
+import {
+  BINARY_HEADER,
+  BINARY_TRAILER,
+  binaryRowPrefix,
+  canonicalMicros,
+  encodeNumeric,
+  isoMicros,
+  numericField,
+  serializeRowBinary,
+  tagFields,
+  writeInt64,
+} from './copy-binary';
+import { COPY_COLUMNS } from './copy-text';
 import { CsvParser, type CsvRecord } from './csv';
-import { DailyRollup } from './daily-rollup';
+import { DailyRollup, KEY_COLUMNS, MEASURE_COLUMNS, Measures } from './daily-rollup';
 import { mapRecord } from './map-record';
 import { converterFor, resolveFocusColumns } from './readers/focus';
 import { type ByteStream, columnCountError, csvError, csvKind, decode, type FileReader, openByteStream, openFileReader } from './source';
@@ -33,11 +45,16 @@ const K_REGION = 3;
 const K_CURRENCY = 4;
 
 const NF = FOCUS_COLUMNS.length;
-const NCOPY = COPY_COLUMNS.length;
-const C_TAGS = copyColumnIndex('tags');
-const C_BILLING_PERIOD = copyColumnIndex('billing_period_start');
-const C_CHARGE_PERIOD = copyColumnIndex('charge_period_start');
-const NO_TAGS: Buffer<ArrayBufferLike> = Buffer.from('\t\\N\t\\N');
+const focusIndex = (column: string) => FOCUS_COLUMNS.findIndex((c) => c.column === column);
+const F_BILLING_PERIOD = focusIndex('billing_period_start');
+const F_CHARGE_PERIOD = focusIndex('charge_period_start');
+/** FOCUS column indexes of the rollup's group values and costs. */
+const F_KEYS = Int32Array.from(KEY_COLUMNS.map(focusIndex));
+const MEASURE_OF = new Int8Array(NF).fill(-1);
+MEASURE_COLUMNS.forEach((c, m) => {
+  MEASURE_OF[focusIndex(c)] = m;
+});
+const NO_TAGS: Buffer<ArrayBufferLike> = tagFields(null);
 const OUT_CHUNK = 1 << 21;
 const READ_SIZE = 1 << 20;
 
@@ -51,9 +68,9 @@ export interface FocusFastPlan {
   convert: ((value: string) => string | null)[];
   tags: number;
   extras: Int32Array;
-  /** Per extras column: `"name":"` as JSON, COPY-escaped. */
+  /** Per extras column: `"name":"` as JSON. */
   extraKeys: Buffer[];
-  /** Bytes a row can take beyond eight times its CSV length. */
+  /** Bytes a row can take beyond three times its CSV length. */
   slack: number;
 }
 
@@ -84,16 +101,17 @@ export function planFocusFastPath(headers: readonly string[]): FocusFastPlan | n
     input[j] = f.index;
     required[j] = f.required ? 1 : 0;
   });
-  const extraKeys = names.map((n) => Buffer.from(`${esc(JSON.stringify(n))}:"`));
-  const slack = 1024 + NCOPY * 64 + extraKeys.reduce((a, k) => a + k.length + 4, 0);
+  const extraKeys = names.map((n) => Buffer.from(`${JSON.stringify(n)}:"`));
+  const slack = 1024 + COPY_COLUMNS.length * 64 + extraKeys.reduce((a, k) => a + k.length + 4, 0);
   return { headers, input, kind, required, convert, tags, extras: Int32Array.from(extras), extraKeys, slack };
 }
 
 /**
- * Streams the parts of one FOCUS CSV delivery as cost_line_items COPY text, collecting the
- * billing periods and days it saw and the cost_daily rollup of its rows.
+ * Streams the parts of one FOCUS CSV delivery as cost_line_items rows in COPY's binary format,
+ * collecting the billing periods and days it saw and the cost_daily rollup of its rows.
  */
 export class FocusCopyFeed {
+  readonly format = 'binary';
   private readonly periods = new Set<string>();
   private readonly days = new Set<string>();
   private readonly rollup = new DailyRollup();
@@ -103,10 +121,23 @@ export class FocusCopyFeed {
   private readonly fs: Int32Array;
   private readonly fe: Int32Array;
   private readonly fq: Uint8Array;
-  private readonly col = new Int32Array(NCOPY + 1);
   private readonly prefix: Buffer;
-  private readonly prefixText: string;
-  private readonly tagCache = new Map<string, Buffer | null>();
+  private readonly tagCache = new Map<string, Buffer<ArrayBufferLike> | null>();
+  /** Where each FOCUS column's text value of the current row lies in `out` (start -1: null). */
+  private readonly valS = new Int32Array(NF);
+  private readonly valE = new Int32Array(NF);
+  private readonly measures = new Measures();
+  /** Per timestamp column: the last canonical value's bytes, microseconds, string and UTC day. */
+  private readonly tsBytes: Buffer[] = FOCUS_COLUMNS.map(() => Buffer.alloc(20));
+  private readonly tsMicros = new Float64Array(NF).fill(Number.NaN);
+  private readonly tsText: string[] = FOCUS_COLUMNS.map(() => '');
+  private readonly tsDay: string[] = FOCUS_COLUMNS.map(() => '');
+  /** The current row's billing period (as stored), its day, and the charge day. */
+  private rowPeriod = '';
+  private rowPeriodDay = '';
+  private rowChargeDay = '';
+  private lastPeriod = '';
+  private lastDay = '';
   private lineOfCopy = new Int32Array(1 << 16);
 
   private out = Buffer.allocUnsafe(OUT_CHUNK);
@@ -129,11 +160,6 @@ export class FocusCopyFeed {
   private doneBytes = 0;
   private readonly hashes: (string | null)[] = [];
 
-  private lastPeriod: Buffer<ArrayBufferLike> = Buffer.alloc(0);
-  private lastPeriodDay = '';
-  private lastCharge: Buffer<ArrayBufferLike> = Buffer.alloc(0);
-  private lastChargeDay = '';
-
   constructor(
     private readonly files: readonly string[],
     private readonly sizes: readonly number[],
@@ -148,8 +174,8 @@ export class FocusCopyFeed {
     this.fs = new Int32Array(this.ncols);
     this.fe = new Int32Array(this.ncols);
     this.fq = new Uint8Array(this.ncols);
-    this.prefixText = `${sourceId}\t${runId}\t`;
-    this.prefix = Buffer.from(this.prefixText);
+    this.prefix = binaryRowPrefix(sourceId, runId);
+    this.o = BINARY_HEADER.copy(this.out, 0);
   }
 
   /** Reads ahead until at least `rows` rows are transcoded (held for `next`) or the input ends. */
@@ -246,7 +272,11 @@ export class FocusCopyFeed {
       this.stream?.close();
       this.reader = null;
       this.stream = null;
-      if (this.part === this.files.length - 1) this.done = true;
+      if (this.part === this.files.length - 1) {
+        this.ensure(BINARY_TRAILER.length);
+        this.o += BINARY_TRAILER.copy(this.out, this.o);
+        this.done = true;
+      }
     } else {
       this.process(buf, false);
     }
@@ -477,24 +507,22 @@ export class FocusCopyFeed {
       }
       tags = t;
     }
-    this.ensure(recordBytes * 8 + plan.slack + tags.length);
+    this.ensure(recordBytes * 3 + plan.slack + tags.length);
     const out = this.out;
-    const col = this.col;
     const input = plan.input;
     const kind = plan.kind;
     const required = plan.required;
-    const rowStart = this.o;
-    let o = copyBytes(this.prefix, 0, this.prefix.length, out, rowStart);
-    col[2] = o;
-    out[o++] = 92;
-    out[o++] = 78;
+    const valS = this.valS;
+    const valE = this.valE;
+    const measures = this.measures;
+    let o = copyBytes(this.prefix, 0, this.prefix.length, out, this.o);
     for (let j = 0; j < NF; j++) {
-      out[o++] = 9;
-      col[3 + j] = o;
       const k = input[j] as number;
+      const m = MEASURE_OF[j] as number;
+      valS[j] = -1;
       if (k < 0) {
-        out[o++] = 92;
-        out[o++] = 78;
+        o = writeNull(out, o);
+        if (m >= 0) measures.setNull(m);
         continue;
       }
       const s = fs[k] as number;
@@ -505,8 +533,8 @@ export class FocusCopyFeed {
           this.emitGeneric(buf, line);
           return;
         }
-        out[o++] = 92;
-        out[o++] = 78;
+        o = writeNull(out, o);
+        if (m >= 0) measures.setNull(m);
         continue;
       }
       const b0 = buf[s] as number;
@@ -517,38 +545,46 @@ export class FocusCopyFeed {
           this.emitGeneric(buf, line);
           return;
         }
-        out[o++] = 92;
-        out[o++] = 78;
+        o = writeNull(out, o);
+        if (m >= 0) measures.setNull(m);
         continue;
       }
       if (!slow) {
         const kd = kind[j];
         if (kd === K_TEXT) {
-          o = copyEscaped(buf, s, e, fq[k] === 2, out, o);
+          valS[j] = o + 4;
+          o = fq[k] === 2 ? writeUndoubled(buf, s, e, out, o) : writeBytes(buf, s, e, out, o);
+          valE[j] = o;
           continue;
         }
         if (kd === K_DECIMAL) {
-          if (!isDecimal(buf, s, e)) {
+          const plain = plainDecimal(buf, s, e);
+          if (plain === 0) {
             this.emitGeneric(buf, line);
             return;
           }
-          o = copyBytes(buf, b0 === 43 ? s + 1 : s, e, out, o);
-          continue;
-        }
-        if (kd === K_TIMESTAMP) {
+          if (plain === 1) {
+            o = encodeNumeric(buf, s, e, out, o);
+            if (m >= 0) measures.setBytes(m, buf, b0 === 43 ? s + 1 : s, e);
+            continue;
+          }
+          // an exponent: through the generic converter below
+        } else if (kd === K_TIMESTAMP) {
           if (len === 20 && isCanonicalTimestamp(buf, s)) {
-            o = copyBytes(buf, s, e, out, o);
+            o = this.writeCanonicalTimestamp(j, buf, s, out, o);
             continue;
           }
         } else if (kd === K_REGION) {
           if (isPlainRegion(buf, s, e)) {
-            o = copyBytes(buf, s, e, out, o);
+            valS[j] = o + 4;
+            o = writeBytes(buf, s, e, out, o);
+            valE[j] = o;
             continue;
           }
         } else if (len === 3 && isUpper(b0) && isUpper(buf[s + 1] as number) && isUpper(b1)) {
-          out[o++] = b0;
-          out[o++] = buf[s + 1] as number;
-          out[o++] = b1;
+          valS[j] = o + 4;
+          o = writeBytes(buf, s, e, out, o);
+          valE[j] = o;
           continue;
         }
         slow = true;
@@ -569,15 +605,41 @@ export class FocusCopyFeed {
           this.emitGeneric(buf, line);
           return;
         }
-        out[o++] = 92;
-        out[o++] = 78;
+        o = writeNull(out, o);
+        if (m >= 0) measures.setNull(m);
         continue;
       }
-      o += out.write(esc(v), o, 'utf8');
+      const kd = kind[j];
+      if (kd === K_DECIMAL) {
+        const field = numericField(v);
+        if (field.length > 12 + 2 * len + 16) {
+          // A large exponent: more digits than this row has room for. Rare; the generic serializer sizes its own buffer.
+          this.emitGeneric(buf, line);
+          return;
+        }
+        o = copyBytes(field, 0, field.length, out, o);
+        if (m >= 0) measures.setString(m, v);
+      } else if (kd === K_TIMESTAMP) {
+        out.writeInt32BE(8, o);
+        o = writeInt64(out, o + 4, isoMicros(v));
+        if (j === F_BILLING_PERIOD) {
+          this.rowPeriod = v;
+          this.rowPeriodDay = utcDay(v);
+        } else if (j === F_CHARGE_PERIOD) this.rowChargeDay = utcDay(v);
+      } else {
+        const at = o;
+        o += 4;
+        o += out.write(v, o, 'utf8');
+        out.writeInt32BE(o - at - 4, at);
+        valS[j] = at + 4;
+        valE[j] = o;
+      }
     }
-    col[C_TAGS] = o + 1;
     o = copyBytes(tags, 0, tags.length, out, o);
-    out[o++] = 9;
+    // extras: jsonb, version 1, then the JSON object
+    const extrasAt = o;
+    o += 4;
+    out[o++] = 1;
     let any = false;
     const extras = plan.extras;
     for (let x = 0; x < extras.length; x++) {
@@ -594,7 +656,7 @@ export class FocusCopyFeed {
         if (text(raw) === null) continue;
         out[o++] = any ? 44 : 123;
         any = true;
-        o += out.write(esc(`${JSON.stringify(plan.headers[k])}:${JSON.stringify(raw)}`), o, 'utf8');
+        o += out.write(`${JSON.stringify(plan.headers[k])}:${JSON.stringify(raw)}`, o, 'utf8');
         continue;
       }
       if (len <= 4 && isNullToken(buf, s, len)) continue;
@@ -609,15 +671,40 @@ export class FocusCopyFeed {
       }
       out[o++] = 34;
     }
-    if (any) out[o++] = 125;
-    else {
-      out[o++] = 92;
-      out[o++] = 78;
-    }
-    out[o++] = 10;
-    col[NCOPY] = o;
+    if (any) {
+      out[o++] = 125;
+      out.writeInt32BE(o - extrasAt - 4, extrasAt);
+    } else o = writeNull(out, extrasAt);
     this.o = o;
-    this.rowDone(out, line);
+    this.rowDone(line);
+    const rollup = this.rollup;
+    if (rollup.overflowed) return;
+    rollup.begin(this.rowChargeDay, this.rowPeriodDay);
+    for (let i = 0; i < F_KEYS.length; i++) {
+      const j = F_KEYS[i] as number;
+      const vs = valS[j] as number;
+      if (vs < 0) rollup.partNull();
+      else rollup.part(out, vs, valE[j] as number);
+    }
+    rollup.finish(measures);
+  }
+
+  /** A canonical `YYYY-MM-DDTHH:MM:SSZ` of FOCUS column j as timestamptz; repeated values come from the column's cache. */
+  private writeCanonicalTimestamp(j: number, buf: Buffer, s: number, out: Buffer, o: number): number {
+    const last = this.tsBytes[j] as Buffer;
+    if (!sameBytes(buf, s, s + 20, last) || Number.isNaN(this.tsMicros[j])) {
+      buf.copy(last, 0, s, s + 20);
+      this.tsMicros[j] = canonicalMicros(buf, s);
+      const text = buf.toString('latin1', s, s + 20);
+      this.tsText[j] = text;
+      this.tsDay[j] = text.slice(0, 10);
+    }
+    if (j === F_BILLING_PERIOD) {
+      this.rowPeriod = this.tsText[j] as string;
+      this.rowPeriodDay = this.tsDay[j] as string;
+    } else if (j === F_CHARGE_PERIOD) this.rowChargeDay = this.tsDay[j] as string;
+    out.writeInt32BE(8, o);
+    return writeInt64(out, o + 4, this.tsMicros[j] as number);
   }
 
   /** The record through the generic mapper and serializer (which also raise its errors). */
@@ -629,65 +716,59 @@ export class FocusCopyFeed {
 
   private emitValues(values: readonly (string | null)[], line: number): void {
     for (const row of mapRecord(this.mapper, values, line, this.file)) {
-      const text = `${this.prefixText}${serializeRow(row)}\n`;
-      const bytes = Buffer.byteLength(text);
-      this.ensure(bytes);
-      const out = this.out;
-      const start = this.o;
-      out.write(text, start, 'utf8');
-      this.o = start + bytes;
-      // Column starts, for the rollup.
-      const col = this.col;
-      let c = 1;
-      for (let i = start; i < this.o && c < NCOPY; i++) if (out[i] === 9) col[c++] = i + 1;
-      col[NCOPY] = this.o;
-      this.rowDone(out, line);
+      const tuple = serializeRowBinary(row, this.prefix);
+      this.ensure(tuple.length);
+      this.o += tuple.copy(this.out, this.o);
+      const period = row.billing_period_start as string;
+      this.rowPeriod = period;
+      this.rowPeriodDay = utcDay(period);
+      this.rowChargeDay = utcDay(row.charge_period_start as string);
+      this.rowDone(line);
+      const rollup = this.rollup;
+      if (rollup.overflowed) continue;
+      rollup.begin(this.rowChargeDay, this.rowPeriodDay);
+      for (const c of KEY_COLUMNS) rollup.partString(row[c]);
+      const m = this.measures;
+      MEASURE_COLUMNS.forEach((c, i) => {
+        m.setString(i, row[c] ?? null);
+      });
+      rollup.finish(m);
     }
   }
 
-  /** Bookkeeping after a row is written: its CSV line, its period and day, the rollup. */
-  private rowDone(out: Buffer, line: number): void {
+  /** Bookkeeping after a row is written: its CSV line, its billing period and charge day. */
+  private rowDone(line: number): void {
     if (this.rows === this.lineOfCopy.length) {
       const grown = new Int32Array(this.lineOfCopy.length * 2);
       grown.set(this.lineOfCopy);
       this.lineOfCopy = grown;
     }
     this.lineOfCopy[this.rows++] = line;
-    const col = this.col;
-    let s = col[C_BILLING_PERIOD] as number;
-    let e = (col[C_BILLING_PERIOD + 1] as number) - 1;
-    if (!sameBytes(out, s, e, this.lastPeriod)) {
-      const period = out.toString('latin1', s, e);
-      this.lastPeriod = Buffer.from(out.subarray(s, e));
-      this.lastPeriodDay = utcDay(period);
-      this.periods.add(period);
+    if (this.rowPeriod !== this.lastPeriod) {
+      this.periods.add(this.rowPeriod);
+      this.lastPeriod = this.rowPeriod;
     }
-    s = col[C_CHARGE_PERIOD] as number;
-    e = (col[C_CHARGE_PERIOD + 1] as number) - 1;
-    if (!sameBytes(out, s, e, this.lastCharge)) {
-      this.lastCharge = Buffer.from(out.subarray(s, e));
-      this.lastChargeDay = utcDay(out.toString('latin1', s, e));
-      this.days.add(this.lastChargeDay);
+    if (this.rowChargeDay !== this.lastDay) {
+      this.days.add(this.rowChargeDay);
+      this.lastDay = this.rowChargeDay;
     }
-    this.rollup.add(out, col, this.lastChargeDay, this.lastPeriodDay);
   }
 
-  /** `\t<tags>\t<tags_normalized>` for a raw Tags value, or null when it does not parse (the generic path reports it). */
-  private tagsFor(buf: Buffer, s: number, e: number, quoted: number): Buffer | null {
+  /** The tags and tags_normalized fields for a raw Tags value, or null when it does not parse (the generic path reports it). */
+  private tagsFor(buf: Buffer, s: number, e: number, quoted: number): Buffer<ArrayBufferLike> | null {
     const key = `${quoted}${buf.toString('latin1', s, e)}`;
-    let cols = this.tagCache.get(key);
-    if (cols === undefined) {
+    let fields = this.tagCache.get(key);
+    if (fields === undefined) {
       try {
-        const tags = parseTags(fieldString(buf, s, e, quoted));
-        cols = Buffer.from(tagColumns(tags));
+        fields = tagFields(parseTags(fieldString(buf, s, e, quoted)));
       } catch (error) {
         if (error instanceof ValueError) return null;
         throw error;
       }
       if (this.tagCache.size > 20_000) this.tagCache.clear();
-      this.tagCache.set(key, cols);
+      this.tagCache.set(key, fields);
     }
-    return cols;
+    return fields;
   }
 
   // ---- the generic parser, for the rest of a part the fast scanner hands over -------------------
@@ -761,8 +842,11 @@ function endsWithSpace(b: Buffer, s: number, e: number): boolean {
   );
 }
 
-/** decimal(): [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? */
-function isDecimal(b: Buffer, s: number, e: number): boolean {
+/**
+ * decimal(): [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? -- 0: not a decimal, 1: valid without an
+ * exponent, 2: valid with one (encoded from its exact scaled form instead).
+ */
+function plainDecimal(b: Buffer, s: number, e: number): 0 | 1 | 2 {
   let i = s;
   if (b[i] === 43 || b[i] === 45) i++;
   const intStart = i;
@@ -774,15 +858,14 @@ function isDecimal(b: Buffer, s: number, e: number): boolean {
     while (i < e && isDigit(b, i)) i++;
     digits += i - fracStart;
   }
-  if (digits === 0) return false;
-  if (i < e && (b[i] === 101 || b[i] === 69)) {
-    i++;
-    if (i < e && (b[i] === 43 || b[i] === 45)) i++;
-    const expStart = i;
-    while (i < e && isDigit(b, i)) i++;
-    if (i === expStart) return false;
-  }
-  return i === e;
+  if (digits === 0) return 0;
+  if (i === e) return 1;
+  if (b[i] !== 101 && b[i] !== 69) return 0;
+  i++;
+  if (i < e && (b[i] === 43 || b[i] === 45)) i++;
+  const expStart = i;
+  while (i < e && isDigit(b, i)) i++;
+  return i > expStart && i === e ? 2 : 0;
 }
 
 const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -816,32 +899,44 @@ function isPlainRegion(b: Buffer, s: number, e: number): boolean {
 
 const isUpper = (c: number) => c >= 65 && c <= 90;
 
-/** COPY text escaping (backslash, tab, LF, CR), undoubling quotes of a quoted field. */
-function copyEscaped(b: Buffer, s: number, e: number, doubled: boolean, out: Buffer, o: number): number {
-  for (let i = s; i < e; i++) {
-    const c = b[i] as number;
-    if (c > 92) out[o++] = c;
-    else if (c === 92) {
-      out[o++] = 92;
-      out[o++] = 92;
-    } else if (c === 34) {
-      out[o++] = 34;
-      if (doubled) i++;
-    } else if (c === 9) {
-      out[o++] = 92;
-      out[o++] = 116;
-    } else if (c === 10) {
-      out[o++] = 92;
-      out[o++] = 110;
-    } else if (c === 13) {
-      out[o++] = 92;
-      out[o++] = 114;
-    } else out[o++] = c;
-  }
+function writeNull(out: Buffer, o: number): number {
+  out[o] = 0xff;
+  out[o + 1] = 0xff;
+  out[o + 2] = 0xff;
+  out[o + 3] = 0xff;
+  return o + 4;
+}
+
+function writeLength(out: Buffer, at: number, len: number): void {
+  out[at] = len >>> 24;
+  out[at + 1] = (len >>> 16) & 0xff;
+  out[at + 2] = (len >>> 8) & 0xff;
+  out[at + 3] = len & 0xff;
+}
+
+/** A text field: length word, then the bytes as they are. */
+function writeBytes(b: Buffer, s: number, e: number, out: Buffer, o: number): number {
+  writeLength(out, o, e - s);
+  o += 4;
+  if (e - s > 48) return o + b.copy(out, o, s, e);
+  for (let i = s; i < e; i++) out[o++] = b[i] as number;
   return o;
 }
 
-/** A JSON string's content (as JSON.stringify writes it), COPY-escaped; -1 for control characters (left to the generic path). */
+/** A text field from a quoted CSV field with doubled quotes, undoubled. */
+function writeUndoubled(b: Buffer, s: number, e: number, out: Buffer, o: number): number {
+  const at = o;
+  o += 4;
+  for (let i = s; i < e; i++) {
+    const c = b[i] as number;
+    out[o++] = c;
+    if (c === 34) i++;
+  }
+  writeLength(out, at, o - at - 4);
+  return o;
+}
+
+/** A JSON string's content as JSON.stringify writes it; -1 for control characters (left to the generic path). */
 function copyJsonEscaped(b: Buffer, s: number, e: number, doubled: boolean, out: Buffer, o: number): number {
   for (let i = s; i < e; i++) {
     const c = b[i] as number;
@@ -849,10 +944,7 @@ function copyJsonEscaped(b: Buffer, s: number, e: number, doubled: boolean, out:
     else if (c === 92) {
       out[o++] = 92;
       out[o++] = 92;
-      out[o++] = 92;
-      out[o++] = 92;
     } else if (c === 34) {
-      out[o++] = 92;
       out[o++] = 92;
       out[o++] = 34;
       if (doubled) i++;

@@ -285,7 +285,9 @@ interface WriteResult {
 
 /** COPY text for cost_line_items, chunk by chunk, with what the rows covered. */
 interface CopyFeed {
-  /** The next chunk of COPY lines (COPY_COLUMNS), or null at the end. */
+  /** COPY's text format, or its binary format (header, tuples, trailer). */
+  readonly format: 'text' | 'binary';
+  /** The next chunk of COPY data (COPY_COLUMNS), or null at the end. */
   next(): Promise<string | Buffer | null>;
   /** Rows produced so far. */
   readonly rows: number;
@@ -300,6 +302,7 @@ interface CopyFeed {
 
 /** Rows from a reader's mapper, serialized one CostRow at a time. */
 class GenericFeed implements CopyFeed {
+  readonly format = 'text';
   rows = 0;
   private readonly periods = new Set<string>();
   private readonly days = new Set<string>();
@@ -384,7 +387,10 @@ async function writeAndSwap(args: {
     // index holds only old rows; periods first seen later are replaced after it.
     let replacedRows = await replaceBeforeCopy(client, sourceId, earlyPeriods);
     // A deep buffer lets the next chunk be prepared while PostgreSQL works through the last ones.
-    const copy = client.query(copyFrom(`COPY cost_line_items (${COPY_COLUMNS.join(', ')}) FROM STDIN`, { highWaterMark: 8 << 20 }));
+    const options = feed.format === 'binary' ? ' (FORMAT binary)' : '';
+    const copy = client.query(
+      copyFrom(`COPY cost_line_items (${COPY_COLUMNS.join(', ')}) FROM STDIN${options}`, { highWaterMark: 8 << 20 }),
+    );
     const copyDone = new Promise<void>((resolve, reject) => {
       copy.on('finish', resolve);
       copy.on('error', reject);
