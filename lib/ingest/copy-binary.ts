@@ -28,11 +28,24 @@ export function binaryRowPrefix(sourceId: number, runId: string): Buffer {
   return b;
 }
 
+/** A safe integer as int64, big-endian (byte writes: Buffer#writeInt32BE's checks cost more than this). */
 export function writeInt64(out: Buffer, o: number, v: number): number {
   const hi = Math.floor(v / 4294967296);
-  out.writeInt32BE(hi, o);
-  out.writeUInt32BE(v - hi * 4294967296, o + 4);
+  const lo = v - hi * 4294967296;
+  out[o] = (hi >>> 24) & 0xff;
+  out[o + 1] = (hi >>> 16) & 0xff;
+  out[o + 2] = (hi >>> 8) & 0xff;
+  out[o + 3] = hi & 0xff;
+  out[o + 4] = lo >>> 24;
+  out[o + 5] = (lo >>> 16) & 0xff;
+  out[o + 6] = (lo >>> 8) & 0xff;
+  out[o + 7] = lo & 0xff;
   return o + 8;
+}
+
+function put16(out: Buffer, o: number, v: number): void {
+  out[o] = (v >>> 8) & 0xff;
+  out[o + 1] = v & 0xff;
 }
 
 /**
@@ -59,11 +72,15 @@ export function encodeNumeric(b: Uint8Array, s: number, e: number, out: Buffer, 
   const gi = (intDigits + 3) >> 2;
   const gf = (fracDigits + 3) >> 2;
   const n = gi + gf;
-  out.writeInt32BE(8 + 2 * n, o);
-  out.writeInt16BE(n, o + 4);
-  out.writeInt16BE(gi - 1, o + 6);
-  out.writeUInt16BE(neg ? 0x4000 : 0, o + 8);
-  out.writeInt16BE(fracDigits, o + 10);
+  const len = 8 + 2 * n;
+  out[o] = len >>> 24;
+  out[o + 1] = (len >>> 16) & 0xff;
+  out[o + 2] = (len >>> 8) & 0xff;
+  out[o + 3] = len & 0xff;
+  put16(out, o + 4, n);
+  put16(out, o + 6, gi - 1); // two's complement: weight -1 is ff ff
+  put16(out, o + 8, neg ? 0x4000 : 0);
+  put16(out, o + 10, fracDigits);
   o += 12;
   let i = s;
   for (let g = 0; g < gi; g++) {

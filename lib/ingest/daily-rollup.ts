@@ -76,7 +76,16 @@ export class DecimalSum {
   }
 
   private rescale(f: number): void {
-    this.big = (this.big + BigInt(this.small)) * 10n ** BigInt(f - this.scale);
+    const k = f - this.scale;
+    if (this.big === 0n && k < POW10.length) {
+      const scaled = this.small * (POW10[k] as number);
+      if (Number.isSafeInteger(scaled)) {
+        this.small = scaled;
+        this.scale = f;
+        return;
+      }
+    }
+    this.big = (this.big + BigInt(this.small)) * 10n ** BigInt(k);
     this.small = 0;
     this.scale = f;
   }

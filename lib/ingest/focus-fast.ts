@@ -129,7 +129,8 @@ export class FocusCopyFeed {
   private readonly measures = new Measures();
   /** Per timestamp column: the last canonical value's bytes, microseconds, string and UTC day. */
   private readonly tsBytes: Buffer[] = FOCUS_COLUMNS.map(() => Buffer.alloc(20));
-  private readonly tsMicros = new Float64Array(NF).fill(Number.NaN);
+  private readonly tsValid = new Uint8Array(NF);
+  private readonly tsMicros = new Float64Array(NF);
   private readonly tsText: string[] = FOCUS_COLUMNS.map(() => '');
   private readonly tsDay: string[] = FOCUS_COLUMNS.map(() => '');
   /** The current row's billing period (as stored), its day, and the charge day. */
@@ -570,7 +571,8 @@ export class FocusCopyFeed {
           }
           // an exponent: through the generic converter below
         } else if (kd === K_TIMESTAMP) {
-          if (len === 20 && isCanonicalTimestamp(buf, s)) {
+          // Most rows repeat the previous row's value, which was checked then.
+          if (len === 20 && ((this.tsValid[j] && sameBytes(buf, s, e, this.tsBytes[j] as Buffer)) || isCanonicalTimestamp(buf, s))) {
             o = this.writeCanonicalTimestamp(j, buf, s, out, o);
             continue;
           }
@@ -692,8 +694,9 @@ export class FocusCopyFeed {
   /** A canonical `YYYY-MM-DDTHH:MM:SSZ` of FOCUS column j as timestamptz; repeated values come from the column's cache. */
   private writeCanonicalTimestamp(j: number, buf: Buffer, s: number, out: Buffer, o: number): number {
     const last = this.tsBytes[j] as Buffer;
-    if (!sameBytes(buf, s, s + 20, last) || Number.isNaN(this.tsMicros[j])) {
+    if (!this.tsValid[j] || !sameBytes(buf, s, s + 20, last)) {
       buf.copy(last, 0, s, s + 20);
+      this.tsValid[j] = 1;
       this.tsMicros[j] = canonicalMicros(buf, s);
       const text = buf.toString('latin1', s, s + 20);
       this.tsText[j] = text;
@@ -703,7 +706,7 @@ export class FocusCopyFeed {
       this.rowPeriod = this.tsText[j] as string;
       this.rowPeriodDay = this.tsDay[j] as string;
     } else if (j === F_CHARGE_PERIOD) this.rowChargeDay = this.tsDay[j] as string;
-    out.writeInt32BE(8, o);
+    writeLength(out, o, 8);
     return writeInt64(out, o + 4, this.tsMicros[j] as number);
   }
 
@@ -872,10 +875,12 @@ const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const digit = (b: Buffer, i: number) => (b[i] as number) - 48;
 const isDigit = (b: Buffer, i: number) => (b[i] as number) >= 48 && (b[i] as number) <= 57;
 
+const TS_DIGITS = Int32Array.from([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]);
+
 /** `YYYY-MM-DDTHH:MM:SSZ` with a valid date and time: timestamp() returns it unchanged. */
 function isCanonicalTimestamp(b: Buffer, s: number): boolean {
   if (b[s + 4] !== 45 || b[s + 7] !== 45 || b[s + 10] !== 84 || b[s + 13] !== 58 || b[s + 16] !== 58 || b[s + 19] !== 90) return false;
-  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(b, s + i)) return false;
+  for (let i = 0; i < TS_DIGITS.length; i++) if (!isDigit(b, s + (TS_DIGITS[i] as number))) return false;
   const y = digit(b, s) * 1000 + digit(b, s + 1) * 100 + digit(b, s + 2) * 10 + digit(b, s + 3);
   const mo = digit(b, s + 5) * 10 + digit(b, s + 6);
   const d = digit(b, s + 8) * 10 + digit(b, s + 9);
