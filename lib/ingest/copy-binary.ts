@@ -101,7 +101,7 @@ export function encodeNumeric(b: Uint8Array, s: number, e: number, out: Buffer, 
 }
 
 /** Bytes encodeNumeric writes at most for a decimal of `len` characters. */
-export const numericBytes = (len: number) => 12 + 2 * ((len >> 2) + 2);
+const numericBytes = (len: number) => 12 + 2 * ((len >> 2) + 2);
 
 /** The numeric field for any decimal string decimal() accepts (exponents included), via its exact scaled form. */
 export function numericField(value: string): Buffer {
@@ -118,7 +118,7 @@ export function numericField(value: string): Buffer {
 const EPOCH_2000_S = 946_684_800;
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
+function daysFromCivil(y: number, m: number, d: number): number {
   y -= m <= 2 ? 1 : 0;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;

@@ -17,11 +17,6 @@ export const COPY_COLUMNS = [
   'extras',
 ] as const;
 
-/** Index of a column in each COPY line. */
-export function copyColumnIndex(column: (typeof COPY_COLUMNS)[number]): number {
-  return COPY_COLUMNS.indexOf(column);
-}
-
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 export function esc(value: string): string {
   if (!NEEDS_ESCAPE.test(value)) return value;
