@@ -127,8 +127,9 @@ export class FocusCopyFeed {
   private readonly valS = new Int32Array(NF);
   private readonly valE = new Int32Array(NF);
   private readonly measures = new Measures();
-  /** Per timestamp column: the last canonical value's bytes, microseconds, string and UTC day. */
-  private readonly tsBytes: Buffer[] = FOCUS_COLUMNS.map(() => Buffer.alloc(20));
+  /** Per timestamp column: the last spelling's bytes and quoting, and its microseconds, ISO string and UTC day. */
+  private readonly tsBytes: Buffer[] = FOCUS_COLUMNS.map(() => Buffer.alloc(0));
+  private readonly tsQuoted = new Uint8Array(NF);
   private readonly tsValid = new Uint8Array(NF);
   private readonly tsMicros = new Float64Array(NF);
   private readonly tsText: string[] = FOCUS_COLUMNS.map(() => '');
@@ -571,9 +572,14 @@ export class FocusCopyFeed {
           }
           // an exponent: through the generic converter below
         } else if (kd === K_TIMESTAMP) {
-          // Most rows repeat the previous row's value, which was checked then.
-          if (len === 20 && ((this.tsValid[j] && sameBytes(buf, s, e, this.tsBytes[j] as Buffer)) || isCanonicalTimestamp(buf, s))) {
-            o = this.writeCanonicalTimestamp(j, buf, s, out, o);
+          // Most rows repeat the previous row's spelling, which was converted then.
+          if (this.tsValid[j] && this.tsQuoted[j] === fq[k] && sameBytes(buf, s, e, this.tsBytes[j] as Buffer)) {
+            o = this.writeTimestamp(j, out, o);
+            continue;
+          }
+          if (len === 20 && isCanonicalTimestamp(buf, s)) {
+            this.cacheTimestamp(j, buf, s, e, fq[k] as number, null);
+            o = this.writeTimestamp(j, out, o);
             continue;
           }
         } else if (kd === K_REGION) {
@@ -622,12 +628,8 @@ export class FocusCopyFeed {
         o = copyBytes(field, 0, field.length, out, o);
         if (m >= 0) measures.setString(m, v);
       } else if (kd === K_TIMESTAMP) {
-        out.writeInt32BE(8, o);
-        o = writeInt64(out, o + 4, isoMicros(v));
-        if (j === F_BILLING_PERIOD) {
-          this.rowPeriod = v;
-          this.rowPeriodDay = utcDay(v);
-        } else if (j === F_CHARGE_PERIOD) this.rowChargeDay = utcDay(v);
+        this.cacheTimestamp(j, buf, s, e, fq[k] as number, v);
+        o = this.writeTimestamp(j, out, o);
       } else {
         const at = o;
         o += 4;
@@ -691,17 +693,24 @@ export class FocusCopyFeed {
     rollup.finish(measures);
   }
 
-  /** A canonical `YYYY-MM-DDTHH:MM:SSZ` of FOCUS column j as timestamptz; repeated values come from the column's cache. */
-  private writeCanonicalTimestamp(j: number, buf: Buffer, s: number, out: Buffer, o: number): number {
-    const last = this.tsBytes[j] as Buffer;
-    if (!this.tsValid[j] || !sameBytes(buf, s, s + 20, last)) {
-      buf.copy(last, 0, s, s + 20);
-      this.tsValid[j] = 1;
-      this.tsMicros[j] = canonicalMicros(buf, s);
-      const text = buf.toString('latin1', s, s + 20);
-      this.tsText[j] = text;
-      this.tsDay[j] = text.slice(0, 10);
-    }
+  /**
+   * Remembers a timestamp spelling of FOCUS column j (raw bytes and quoting) with what it converts
+   * to: `iso` from timestamp(), or null for a canonical `YYYY-MM-DDTHH:MM:SSZ`, which is its own ISO form.
+   */
+  private cacheTimestamp(j: number, buf: Buffer, s: number, e: number, quoted: number, iso: string | null): void {
+    let raw = this.tsBytes[j] as Buffer;
+    if (raw.length !== e - s) raw = this.tsBytes[j] = Buffer.allocUnsafe(e - s);
+    buf.copy(raw, 0, s, e);
+    this.tsQuoted[j] = quoted;
+    this.tsValid[j] = 1;
+    const text = iso ?? buf.toString('latin1', s, e);
+    this.tsMicros[j] = iso === null ? canonicalMicros(buf, s) : isoMicros(iso);
+    this.tsText[j] = text;
+    this.tsDay[j] = iso === null ? text.slice(0, 10) : utcDay(iso);
+  }
+
+  /** The cached timestamp of FOCUS column j as timestamptz, noting the row's billing period and charge day. */
+  private writeTimestamp(j: number, out: Buffer, o: number): number {
     if (j === F_BILLING_PERIOD) {
       this.rowPeriod = this.tsText[j] as string;
       this.rowPeriodDay = this.tsDay[j] as string;

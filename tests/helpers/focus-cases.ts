@@ -89,6 +89,12 @@ export const FOCUS_CASES: string[] = [
   focusCaseRow({ ChargePeriodStart: '01/31/2024', ChargePeriodEnd: '2/1/2024 12:00:00 AM' }),
   focusCaseRow({ ChargePeriodStart: '2024-01-30T23:00:00-02:00' }),
   focusCaseRow({ ChargePeriodStart: '2024-01-31T24:00:00Z' }),
+  // Azure's FOCUS exports write 7-digit fractions: repeated spellings come from the per-column cache,
+  // quoted or not (the quoting is part of the cache key).
+  focusCaseRow({ ChargePeriodStart: '2024-01-31T00:00:00.0000000Z', ChargePeriodEnd: '2024-02-01T00:00:00.0000000Z' }),
+  focusCaseRow({ ChargePeriodStart: '2024-01-31T00:00:00.0000000Z', ChargePeriodEnd: '2024-02-01T00:00:00.0000000Z' }),
+  focusCaseRow({ ChargePeriodStart: '"2024-01-31T00:00:00.0000000Z"', ChargePeriodEnd: '"2024-02-01T00:00:00.0000000Z"' }),
+  focusCaseRow({ ChargePeriodStart: '2024-01-30T00:00:00.0000000Z' }),
   focusCaseRow({ ChargePeriodStart: '2024-01-31T00:00:00.0000005Z', ChargePeriodEnd: '2024-01-31T00:00:00.0000015Z' }),
   focusCaseRow({ ChargePeriodStart: '2024-01-31T00:00:00.1234565Z', ChargePeriodEnd: '2024-01-31T00:00:00.999999999Z' }),
   focusCaseRow({ ChargePeriodStart: '1999-12-31T23:59:59Z', ChargePeriodEnd: '1969-07-20T20:17:40Z' }),
