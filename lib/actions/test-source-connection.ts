@@ -1,14 +1,29 @@
 'use server';
 
-import { connectorForSource, connectorKind } from '../connectors/registry';
-import { ConnectorError } from '../connectors/types';
+import { CONNECTOR_KINDS, connectorForSource, connectorKind } from '../connectors/registry';
+import { type Connector, ConnectorError } from '../connectors/types';
 import { getPrisma } from '../db/prisma';
 import { ActionError, type ActionState, formAction } from './safe-action';
-import { SourceIdInputSchema } from './source-schemas';
+import { SaveSourceSchema, SourceIdInputSchema, sourceFormToInput } from './source-schemas';
 
 const TEST_TIMEOUT_MS = 30_000;
 
-const run = formAction({
+/** The connector's cheap test (list the exports), with its failures as messages for the page. */
+async function testConnector(connect: () => Connector): Promise<void> {
+  try {
+    await connect().testConnection(AbortSignal.timeout(TEST_TIMEOUT_MS));
+  } catch (error) {
+    if (error instanceof ConnectorError) throw new ActionError(`Connection failed: ${error.message}`);
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw new ActionError(
+        `Connection failed: no answer within ${TEST_TIMEOUT_MS / 1000} s. Check the endpoint and the network path to it.`,
+      );
+    }
+    throw error;
+  }
+}
+
+const runSaved = formAction({
   name: 'testSourceConnection',
   schema: SourceIdInputSchema,
   handler: async ({ id }) => {
@@ -18,23 +33,60 @@ const run = formAction({
     });
     if (!source) throw new ActionError('This source no longer exists.');
     if (!connectorKind(source.kind)) throw new ActionError(`${source.name} is a file source: it has no connection to test.`);
-    try {
-      const connector = connectorForSource(source);
-      await connector.testConnection(AbortSignal.timeout(TEST_TIMEOUT_MS));
-    } catch (error) {
-      if (error instanceof ConnectorError) throw new ActionError(`Connection failed: ${error.message}`);
-      if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-        throw new ActionError(
-          `Connection failed: no answer within ${TEST_TIMEOUT_MS / 1000} s. Check the endpoint and the network path to it.`,
-        );
-      }
-      throw error;
-    }
+    await testConnector(() => connectorForSource(source));
     return { message: `Connection works: ${source.name} can list its billing exports.`, data: null, subject: `source ${id}` };
   },
 });
 
 /** Checks the saved source's configuration and credentials with the connector's cheap test. */
 export async function testSourceConnection(prev: ActionState, form: FormData): Promise<ActionState> {
-  return run(prev, form);
+  return runSaved(prev, form);
+}
+
+const runForm = formAction({
+  name: 'testSourceSettings',
+  schema: SaveSourceSchema,
+  // A name is not needed to test a connection; the form may not have one yet.
+  fromForm: (form) => {
+    const input = sourceFormToInput(form) as Record<string, unknown>;
+    if (typeof input.name === 'string' && input.name.trim() === '') input.name = 'this source';
+    return input;
+  },
+  handler: async (input) => {
+    const kind = CONNECTOR_KINDS[input.kind];
+    // Typed credentials are tested as typed; blank ones on an edit mean the stored ones, as Save keeps them.
+    let stored: string | null = null;
+    if (input.secret === undefined && input.id !== undefined && !input.clearSecret) {
+      const existing = await getPrisma().billingSource.findUnique({
+        where: { id: input.id },
+        select: { kind: true, secretCiphertext: true },
+      });
+      if (!existing) throw new ActionError('This source no longer exists; it may have been deleted.');
+      if (existing.kind === input.kind) stored = existing.secretCiphertext;
+    }
+    if (kind.secretRequired && input.secret === undefined && stored === null) {
+      const message = `${kind.label} needs a ${kind.secretLabel}`;
+      throw new ActionError(`${message}.`, { secret: [message] });
+    }
+    await testConnector(() =>
+      input.secret !== undefined
+        ? kind.create(input.config, input.secret)
+        : connectorForSource({ name: input.name, kind: input.kind, config: input.config, secretCiphertext: stored }),
+    );
+    const what = input.id === undefined ? 'these settings' : `${input.name} with these settings`;
+    return {
+      message: `Connection works: ${what} can list the billing exports. Nothing was saved yet.`,
+      data: null,
+      subject: input.id === undefined ? 'unsaved source' : `source ${input.id} (unsaved changes)`,
+    };
+  },
+});
+
+/**
+ * Tests the values in the add/edit form before they are saved: the same validation as Save, then
+ * the connector's cheap test with the typed credentials (or, editing with blank credential
+ * fields, the stored ones). Nothing is written.
+ */
+export async function testSourceSettings(prev: ActionState, form: FormData): Promise<ActionState> {
+  return runForm(prev, form);
 }

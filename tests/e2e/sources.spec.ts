@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startWorker, type Worker } from '../../jobs/worker';
+import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../helpers/s3-server';
 import { closeDb, db } from './expected';
 
 // The sources page as an admin uses it: the demo data's file sources, adding an AWS S3 connector
@@ -45,6 +46,48 @@ test('the demo data shows up as file sources', async ({ page }) => {
   await expect(page.getByTestId('source-name')).toHaveText('demo-aws');
   await expect(page.getByTestId('file-source-note')).toContainText('npm run ingest -- --source demo-aws');
   await expect(page.getByTestId('sync-now')).toHaveCount(0);
+});
+
+test('test the settings before saving: a wrong bucket fails with the cause, the right one works, nothing is stored', async ({ page }) => {
+  // A real S3-compatible server on loopback, which the app server reaches through the typed endpoint.
+  let s3: S3TestServer | undefined;
+  try {
+    s3 = await startS3Server();
+    await s3.createBucket('e2e-exports');
+    await s3.put('e2e-exports', 'cur/payer/data/BILLING_PERIOD=2024-06/part-0.csv.gz', 'x');
+    const name = `e2e-untested-${Date.now()}`;
+    await page.goto('/sources/new?kind=aws_s3');
+    const form = page.getByTestId('source-form');
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('Bucket').fill('e2e-missing');
+    await form.getByLabel('Prefix').fill('cur/');
+    await form.getByLabel('Region').fill('us-east-1');
+    await form.getByLabel('Export type').selectOption('cur2');
+    await form.getByText('Advanced').click();
+    await form.getByLabel('Endpoint URL').fill(s3.endpoint);
+    await form.getByLabel('Path-style addressing').check();
+    await form.getByLabel('Access key ID').fill(S3RVER_CREDENTIALS.accessKeyId);
+    await form.getByLabel('Secret access key').fill(S3RVER_CREDENTIALS.secretAccessKey);
+
+    await page.getByTestId('test-settings').click();
+    const result = page.getByTestId('test-settings-result');
+    await expect(result).toHaveText(/^Connection failed: .*e2e-missing/, { timeout: 45_000 });
+    await expect(result).toHaveAttribute('role', 'alert');
+
+    await form.getByLabel('Bucket').fill('e2e-exports');
+    await page.getByTestId('test-settings').click();
+    await expect(result).toHaveText('Connection works: these settings can list the billing exports. Nothing was saved yet.', {
+      timeout: 45_000,
+    });
+    await expect(result).toHaveAttribute('role', 'status');
+    // Still on the form with everything typed; nothing was stored.
+    await expect(page).toHaveURL(/\/sources\/new/);
+    await expect(form.getByLabel('Secret access key')).toHaveValue(S3RVER_CREDENTIALS.secretAccessKey);
+    const { rows } = await (await db()).query('SELECT 1 FROM billing_sources WHERE name = $1', [name]);
+    expect(rows).toHaveLength(0);
+  } finally {
+    await s3?.stop();
+  }
 });
 
 test('add an AWS S3 source, test it, sync it, disable it, delete it', async ({ page }) => {

@@ -1,8 +1,9 @@
 'use client';
 
-import { type FormEvent, useActionState, useState, useTransition } from 'react';
+import { type FormEvent, useActionState, useRef, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/safe-action';
 import { saveSource } from '@/lib/actions/save-source';
+import { testSourceSettings } from '@/lib/actions/test-source-connection';
 import type { ConnectorKindForm, SourceFormField } from '@/lib/connectors/registry';
 import styles from './sources.module.css';
 
@@ -17,6 +18,7 @@ export interface SourceFormValues {
 }
 
 const IDLE: ActionState<{ id: number; created: boolean }> = { status: 'idle' };
+const IDLE_TEST: ActionState = { status: 'idle' };
 
 function errorId(name: string): string {
   return `err-${name.replace(/\./g, '-')}`;
@@ -128,7 +130,9 @@ export function SourceForm({
   defaultSchedule: string;
 }) {
   const [state, dispatch, pending] = useActionState(saveSource, IDLE);
+  const [testState, testDispatch, testing] = useActionState(testSourceSettings, IDLE_TEST);
   const [, startTransition] = useTransition();
+  const formRef = useRef<HTMLFormElement>(null);
   const initialSelects: Record<string, string> = {};
   for (const [group, fields] of [
     ['config', kind.configFields],
@@ -141,8 +145,16 @@ export function SourceForm({
     }
   }
   const [selects, setSelects] = useState(initialSelects);
-  const errors = state.status === 'error' ? state.fieldErrors : {};
+  // Field errors come from whichever of Save and Test answered last.
+  const latest = testState.status !== 'idle' && (state.status === 'idle' || testState.at > state.at) ? testState : state;
+  const errors = latest.status === 'error' ? latest.fieldErrors : {};
   const creating = values === undefined;
+
+  const onTest = () => {
+    if (!formRef.current) return;
+    const data = new FormData(formRef.current);
+    startTransition(() => testDispatch(data));
+  };
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     // Dispatching by hand skips React's automatic form reset, which would wipe what was typed.
@@ -169,7 +181,7 @@ export function SourceForm({
   const advancedHasError = advanced.some((f) => errors[`config.${f.name}`]);
 
   return (
-    <form className={styles.form} action={dispatch} onSubmit={onSubmit} noValidate data-testid="source-form">
+    <form ref={formRef} className={styles.form} action={dispatch} onSubmit={onSubmit} noValidate data-testid="source-form">
       <input type="hidden" name="kind" value={kind.kind} />
       {values ? <input type="hidden" name="id" value={values.id} /> : null}
       <FieldError name="kind" errors={errors.kind} />
@@ -259,6 +271,25 @@ export function SourceForm({
         <button type="submit" className={`btn ${styles.primary}`} disabled={pending} data-testid="save-source">
           {pending ? 'Saving…' : creating ? 'Add source' : 'Save changes'}
         </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={onTest}
+          disabled={testing}
+          data-testid="test-settings"
+          title="Checks these values with the cloud without saving them"
+        >
+          {testing ? 'Testing…' : creating ? 'Test connection' : 'Test these settings'}
+        </button>
+        {testState.status !== 'idle' ? (
+          <p
+            className={`${styles.message} ${testState.status === 'success' ? styles.messageOk : styles.messageError}`}
+            role={testState.status === 'success' ? 'status' : 'alert'}
+            data-testid="test-settings-result"
+          >
+            {testState.message}
+          </p>
+        ) : null}
         {state.status === 'error' ? (
           <p className={`${styles.message} ${styles.messageError}`} role="alert" data-testid="form-message">
             {state.message}
