@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
 import { z } from 'zod';
+import { plural } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
 /**
@@ -661,10 +662,6 @@ function defined(values: Record<string, string | number | boolean | undefined>):
   const out: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(values)) if (v !== undefined) out[k] = v;
   return out;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { getPool } from '../db/pool';
 import { type IngestSummary, ingestFile } from '../ingest/pipeline';
+import { plural } from './messages';
 import type { Connector, DeliveryRef } from './types';
 
 export interface SyncResult {
@@ -56,7 +57,10 @@ export async function syncSource(args: {
         skipped++;
         continue;
       }
-      log(`${sourceName}: ingesting ${ref.description ?? ref.key} (${files.length} file${files.length > 1 ? 's' : ''})`);
+      // Manifest-based descriptions already count their files; say it once.
+      const what = ref.description ?? ref.key;
+      const count = plural(files.length, 'file');
+      log(`${sourceName}: ingesting ${what}${what.includes(count) ? '' : ` (${count})`}`);
       const summary = await ingestFile({
         file: files[0] as string,
         parts: files.slice(1),
