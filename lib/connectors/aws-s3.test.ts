@@ -476,6 +476,43 @@ describe('legacy CUR in a bucket: discover, sync, resync, restatement, failures'
   });
 });
 
+describe('a month restated as empty', () => {
+  it('clears that month (rows and daily rollup); the other month is untouched', async () => {
+    const bucket = 'cur-emptied';
+    const report = 'burnrate-cur';
+    await s3.createBucket(bucket);
+    const june2018 = readTable(path.join(AWS_CUR, 'koku/test_cur.csv'));
+    const june2023 = readTable(path.join(AWS_CUR, 'koku/2023-06-01.csv'));
+    const config = { bucket, prefix: 'cur', exportType: 'cur-legacy' as const };
+    await putLegacyDelivery(s3, bucket, { prefix: 'cur', report, period: '2018-06', assemblyId: 'e1', parts: [june2018] });
+    await putLegacyDelivery(s3, bucket, { prefix: 'cur', report, period: '2023-06', assemblyId: 'f1', parts: [june2023] });
+    const sourceName = 'aws-s3-test:emptied';
+    const sourceId = await createSource(sourceName, config);
+    await syncSource({ sourceId, sourceName, connector: connector(config) });
+    expect(await storedTotals(url, sourceId)).toEqual(curTotals(june2018, june2023));
+
+    // AWS re-delivers June 2023 with its header only: nothing is billed for it any more.
+    await putLegacyDelivery(s3, bucket, {
+      prefix: 'cur',
+      report,
+      period: '2023-06',
+      assemblyId: 'f2-empty',
+      parts: [{ ...june2023, rows: [] }],
+    });
+    const result = await syncSource({ sourceId, sourceName, connector: connector(config) });
+    expect(
+      result.ingested.map((i) => [i.ref.fingerprint.split('@')[0], i.summary.rows, i.summary.replacedRows, i.summary.billingPeriods]),
+    ).toEqual([['f2-empty', 0, june2023.rows.length, ['2023-06-01']]]);
+    expect(await storedTotals(url, sourceId)).toEqual(curTotals(june2018));
+    const daily = await sql<{ period: string; n: number }>(
+      url,
+      `SELECT to_char(billing_period_start, 'YYYY-MM-DD') AS period, sum(line_items)::int AS n FROM cost_daily WHERE source_id = $1 GROUP BY 1 ORDER BY 1`,
+      [sourceId],
+    );
+    expect(daily).toEqual([{ period: '2018-06-01', n: june2018.rows.length }]);
+  });
+});
+
 describe('two syncs of one source racing', () => {
   it('end with one copy of the data', async () => {
     const bucket = 'cur-race';

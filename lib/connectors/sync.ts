@@ -67,6 +67,8 @@ export async function syncSource(args: {
         format: ref.format,
         dataset: ref.dataset,
         sourceName,
+        // The delivery is the whole of its billing period: if it arrived empty, the period is cleared.
+        billingPeriods: ref.billingPeriod ? [ref.billingPeriod] : undefined,
       });
       await pool.query(`UPDATE ingest_runs SET sync_run_id = $2 WHERE id = $1;`, [summary.runId, syncRunId]);
       await pool.query(

@@ -235,4 +235,38 @@ describe('ingest pipeline', () => {
     const [part] = await sql<{ n: string }>(url, `SELECT count(*)::text AS n FROM cost_line_items_y2019m02`);
     expect(part?.n).toBe('2');
   });
+
+  it('a billing period the delivery declares is replaced even when the file has no rows for it', async () => {
+    const full = await file(
+      'declared-full.csv',
+      focusCsv([
+        { bp: '2024-05', day: '2024-05-03', billed: '4.25', effective: '4' },
+        { bp: '2024-06', day: '2024-06-02', billed: '10', effective: '9' },
+      ]),
+    );
+    await ingestFile({ file: full, sourceName: 'declared' });
+    const empty = await file('declared-empty.csv', `${HEADER}\n`);
+    // Undeclared, an empty file says nothing about any month: nothing changes.
+    const silent = await ingestFile({ file: empty, sourceName: 'declared' });
+    expect([silent.rows, silent.replacedRows, silent.billingPeriods]).toEqual([0, 0, []]);
+    // Declared as June's delivery, it clears June (rows and rollup); May stays.
+    const cleared = await ingestFile({ file: empty, sourceName: 'declared', billingPeriods: ['2024-06-01'] });
+    expect([cleared.rows, cleared.replacedRows, cleared.billingPeriods, cleared.totals]).toEqual([0, 1, ['2024-06-01'], []]);
+    const left = await sql<{ bp: string; billed: string }>(
+      url,
+      `SELECT to_char(billing_period_start AT TIME ZONE 'UTC', 'YYYY-MM') AS bp, sum(billed_cost)::text AS billed
+         FROM cost_line_items WHERE source_id = $1 GROUP BY 1`,
+      [cleared.sourceId],
+    );
+    expect(left).toEqual([{ bp: '2024-05', billed: '4.25' }]);
+    const daily = await sql<{ bp: string }>(
+      url,
+      `SELECT DISTINCT to_char(billing_period_start, 'YYYY-MM') AS bp FROM cost_daily WHERE source_id = $1`,
+      [cleared.sourceId],
+    );
+    expect(daily).toEqual([{ bp: '2024-05' }]);
+    await expect(ingestFile({ file: empty, sourceName: 'declared', billingPeriods: ['June 2024'] })).rejects.toThrow(
+      'the delivery\'s billing period "June 2024" is not a YYYY-MM-DD date',
+    );
+  });
 });

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { getPool } from '../db/pool';
 import type { CostRow } from '../focus/columns';
-import { utcDay } from '../focus/normalize';
+import { timestamp, utcDay } from '../focus/normalize';
 import { COPY_COLUMNS, serializeRow } from './copy-text';
 import { DAILY_COPY_COLUMNS, type DailyRollup } from './daily-rollup';
 import { FocusCopyFeed, type FocusFastPlan, planFocusFastPath } from './focus-fast';
@@ -69,6 +69,12 @@ export interface IngestOptions {
   /** Azure only; defaults to 'amortized' when the file name says so, else 'actual'. */
   dataset?: 'actual' | 'amortized';
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Billing periods (YYYY-MM-DD) the delivery covers, as its manifest or layout declares them.
+   * They are replaced even when the file has no rows for them, so a restatement that arrives
+   * empty clears its month instead of leaving the old rows. Periods of the rows are always replaced.
+   */
+  billingPeriods?: string[];
   /**
    * FOCUS CSV only: false forces the generic parser and mapper instead of the byte-level fast path
    * (both store the same rows; tests compare them).
@@ -133,6 +139,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
       await fast.readAhead(PEEK_ROWS);
       feed = fast;
     }
+    const declared = declaredPeriods(file, options.billingPeriods);
     const early = feed.seen();
     const peekMonths = new Set([...early.days].map((d) => d.slice(0, 7)));
     await ensurePartitions(pool, [...peekMonths]);
@@ -141,7 +148,8 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
       pool,
       feed,
       // Replaced rows of the periods the first rows name are deleted before the COPY (cheaper); Azure's merge needs both sets.
-      earlyPeriods: dataset === null ? [...early.periods] : [],
+      earlyPeriods: dataset === null ? [...new Set([...early.periods, ...declared])] : [],
+      declaredPeriods: declared,
       sourceId,
       runId,
       dataset,
@@ -188,6 +196,19 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     await source.close();
     await fast?.close();
   }
+}
+
+/** Declared billing periods as stored (ISO timestamps, UTC midnight); a malformed one is an error naming it. */
+function declaredPeriods(file: string, periods: readonly string[] | undefined): string[] {
+  return (periods ?? []).map((p) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(p)) {
+      throw new IngestError(`${file}: the delivery's billing period ${JSON.stringify(p)} is not a YYYY-MM-DD date`, {
+        file,
+        code: 'BAD_FILE',
+      });
+    }
+    return timestamp(p) as string;
+  });
 }
 
 /** The first canonical row of a source (for its default name and provider). */
@@ -367,6 +388,7 @@ async function writeAndSwap(args: {
   pool: pg.Pool;
   feed: CopyFeed;
   earlyPeriods: string[];
+  declaredPeriods: string[];
   sourceId: number;
   runId: string;
   dataset: 'actual' | 'amortized' | null;
@@ -417,7 +439,7 @@ async function writeAndSwap(args: {
     onProgress?.({ file, bytesRead: totalBytes, totalBytes, rows: count, phase: 'replacing' });
 
     const { periods, days } = feed.seen();
-    const periodList = [...periods];
+    const periodList = [...new Set([...periods, ...args.declaredPeriods])];
     const t1 = Date.now();
     const early = new Set(earlyPeriods);
     replacedRows += await replacePeriods(
