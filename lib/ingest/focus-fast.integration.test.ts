@@ -7,6 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { FOCUS_CASES, FOCUS_CASES_HEADER } from '../../tests/helpers/focus-cases';
+import { daily, dailyFromLineItems, lineItems } from '../../tests/helpers/rollup';
 import { withCsvFile, writeBenchCsv } from '../demo/generate';
 import { ingestFile } from './pipeline';
 
@@ -17,58 +18,6 @@ beforeAll(async () => {
   url = await useTestDatabase();
   dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-fast-db-'));
 });
-
-const LINE_COLUMNS = `cost_dataset, provider_name, publisher_name, invoice_issuer_name, billing_account_id, billing_account_name,
-  sub_account_id, sub_account_name, invoice_id, billing_period_start, billing_period_end, charge_period_start, charge_period_end,
-  charge_category, charge_class, charge_description, charge_frequency, service_name, service_category, service_subcategory,
-  region_id, region_name, availability_zone, resource_id, resource_name, resource_type, sku_id, sku_price_id, pricing_category,
-  pricing_quantity, pricing_unit, list_unit_price, contracted_unit_price, consumed_quantity, consumed_unit, list_cost,
-  contracted_cost, billed_cost, effective_cost, billing_currency, commitment_discount_id, commitment_discount_type,
-  commitment_discount_category, commitment_discount_status, tags, tags_normalized, extras`;
-const DAILY_COLUMNS = `day, billing_period_start, provider_name, billing_account_id, sub_account_id, sub_account_name, service_name,
-  service_category, region_id, region_name, charge_category, billing_currency, billed_cost, effective_cost, list_cost,
-  contracted_cost, effective_cost_missing, line_items`;
-
-async function lineItems(source: string): Promise<string[]> {
-  const rows = await sql<{ r: string }>(
-    url,
-    `SELECT row(${LINE_COLUMNS})::text AS r FROM cost_line_items WHERE source_id = (SELECT id FROM billing_sources WHERE name = $1) ORDER BY 1`,
-    [source],
-  );
-  return rows.map((r) => r.r);
-}
-
-async function daily(source: string): Promise<string[]> {
-  const rows = await sql<{ r: string }>(
-    url,
-    `SELECT row(${DAILY_COLUMNS})::text AS r FROM cost_daily WHERE source_id = (SELECT id FROM billing_sources WHERE name = $1) ORDER BY 1`,
-    [source],
-  );
-  return rows.map((r) => r.r);
-}
-
-/** The rollup as the SQL in refreshDailyRollup computes it from cost_line_items. */
-async function dailyFromLineItems(source: string): Promise<string[]> {
-  const rows = await sql<{ r: string }>(
-    url,
-    `SELECT row(day, billing_period_start, provider_name, billing_account_id, sub_account_id, sub_account_name, service_name,
-                service_category, region_id, region_name, charge_category, billing_currency, billed_cost, effective_cost, list_cost,
-                contracted_cost, effective_cost_missing, line_items)::text AS r
-       FROM (SELECT (charge_period_start AT TIME ZONE 'UTC')::date AS day, (billing_period_start AT TIME ZONE 'UTC')::date AS billing_period_start,
-                    provider_name, coalesce(billing_account_id, '') AS billing_account_id, coalesce(sub_account_id, '') AS sub_account_id,
-                    coalesce(sub_account_name, '') AS sub_account_name, coalesce(service_name, '') AS service_name,
-                    coalesce(service_category, '') AS service_category, coalesce(region_id, '') AS region_id,
-                    coalesce(region_name, '') AS region_name, charge_category, billing_currency,
-                    sum(billed_cost) AS billed_cost, sum(effective_cost) AS effective_cost, sum(list_cost) AS list_cost,
-                    sum(contracted_cost) AS contracted_cost, count(*) FILTER (WHERE effective_cost IS NULL) AS effective_cost_missing,
-                    count(*) AS line_items
-               FROM cost_line_items WHERE source_id = (SELECT id FROM billing_sources WHERE name = $1)
-              GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12) g
-      ORDER BY 1`,
-    [source],
-  );
-  return rows.map((r) => r.r);
-}
 
 const HEADER =
   'ProviderName,BillingAccountId,SubAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ServiceName,RegionId,BilledCost,EffectiveCost,ListCost,ContractedCost,BillingCurrency,Tags,x_Note';
@@ -117,10 +66,10 @@ async function both(name: string, file: string): Promise<void> {
   expect(f.days).toBe(g.days);
   expect(f.totals).toEqual(g.totals);
   expect(f.rows).toBeGreaterThan(0);
-  expect(await lineItems(`${name}-fast`)).toEqual(await lineItems(`${name}-generic`));
-  const rollup = await daily(`${name}-fast`);
-  expect(rollup).toEqual(await daily(`${name}-generic`));
-  expect(rollup).toEqual(await dailyFromLineItems(`${name}-fast`));
+  expect(await lineItems(url, `${name}-fast`)).toEqual(await lineItems(url, `${name}-generic`));
+  const rollup = await daily(url, `${name}-fast`);
+  expect(rollup).toEqual(await daily(url, `${name}-generic`));
+  expect(rollup).toEqual(await dailyFromLineItems(url, `${name}-fast`));
   expect(rollup.length).toBeGreaterThan(0);
 }
 
@@ -152,7 +101,7 @@ describe('FOCUS fast path through PostgreSQL', () => {
     await ingestFile({ file: first, sourceName: 'restate' });
     const again = await ingestFile({ file: second, sourceName: 'restate' });
     expect(again.replacedRows).toBe(80);
-    expect(await daily('restate')).toEqual(await dailyFromLineItems('restate'));
+    expect(await daily(url, 'restate')).toEqual(await dailyFromLineItems(url, 'restate'));
     const [count] = await sql<{ n: string }>(
       url,
       "SELECT count(*) AS n FROM cost_line_items WHERE source_id = (SELECT id FROM billing_sources WHERE name = 'restate')",
