@@ -530,19 +530,12 @@ export class FocusCopyFeed {
       const s = fs[k] as number;
       const e = fe[k] as number;
       const len = e - s;
-      if (len === 0) {
-        if (required[j]) {
-          this.emitGeneric(buf, line);
-          return;
-        }
-        o = writeNull(out, o);
-        if (m >= 0) measures.setNull(m);
-        continue;
-      }
-      const b0 = buf[s] as number;
-      const b1 = buf[e - 1] as number;
-      let slow = b0 <= 32 || b1 <= 32 || (b0 >= 0x80 && startsWithSpace(buf, s, e)) || (b1 >= 0x80 && endsWithSpace(buf, s, e));
-      if (!slow && len <= 4 && isNullToken(buf, s, len)) {
+      const b0 = len ? (buf[s] as number) : 0;
+      const b1 = len ? (buf[e - 1] as number) : 0;
+      let slow =
+        len > 0 && (b0 <= 32 || b1 <= 32 || (b0 >= 0x80 && startsWithSpace(buf, s, e)) || (b1 >= 0x80 && endsWithSpace(buf, s, e)));
+      // '' and the null spellings text() knows (values with blanks around them take the slow path)
+      if (len === 0 || (!slow && len <= 4 && isNullToken(buf, s, len))) {
         if (required[j]) {
           this.emitGeneric(buf, line);
           return;
