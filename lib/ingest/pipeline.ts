@@ -98,6 +98,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
   let runId: string | null = null;
   let fast: FocusCopyFeed | null = null;
   try {
+    const declared = declaredPeriods(file, options.billingPeriods);
     const reader = pickReader(file, source.headers, options.format ?? 'auto');
     const dataset =
       reader.id === 'azure' ? (options.dataset ?? (/amorti[sz]ed/i.test(path.basename(file)) ? 'amortized' : 'actual')) : null;
@@ -129,17 +130,15 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     const pool = getPool();
     const sourceId = await upsertSource(pool, sourceName, provider);
     runId = await startRun(pool, sourceId, files, reader.id, dataset);
-    const prefix = `${sourceId}\t${runId}\t`;
     let feed: CopyFeed;
     if (generic) {
-      feed = new GenericFeed(generic.peeked, generic.rows, prefix, source);
+      feed = new GenericFeed(generic.peeked, generic.rows, `${sourceId}\t${runId}\t`, source);
     } else {
       const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
       fast = new FocusCopyFeed(files, sizes, plan as FocusFastPlan, mapper, sourceId, runId);
       await fast.readAhead(PEEK_ROWS);
       feed = fast;
     }
-    const declared = declaredPeriods(file, options.billingPeriods);
     const early = feed.seen();
     const peekMonths = new Set([...early.days].map((d) => d.slice(0, 7)));
     await ensurePartitions(pool, [...peekMonths]);
