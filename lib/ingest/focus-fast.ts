@@ -1,17 +1,18 @@
 /**
- * The FOCUS CSV fast path: CSV bytes in, cost_line_items COPY text bytes out, without building a
- * string per field or an object per row. FOCUS columns map one to one onto cost_line_items, so most
- * values only need checking and re-delimiting; this is what lets Node keep up with PostgreSQL's
- * COPY on a two-core machine (see README, Benchmarks).
+ * The FOCUS CSV fast path: CSV bytes in, cost_line_items rows in COPY's binary format out, without
+ * building a string per field or an object per row. FOCUS columns map one to one onto
+ * cost_line_items, so most values only need checking and re-framing; this is what lets Node keep
+ * up with PostgreSQL's COPY on a two-core machine (see README, Benchmarks).
  *
- * It produces exactly what the generic path (CSV parser -> focus reader -> serializeRow) produces:
+ * It stores exactly what the generic path (CSV parser -> focus reader -> serializeRow) stores:
  * - a value that is not plainly valid (surrounding blanks, a date that is not `YYYY-MM-DDTHH:MM:SSZ`,
  *   an Azure-style region, a lower-case currency) goes through the generic converter for that field;
  * - a record with a bad or missing value is mapped by the generic mapper, which raises the same error
  *   naming the file, line and column;
  * - anything unusual in the CSV structure (a wrong column count, a stray quote, invalid UTF-8, no
  *   newline at the end) hands the rest of the file to the generic parser.
- * pipeline.test.ts ingests the same files both ways and compares every stored value.
+ * focus-fast.test.ts and focus-fast.integration.test.ts run the same files both ways and compare
+ * every value, as written and as PostgreSQL stores it.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
@@ -185,7 +186,7 @@ export class FocusCopyFeed {
     while (this.rows < rows && !this.done) await this.pump();
   }
 
-  /** The next chunk of COPY text, or null at the end. */
+  /** The next chunk of COPY data, or null at the end. */
   async next(): Promise<Buffer | null> {
     while (!this.ready.length && !this.done) await this.pump();
     return this.ready.shift() ?? null;
