@@ -67,6 +67,17 @@ describe('npm run ingest', () => {
     expect(row?.billed).toBe('3.30');
   });
 
+  it('prints a summary people read: rows, days, periods, totals per currency (singular for one)', async () => {
+    const file = path.join(dir, 'one-row.csv');
+    await writeFile(file, CSV.split('\n').slice(0, 2).join('\n').replace('acct,', 'acct-one,'));
+    const res = await cli([file], { DATABASE_URL: url });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/one-row\.csv: focus → source "focus:acct-one"/);
+    expect(res.stderr).toMatch(/ {2}1 row in \d+\.\d s \(\d[\d,]* rows\/s\), 1 day\n/);
+    expect(res.stderr).toMatch(/ {2}billing periods: 2024-05\n/);
+    expect(res.stderr).toMatch(/ {2}USD: billed 1\.10, effective 1\.00, 1 row\n/);
+  });
+
   it('bad arguments are explained', async () => {
     const res = await cli(['--format', 'excel', 'x.csv'], { DATABASE_URL: url });
     expect(res.code).toBe(2);

@@ -84,14 +84,14 @@ function printSummary(s: IngestSummary): void {
   const secs = s.durationMs / 1000;
   const lines = [
     `${s.file}: ${s.format}${s.dataset ? ` (${s.dataset} cost)` : ''} → source "${s.sourceName}"`,
-    `  ${s.rows.toLocaleString('en-US')} rows in ${secs.toFixed(1)} s (${Math.round(s.rows / Math.max(secs, 0.001)).toLocaleString('en-US')} rows/s), ${s.days} days`,
+    `  ${count(s.rows, 'row')} in ${secs.toFixed(1)} s (${Math.round(s.rows / Math.max(secs, 0.001)).toLocaleString('en-US')} rows/s), ${count(s.days, 'day')}`,
     `  time: read+COPY ${s.phases.copyMs} ms, totals ${s.phases.totalsMs} ms, replace ${s.phases.replaceMs} ms, daily rollup ${s.phases.rollupMs} ms`,
-    `  billing periods: ${s.billingPeriods.map((p) => p.slice(0, 7)).join(', ') || 'none'}${s.replacedRows ? ` (replaced ${s.replacedRows.toLocaleString('en-US')} earlier rows)` : ''}`,
+    `  billing periods: ${s.billingPeriods.map((p) => p.slice(0, 7)).join(', ') || 'none'}${s.replacedRows ? ` (replaced ${count(s.replacedRows, 'earlier row')})` : ''}`,
   ];
   for (const t of s.totals) {
     const eff = t.effectiveCost === null ? 'n/a' : t.effectiveCost;
-    const missing = t.effectiveCostMissing ? ` (${t.effectiveCostMissing} rows without effective cost)` : '';
-    lines.push(`  ${t.currency}: billed ${t.billedCost}, effective ${eff}${missing}, ${t.rows.toLocaleString('en-US')} rows`);
+    const missing = t.effectiveCostMissing ? ` (${count(t.effectiveCostMissing, 'row')} without effective cost)` : '';
+    lines.push(`  ${t.currency}: billed ${t.billedCost}, effective ${eff}${missing}, ${count(t.rows, 'row')}`);
   }
   console.error(lines.join('\n'));
 }
@@ -130,3 +130,8 @@ main().then(
     process.exit(1);
   },
 );
+
+/** "1 row", "2,000 rows". */
+function count(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
