@@ -27,7 +27,7 @@ import { CostExplorerClient, GetCostAndUsageCommand, type GetCostAndUsageCommand
 import { z } from 'zod';
 import { getPool } from '../db/pool';
 import { AwsS3Credentials } from './aws-s3';
-import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets } from './messages';
+import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets, type SdkErrorShape } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -539,15 +539,6 @@ interface ErrorContext {
   endpoint?: string;
   secrets: string[];
   action?: string;
-}
-
-interface SdkErrorShape {
-  name?: string;
-  message?: string;
-  code?: string;
-  $fault?: 'client' | 'server';
-  $metadata?: { httpStatusCode?: number; attempts?: number };
-  $retryable?: { throttling?: boolean };
 }
 
 async function send<T>(fn: () => Promise<T>, ctx: ErrorContext): Promise<T> {

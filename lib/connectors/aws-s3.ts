@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets } from './messages';
+import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets, type SdkErrorShape } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
 /**
@@ -389,16 +389,6 @@ interface ErrorContext {
   action?: string;
   /** The error for a missing object (NoSuchKey), when the caller has a better one. */
   missing?: () => ConnectorError;
-}
-
-interface SdkErrorShape {
-  name?: string;
-  message?: string;
-  Code?: string;
-  code?: string;
-  $fault?: 'client' | 'server';
-  $metadata?: { httpStatusCode?: number; attempts?: number };
-  $retryable?: { throttling?: boolean };
 }
 
 async function send<T>(fn: () => Promise<T>, ctx: ErrorContext): Promise<T> {

@@ -1,5 +1,16 @@
 import type { z } from 'zod';
 
+/** What the AWS SDK v3 puts on the errors it throws (S3 also reports the service's `Code`). */
+export interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  Code?: string;
+  code?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $retryable?: { throttling?: boolean };
+}
+
 /** Shared wording for connector errors. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
