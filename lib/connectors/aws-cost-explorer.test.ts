@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CeRecord, type CostExplorerTestServer, startCostExplorerServer } from '../../tests/helpers/cost-explorer-server';
-import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
 import { addDecimals } from '../focus/normalize';
 import { ingestFile } from '../ingest/pipeline';
 import {
@@ -141,14 +141,8 @@ function expectedTotals(records: CeRecord[], months = MONTHS): Map<string, Month
 let url: string;
 let server: CostExplorerTestServer;
 
-async function createSource(name: string, config: object): Promise<number> {
-  const [row] = await sql<{ id: number }>(
-    url,
-    `INSERT INTO billing_sources (name, provider, kind, config) VALUES ($1, 'aws', 'aws_cost_explorer', $2::jsonb) RETURNING id`,
-    [name, JSON.stringify(config)],
-  );
-  if (!row) throw new Error('no source row');
-  return row.id;
+function createSource(name: string, config: object): Promise<number> {
+  return insertSource(url, name, 'aws_cost_explorer', config);
 }
 
 async function storedTotals(

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
 import {
   readTarGz,
   S3_TEST_REGION,
@@ -264,14 +264,8 @@ function connector(
   );
 }
 
-async function createSource(name: string, config: object): Promise<number> {
-  const [row] = await sql<{ id: number }>(
-    url,
-    `INSERT INTO billing_sources (name, provider, kind, config) VALUES ($1, 'aws', 'aws_s3', $2::jsonb) RETURNING id`,
-    [name, JSON.stringify(config)],
-  );
-  if (!row) throw new Error('no source row');
-  return row.id;
+function createSource(name: string, config: object): Promise<number> {
+  return insertSource(url, name, 'aws_s3', config);
 }
 
 async function deliveries(sourceId: number) {

@@ -16,7 +16,7 @@ import {
 } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AZURITE_ACCOUNT, AZURITE_KEY, withAzurite } from '../../tests/helpers/azurite';
-import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
 import { type AzureBlobConnectorOptions, type AzureBlobCredential, AzureBlobSourceConfig, createAzureBlobConnector } from './azure-blob';
 import { syncSource } from './sync';
 import { type Connector, ConnectorError } from './types';
@@ -166,13 +166,8 @@ function connectorFor(
   });
 }
 
-async function newSource(name: string, directory: string): Promise<number> {
-  const [row] = await sql<{ id: number }>(
-    url,
-    `INSERT INTO billing_sources (name, provider, kind, config) VALUES ($1, 'azure', 'azure_blob', $2::jsonb) RETURNING id`,
-    [name, JSON.stringify({ accountUrl: azurite().accountUrl, container: CONTAINER, directory })],
-  );
-  return (row as { id: number }).id;
+function newSource(name: string, directory: string): Promise<number> {
+  return insertSource(url, name, 'azure_blob', { accountUrl: azurite().accountUrl, container: CONTAINER, directory });
 }
 
 function sync(sourceId: number, sourceName: string, connector: Connector) {

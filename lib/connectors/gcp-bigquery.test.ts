@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
 import {
   type BqRecord,
   type BqRow,
@@ -130,14 +130,8 @@ async function storedTotals(sourceId: number): Promise<Map<string, Totals>> {
   );
 }
 
-async function createSource(name: string, config: object): Promise<number> {
-  const [row] = await sql<{ id: number }>(
-    url,
-    `INSERT INTO billing_sources (name, provider, kind, config) VALUES ($1, 'gcp', 'gcp_bigquery', $2::jsonb) RETURNING id`,
-    [name, JSON.stringify(config)],
-  );
-  if (!row) throw new Error('no source row');
-  return row.id;
+function createSource(name: string, config: object): Promise<number> {
+  return insertSource(url, name, 'gcp_bigquery', config);
 }
 
 async function deliveries(sourceId: number) {

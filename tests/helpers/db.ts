@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
+import { CONNECTOR_KINDS, type ConnectorKindId } from '../../lib/connectors/registry';
 import { closePool } from '../../lib/db/pool';
 import { disconnectPrisma } from '../../lib/db/prisma';
 
@@ -42,4 +43,15 @@ export async function sql<T extends pg.QueryResultRow>(url: string, text: string
   } finally {
     await c.end();
   }
+}
+
+/** Registers a connector source (its provider from the registry) straight in the database; returns its id. */
+export async function insertSource(url: string, name: string, kind: ConnectorKindId, config: object): Promise<number> {
+  const [row] = await sql<{ id: number }>(
+    url,
+    'INSERT INTO billing_sources (name, provider, kind, config) VALUES ($1, $2, $3, $4::jsonb) RETURNING id',
+    [name, CONNECTOR_KINDS[kind].provider, kind, JSON.stringify(config)],
+  );
+  if (!row) throw new Error('no source row');
+  return row.id;
 }
