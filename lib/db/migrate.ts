@@ -7,10 +7,21 @@ export const MIGRATIONS_DIR = path.resolve(process.cwd(), 'prisma/migrations');
 // Any fixed 64-bit number: every process applying migrations to this database waits on it.
 const MIGRATION_LOCK_KEY = 7_241_913_004;
 
+/**
+ * A migration whose first line is this marker runs outside a transaction, one statement at a time:
+ * for what PostgreSQL refuses inside one (`CREATE INDEX CONCURRENTLY`, `ALTER TYPE … ADD VALUE` used
+ * in the same file, `VACUUM`). Such a file is not atomic: if a statement fails, the file is not
+ * recorded and runs again from its first statement on the next start, so every statement in it must
+ * be safe to repeat (`IF NOT EXISTS`, and drop an INVALID index a failed `CONCURRENTLY` left behind).
+ */
+export const NO_TRANSACTION_MARKER = '-- burnrate:no-transaction';
+
 export interface Migration {
   name: string;
   sql: string;
   checksum: string;
+  /** False when the file starts with NO_TRANSACTION_MARKER. */
+  transactional: boolean;
 }
 
 export interface MigrationResult {
@@ -27,7 +38,8 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      const transactional = sql.split('\n', 1)[0]?.trim() !== NO_TRANSACTION_MARKER;
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex'), transactional };
     }),
   );
 }
@@ -69,14 +81,29 @@ export async function migrate(databaseUrl: string, options: { dir?: string; log?
         continue;
       }
       const started = Date.now();
-      try {
-        await client.query('BEGIN');
-        await client.query(m.sql);
+      if (m.transactional) {
+        try {
+          await client.query('BEGIN');
+          await client.query(m.sql);
+          await client.query('INSERT INTO burnrate_migrations (name, checksum) VALUES ($1, $2)', [m.name, m.checksum]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw new Error(`Migration ${m.name} failed and was rolled back: ${(error as Error).message}`);
+        }
+      } else {
+        // One query per statement: a multi-statement query string is an implicit transaction block.
+        const statements = splitSqlStatements(m.sql);
+        for (const [i, statement] of statements.entries()) {
+          try {
+            await client.query(statement);
+          } catch (error) {
+            throw new Error(
+              `Migration ${m.name} (${NO_TRANSACTION_MARKER}) failed at statement ${i + 1} of ${statements.length}: ${(error as Error).message}. Statements before it stay applied; the file runs again from its first statement on the next start.`,
+            );
+          }
+        }
         await client.query('INSERT INTO burnrate_migrations (name, checksum) VALUES ($1, $2)', [m.name, m.checksum]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw new Error(`Migration ${m.name} failed and was rolled back: ${(error as Error).message}`);
       }
       result.applied.push(m.name);
       log(`applied migration ${m.name} (${Date.now() - started} ms)`);
@@ -86,4 +113,59 @@ export async function migrate(databaseUrl: string, options: { dir?: string; log?
     await client.end();
   }
   return result;
+}
+
+/**
+ * Splits SQL into statements at top-level semicolons, skipping those inside quotes, quoted
+ * identifiers, dollar-quoted bodies and comments. Empty statements (comments only) are dropped.
+ */
+export function splitSqlStatements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  let meaningful = false;
+  const push = (end: number) => {
+    const text = sql.slice(start, end).trim();
+    if (meaningful && text) out.push(text);
+    meaningful = false;
+  };
+  while (i < sql.length) {
+    const c = sql[i];
+    const next = sql[i + 1];
+    if (c === '-' && next === '-') {
+      const eol = sql.indexOf('\n', i);
+      i = eol === -1 ? sql.length : eol + 1;
+    } else if (c === '/' && next === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      if (end === -1) throw new Error('unterminated /* comment in migration');
+      i = end + 2;
+    } else if (c === "'" || c === '"') {
+      meaningful = true;
+      let j = i + 1;
+      for (;;) {
+        const k = sql.indexOf(c, j);
+        if (k === -1) throw new Error(`unterminated ${c === "'" ? 'string' : 'quoted identifier'} in migration`);
+        if (sql[k + 1] === c) j = k + 2;
+        else {
+          i = k + 1;
+          break;
+        }
+      }
+    } else if (c === '$' && /^\$[A-Za-z_]*\$/.test(sql.slice(i, i + 64))) {
+      meaningful = true;
+      const tag = (/^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64)) as RegExpExecArray)[0];
+      const end = sql.indexOf(tag, i + tag.length);
+      if (end === -1) throw new Error(`unterminated ${tag} body in migration`);
+      i = end + tag.length;
+    } else if (c === ';') {
+      push(i);
+      i += 1;
+      start = i;
+    } else {
+      if (c !== undefined && !/\s/.test(c)) meaningful = true;
+      i += 1;
+    }
+  }
+  push(sql.length);
+  return out;
 }
