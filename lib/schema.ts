@@ -125,5 +125,6 @@ export const IngestStatusSchema = z.object({
 export type IngestStatus = z.infer<typeof IngestStatusSchema>;
 
 /** The one error body shape of every route handler. */
-export const ApiErrorSchema = z.object({ error: z.object({ message: z.string(), code: z.string() }) });
+/** Every route handler's error body; `ref` points at the server log line holding the cause. */
+export const ApiErrorSchema = z.object({ error: z.object({ message: z.string(), code: z.string(), ref: z.string().optional() }) });
 export type ApiError = z.infer<typeof ApiErrorSchema>;

@@ -1,13 +1,12 @@
+import { apiErrorResponse } from '@/lib/api-error';
 import { getPool } from '@/lib/db/pool';
-import type { ApiError } from '@/lib/schema';
 
 /** Liveness and readiness: 200 {ok:true} once the server answers and the database does too. */
 export async function GET(): Promise<Response> {
   try {
     await getPool().query('SELECT 1');
-    return Response.json({ ok: true });
+    return Response.json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
   } catch (error) {
-    const body: ApiError = { error: { message: `database unavailable: ${(error as Error).message}`, code: 'DATABASE_UNAVAILABLE' } };
-    return Response.json(body, { status: 503 });
+    return apiErrorResponse({ status: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is not reachable.', cause: error });
   }
 }

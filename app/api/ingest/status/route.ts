@@ -1,5 +1,6 @@
+import { apiErrorResponse } from '@/lib/api-error';
 import { getIngestStatus } from '@/lib/queries/ingest-status';
-import type { ApiError, IngestStatus } from '@/lib/schema';
+import type { IngestStatus } from '@/lib/schema';
 
 /** Ingest runs in progress, for the Overview banner's polling. */
 export async function GET(): Promise<Response> {
@@ -7,7 +8,6 @@ export async function GET(): Promise<Response> {
     const status: IngestStatus = await getIngestStatus();
     return Response.json(status, { headers: { 'cache-control': 'no-store' } });
   } catch (error) {
-    const body: ApiError = { error: { message: (error as Error).message, code: 'INGEST_STATUS_FAILED' } };
-    return Response.json(body, { status: 500 });
+    return apiErrorResponse({ status: 500, code: 'INGEST_STATUS_FAILED', message: 'The ingest status could not be read.', cause: error });
   }
 }
