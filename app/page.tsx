@@ -1,6 +1,6 @@
 import { Suspense } from 'react';
+import { monthOf, utcToday } from '@/lib/calendar';
 import { formatDayRange, formatMonthLong } from '@/lib/format';
-import { monthOf, utcToday } from '@/lib/queries/calendar';
 import { parseOverviewSearchParams } from '@/lib/schema';
 import { IngestBannerPanel } from './ui/ingest-banner-panel';
 import { Notice } from './ui/notice';

@@ -1,13 +1,14 @@
-import { PgBoss, type Queue, type SendOptions, type WorkOptions } from 'pg-boss';
+import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import { z } from 'zod';
 import { supersedeCostExplorerMonths } from '../lib/connectors/aws-cost-explorer';
-import { CONNECTOR_KIND_IDS, connectorForSource, isSyncDue, type StoredSource } from '../lib/connectors/registry';
+import { CONNECTOR_KIND_IDS, connectorForSource, type StoredSource } from '../lib/connectors/registry';
 import { syncSource } from '../lib/connectors/sync';
 import { type Connector, ConnectorError } from '../lib/connectors/types';
 import { getPool } from '../lib/db/pool';
 import { getPrisma } from '../lib/db/prisma';
-import { requireDatabaseUrl } from '../lib/env';
 import { ensurePartitions } from '../lib/ingest/pipeline';
+import { enqueueSourceSync, SYNC_SOURCE_QUEUE, SYNC_SOURCE_QUEUE_OPTIONS, SyncSourcePayload } from './client';
+import { isSyncDue } from './schedule';
 
 /** What a handler gets besides its payload. */
 export interface JobContext {
@@ -37,8 +38,6 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
 function defineJob<S extends z.ZodType>(job: JobDefinition<S>): JobDefinition<S> {
   return job;
 }
-
-export const PGBOSS_SCHEMA = 'pgboss';
 
 const DEFAULT_QUEUE: Omit<Queue, 'name'> = { retryLimit: 3, retryDelay: 30, retryBackoff: true };
 
@@ -86,40 +85,6 @@ export const reapStaleRunsJob = defineJob({
 
 // ---------------------------------------------------------------------------------------------
 // Connector syncs
-
-export const SYNC_SOURCE_QUEUE = 'sync-source';
-
-export const SyncSourcePayload = z.object({
-  sourceId: z.number().int().positive(),
-  trigger: z.enum(['schedule', 'manual']).default('schedule'),
-});
-export type SyncSourcePayload = z.infer<typeof SyncSourcePayload>;
-
-/**
- * `exclusive` with the source id as singletonKey: at most one sync-source job per source is queued,
- * running or waiting to retry, so two syncs never ingest the same source at once (and a "Sync now"
- * while one is pending is refused instead of piling up). Different sources sync in parallel.
- * Retries are for throttling and network failures only (see the handler); they back off from one
- * minute to half an hour.
- */
-export const SYNC_SOURCE_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
-  policy: 'exclusive',
-  retryLimit: 3,
-  retryDelay: 60,
-  retryBackoff: true,
-  retryDelayMax: 1800,
-  // A first sync of a large account downloads and ingests months of data.
-  expireInSeconds: 4 * 3600,
-};
-
-/**
- * Enqueues a sync of one source. Returns the job id, or null when a sync of the source is already
- * queued, running or waiting to retry.
- */
-export async function enqueueSourceSync(boss: PgBoss, sourceId: number, trigger: SyncSourcePayload['trigger']): Promise<string | null> {
-  const options: SendOptions = { singletonKey: String(sourceId) };
-  return boss.send(SYNC_SOURCE_QUEUE, { sourceId, trigger }, options);
-}
 
 export interface SyncSourceJobOptions {
   /** Builds the source's connector; default: the registry with the stored config and decrypted secret. */
@@ -229,48 +194,3 @@ export function createScheduleSyncsJob(options: ScheduleSyncsJobOptions = {}): J
 export const scheduleSyncsJob = createScheduleSyncsJob();
 
 export const JOBS: readonly JobDefinition[] = [ensurePartitionsJob, reapStaleRunsJob, syncSourceJob, scheduleSyncsJob];
-
-// ---------------------------------------------------------------------------------------------
-// Sending jobs from processes that run none (the web server). Here rather than in worker.ts so the
-// web bundle does not pull in the worker's entry point (embedded PostgreSQL, migrations).
-
-const globalForJobs = globalThis as unknown as { burnrateJobClient?: Promise<PgBoss>; burnrateJobClientUrl?: string };
-
-/**
- * A pg-boss instance that only sends and reads jobs, for processes that run none (the web server's
- * "Sync now" and the sources page's view of pending syncs). It starts once per process, creates
- * the pg-boss schema and the queues if no worker has yet, and never supervises or schedules.
- */
-export function getJobClient(): Promise<PgBoss> {
-  const url = requireDatabaseUrl();
-  if (!globalForJobs.burnrateJobClient || globalForJobs.burnrateJobClientUrl !== url) {
-    const starting = (async () => {
-      const boss = new PgBoss({
-        connectionString: url,
-        schema: PGBOSS_SCHEMA,
-        application_name: 'burnrate-web',
-        supervise: false,
-        schedule: false,
-        max: 2,
-      });
-      boss.on('error', (error: Error) => console.error(`[burnrate] job client error: ${error.message}`));
-      await boss.start();
-      for (const job of JOBS) await ensureQueue(boss, job);
-      return boss;
-    })();
-    // A failed start (database down) is not cached: the next call tries again.
-    starting.catch(() => {
-      if (globalForJobs.burnrateJobClient === starting) globalForJobs.burnrateJobClient = undefined;
-    });
-    globalForJobs.burnrateJobClient = starting;
-    globalForJobs.burnrateJobClientUrl = url;
-  }
-  return globalForJobs.burnrateJobClient;
-}
-
-export async function closeJobClient(): Promise<void> {
-  const client = globalForJobs.burnrateJobClient;
-  globalForJobs.burnrateJobClient = undefined;
-  globalForJobs.burnrateJobClientUrl = undefined;
-  if (client) await (await client.catch(() => null))?.stop({ graceful: false });
-}

@@ -11,16 +11,8 @@ import { getSyncHistory } from '../lib/queries/sources';
 import { encryptSecret } from '../lib/secrets';
 import { sql, useTestDatabase } from '../tests/helpers/db';
 import { S3_TEST_REGION, S3RVER_CREDENTIALS, startS3Server } from '../tests/helpers/s3-server';
-import {
-  createScheduleSyncsJob,
-  createSyncSourceJob,
-  enqueueSourceSync,
-  ensureQueue,
-  type JobDefinition,
-  PGBOSS_SCHEMA,
-  SYNC_SOURCE_QUEUE,
-  SYNC_SOURCE_QUEUE_OPTIONS,
-} from './definitions';
+import { enqueueSourceSync, PGBOSS_SCHEMA, SYNC_SOURCE_QUEUE, SYNC_SOURCE_QUEUE_OPTIONS } from './client';
+import { createScheduleSyncsJob, createSyncSourceJob, ensureQueue, type JobDefinition } from './definitions';
 import { startWorker, type Worker } from './worker';
 
 // The real queue policy (exclusive per source) with retries fast enough for a test.

@@ -1,5 +1,6 @@
 import { PgBoss } from 'pg-boss';
-import { ensureQueue, JOBS, type JobDefinition, PGBOSS_SCHEMA } from './definitions';
+import { PGBOSS_SCHEMA } from './client';
+import { ensureQueue, JOBS, type JobDefinition } from './definitions';
 
 export interface Worker {
   boss: PgBoss;

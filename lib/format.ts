@@ -6,7 +6,7 @@
  * rounds the exact value (half away from zero, like SQL round()) and no amount ever loses a cent,
  * however large. lib/format.test.ts pins that behaviour.
  */
-import type { DayRange } from './queries/calendar';
+import type { DayRange } from './calendar';
 
 const LOCALE = 'en-US';
 

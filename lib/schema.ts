@@ -3,7 +3,7 @@
  * and their clients. Types are inferred here and imported everywhere else.
  */
 import { z } from 'zod';
-import { isCalendarDay, monthOf, rangeLength } from './queries/calendar';
+import { isCalendarDay, monthOf, rangeLength } from './calendar';
 
 /** Amortized = FOCUS EffectiveCost (Cost Explorer's "amortized costs"); billed = BilledCost (the invoice view). */
 export const COST_METRICS = ['amortized', 'billed'] as const;

@@ -3,10 +3,11 @@
 // (in another terminal) then syncs them through the connectors, no CLI involved. The servers run
 // until Ctrl-C; their data lives in <BURNRATE_DATA_DIR>/local-clouds and is rewritten at each start.
 import path from 'node:path';
-import { closeJobClient, getJobClient } from '../jobs/definitions';
+import { closeJobClient, getJobClient } from '../jobs/client';
 import { resolveDatabase } from '../lib/db/connect';
 import { closePool } from '../lib/db/pool';
 import { disconnectPrisma } from '../lib/db/prisma';
+import { readEnv } from '../lib/env';
 import {
   LOCAL_AZURE_SOURCE,
   LOCAL_CLOUD_FIXTURES,
@@ -14,8 +15,7 @@ import {
   type LocalClouds,
   registerLocalCloudSources,
   startLocalClouds,
-} from '../lib/demo/clouds';
-import { readEnv } from '../lib/env';
+} from './local-clouds';
 
 const log = (line: string) => console.log(`[demo:clouds] ${line}`);
 

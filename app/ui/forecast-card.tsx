@@ -1,5 +1,5 @@
+import { addMonths } from '@/lib/calendar';
 import { formatDay, formatDayRange, formatMoney, formatMonthLong, formatPercentChange } from '@/lib/format';
-import { addMonths } from '@/lib/queries/calendar';
 import { getMonthForecast, RUN_RATE_DAYS } from '@/lib/queries/forecast';
 import type { CostMetric } from '@/lib/schema';
 

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Suspense } from 'react';
+import { monthEnd, monthOf, monthStart } from '@/lib/calendar';
 import { formatDay, formatDayRange, formatMonthLong } from '@/lib/format';
-import { monthEnd, monthOf, monthStart } from '@/lib/queries/calendar';
 import { getCurrencies } from '@/lib/queries/currencies';
 import { getDataStatus } from '@/lib/queries/data-status';
 import { type OverviewPeriod, resolveOverviewPeriod } from '@/lib/queries/period';

@@ -1,7 +1,7 @@
 import Form from 'next/form';
 import Link from 'next/link';
+import { addMonths, monthOf } from '@/lib/calendar';
 import { formatMonthLong } from '@/lib/format';
-import { addMonths, monthOf } from '@/lib/queries/calendar';
 import { COST_METRICS } from '@/lib/schema';
 import { type OverviewUrlState, overviewHref } from './overview-url';
 

@@ -1,5 +1,5 @@
+import { addMonths, dayOfMonth, daysInMonth, monthOf } from '@/lib/calendar';
 import { formatCount, formatDay, formatDayRange, formatMoney, formatMonthLong } from '@/lib/format';
-import { addMonths, dayOfMonth, daysInMonth, monthOf } from '@/lib/queries/calendar';
 import type { OverviewPeriod } from '@/lib/queries/period';
 import { getSpendSummary } from '@/lib/queries/spend-summary';
 import type { CostMetric } from '@/lib/schema';

@@ -1,6 +1,6 @@
+import type { DayRange } from '@/lib/calendar';
 import { lookupRegion } from '@/lib/focus/regions';
 import { formatDayRange } from '@/lib/format';
-import type { DayRange } from '@/lib/queries/calendar';
 import { getTopRegions } from '@/lib/queries/top-regions';
 import type { CostMetric } from '@/lib/schema';
 import { ShareTable } from './share-table';

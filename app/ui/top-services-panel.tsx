@@ -1,5 +1,5 @@
+import type { DayRange } from '@/lib/calendar';
 import { formatDayRange } from '@/lib/format';
-import type { DayRange } from '@/lib/queries/calendar';
 import { getTopServices } from '@/lib/queries/top-services';
 import type { CostMetric } from '@/lib/schema';
 import { ShareTable } from './share-table';

@@ -1,5 +1,5 @@
+import { monthOf } from '@/lib/calendar';
 import { formatMoney, formatMonthLong, formatMonthShort } from '@/lib/format';
-import { monthOf } from '@/lib/queries/calendar';
 import { getMonthlySpendByProvider } from '@/lib/queries/monthly-by-provider';
 import type { CostMetric } from '@/lib/schema';
 import { MonthlyProviderChart } from './monthly-chart';

@@ -1,11 +1,9 @@
 'use server';
 
 import { withTransaction } from '../db/pool';
+import { lockSourceForIngest } from '../ingest/replace';
 import { ActionError, type ActionState, formAction } from './safe-action';
 import { SourceIdInputSchema } from './source-schemas';
-
-// The ingest pipeline's per-source lock (lib/ingest/pipeline.ts): a delete waits for a running ingest instead of racing it.
-const INGEST_LOCK_CLASS = 0x6275726e;
 
 const run = formAction({
   name: 'deleteSource',
@@ -17,7 +15,8 @@ const run = formAction({
       const { rows } = await client.query<{ name: string }>('SELECT name FROM billing_sources WHERE id = $1 FOR UPDATE', [id]);
       const found = rows[0];
       if (!found) throw new ActionError('This source no longer exists.');
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [INGEST_LOCK_CLASS, id]);
+      // A delete waits for a running ingest of the source instead of racing it.
+      await lockSourceForIngest(client, id);
       // Line items have no foreign key (the table is partitioned); everything else cascades.
       await client.query('DELETE FROM cost_line_items WHERE source_id = $1', [id]);
       await client.query('DELETE FROM billing_sources WHERE id = $1', [id]);

@@ -2,10 +2,11 @@
 // real PostgreSQL and real pg-boss: validation messages per field, secrets stored encrypted and
 // never returned, and the per-source actions.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closeJobClient, getJobClient, SYNC_SOURCE_QUEUE } from '../../jobs/definitions';
+import { closeJobClient, getJobClient, SYNC_SOURCE_QUEUE } from '../../jobs/client';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { freePort } from '../db/embedded';
-import { getPendingSyncs, getSource, listSources } from '../queries/sources';
+import { getPendingSyncs } from '../queries/pending-syncs';
+import { getSource, listSources } from '../queries/sources';
 import { decryptSecret } from '../secrets';
 import { deleteSource } from './delete-source';
 import { type ActionState, IDLE } from './safe-action';

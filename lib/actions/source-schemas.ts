@@ -5,15 +5,9 @@
  * from lib/connectors/registry.ts, so the page accepts exactly what the connector accepts.
  */
 import { z } from 'zod';
-import {
-  CONNECTOR_KIND_IDS,
-  CONNECTOR_KINDS,
-  type ConnectorKind,
-  type ConnectorKindId,
-  connectorKind,
-  type SourceFormField,
-  SyncScheduleSchema,
-} from '../connectors/registry';
+import { SyncScheduleSchema } from '../../jobs/schedule';
+import type { ConnectorKindId } from '../connectors/kinds';
+import { CONNECTOR_KIND_IDS, CONNECTOR_KINDS, type ConnectorKind, connectorKind, type SourceFormField } from '../connectors/registry';
 
 const SourceId = z.coerce.number({ error: 'must be a source id' }).int().positive({ error: 'must be a source id' });
 

@@ -1,6 +1,6 @@
 'use server';
 
-import { enqueueSourceSync, getJobClient } from '../../jobs/definitions';
+import { enqueueSourceSync, getJobClient } from '../../jobs/client';
 import { connectorKind } from '../connectors/registry';
 import { getPrisma } from '../db/prisma';
 import { ActionError, type ActionState, formAction } from './safe-action';

@@ -25,7 +25,9 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { CostExplorerClient, GetCostAndUsageCommand, type GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
+import { addDays, addMonths, utcToday } from '../calendar';
 import { getPool } from '../db/pool';
+import { deleteBillingPeriod } from '../ingest/replace';
 import { AwsS3Credentials } from './aws-s3';
 import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets, type SdkErrorShape } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
@@ -278,7 +280,7 @@ export function createAwsCostExplorerConnector(
 
     async testConnection(signal) {
       // One day (yesterday, UTC), no grouping: the cheapest request that proves access.
-      const today = utcDate(now());
+      const today = utcToday(now());
       const yesterday = addDays(today, -1);
       await send(
         () =>
@@ -347,7 +349,7 @@ function csvField(value: string | null): string {
 
 async function writeFocusCsv(file: string, data: MonthData): Promise<void> {
   const periodStart = `${data.month}-01T00:00:00Z`;
-  const periodEnd = `${nextMonth(data.month)}-01T00:00:00Z`;
+  const periodEnd = `${addMonths(data.month, 1)}-01T00:00:00Z`;
   const handle = await open(file, 'w');
   try {
     let chunk = `${FOCUS_HEADER.join(',')}\n`;
@@ -386,19 +388,6 @@ async function writeFocusCsv(file: string, data: MonthData): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Dates (all UTC: Cost Explorer's days are UTC days)
 
-function utcDate(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
-
-function nextMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
-
 /** The `count` calendar months up to and including the month of `today`, oldest first (YYYY-MM). */
 export function lookbackMonths(today: Date, count: number): string[] {
   const out: string[] = [];
@@ -414,8 +403,8 @@ export function lookbackMonths(today: Date, count: number): string[] {
 /** [Start, End) of the request for a month: the whole month, or up to and including today for the current one. */
 function monthQueryWindow(month: string, today: Date): { start: string; end: string } {
   const start = `${month}-01`;
-  const monthEnd = `${nextMonth(month)}-01`;
-  const tomorrow = addDays(utcDate(today), 1);
+  const monthEnd = `${addMonths(month, 1)}-01`;
+  const tomorrow = addDays(utcToday(today), 1);
   return { start, end: tomorrow < monthEnd ? tomorrow : monthEnd };
 }
 
@@ -480,8 +469,7 @@ export interface SupersededMonth {
  * covers; see the rule above. Idempotent; meant to run after every sync.
  */
 export async function supersedeCostExplorerMonths(args: { sourceId?: number } = {}): Promise<SupersededMonth[]> {
-  const pool = getPool();
-  const { rows: months } = await pool.query<{ source_id: number; billing_account_id: string; period: string }>(
+  const { rows: months } = await getPool().query<{ source_id: number; billing_account_id: string; period: string }>(
     `WITH ce AS (
        SELECT DISTINCT d.source_id, d.billing_account_id, d.billing_period_start
          FROM cost_daily d JOIN billing_sources s ON s.id = d.source_id
@@ -504,29 +492,12 @@ export async function supersedeCostExplorerMonths(args: { sourceId?: number } = 
   );
   const out: SupersededMonth[] = [];
   for (const m of months) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      // The ingest's per-source lock (lib/ingest/pipeline.ts): not in the middle of a sync's swap.
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [0x6275726e, m.source_id]);
-      const periodStart = `${m.period}T00:00:00Z`;
-      const deleted = await client.query('DELETE FROM cost_line_items WHERE source_id = $1 AND billing_period_start = $2::timestamptz', [
-        m.source_id,
-        periodStart,
-      ]);
-      await client.query('DELETE FROM cost_daily WHERE source_id = $1 AND billing_period_start = $2::date', [m.source_id, m.period]);
-      await client.query('DELETE FROM source_deliveries WHERE source_id = $1 AND delivery_key = $2', [
-        m.source_id,
-        `${DELIVERY_PREFIX}${m.period.slice(0, 7)}`,
-      ]);
-      await client.query('COMMIT');
-      out.push({ sourceId: m.source_id, billingAccountId: m.billing_account_id, billingPeriod: m.period, rows: deleted.rowCount ?? 0 });
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    const rows = await deleteBillingPeriod({
+      sourceId: m.source_id,
+      billingPeriod: m.period,
+      deliveryKey: `${DELIVERY_PREFIX}${m.period.slice(0, 7)}`,
+    });
+    out.push({ sourceId: m.source_id, billingAccountId: m.billing_account_id, billingPeriod: m.period, rows });
   }
   return out;
 }

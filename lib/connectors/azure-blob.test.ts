@@ -15,7 +15,8 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AZURITE_ACCOUNT, AZURITE_KEY, withAzurite } from '../../tests/helpers/azurite';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../scripts/local-clouds';
+import { withAzurite } from '../../tests/helpers/azurite';
 import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
 import { type AzureBlobConnectorOptions, type AzureBlobCredential, AzureBlobSourceConfig, createAzureBlobConnector } from './azure-blob';
 import { syncSource } from './sync';

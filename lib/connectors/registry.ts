@@ -3,21 +3,18 @@
  * form fields generated from them) and how to build its Connector. `file` sources (the ingest CLI,
  * the demo data) have no entry here: nothing can sync them.
  *
- * Adding a kind = one `defineConnectorKind({...})` entry in CONNECTOR_KINDS. The sources page, the
- * save action and the sync job read everything from the entry; nothing else needs to change.
+ * Adding a kind = its label, provider and description in CONNECTOR_KIND_INFO (kinds.ts) and one
+ * `defineConnectorKind({...})` entry in CONNECTOR_KINDS. The sources page, the save action and the
+ * sync job read everything from these; nothing else needs to change.
  */
-import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { decryptSecret } from '../secrets';
 import { AwsCostExplorerCredentials, AwsCostExplorerSourceConfig, createAwsCostExplorerConnector } from './aws-cost-explorer';
 import { AwsS3Credentials, AwsS3SourceConfig, createAwsS3Connector } from './aws-s3';
 import { AzureBlobSecret, AzureBlobSourceConfig, createAzureBlobConnector } from './azure-blob';
 import { createGcpBigQueryConnector, GcpBigQuerySourceConfig, GcpServiceAccountCredentials } from './gcp-bigquery';
+import { CONNECTOR_KIND_INFO, type ConnectorKindId, type ConnectorKindInfo, type SourceProvider } from './kinds';
 import { type Connector, ConnectorError } from './types';
-
-export type SourceProvider = 'aws' | 'azure' | 'gcp';
-
-export const PROVIDER_LABELS: Record<SourceProvider, string> = { aws: 'AWS', azure: 'Azure', gcp: 'Google Cloud' };
 
 /**
  * One input of the add/edit form. Serializable (it is sent to the browser): the form is generated
@@ -57,9 +54,6 @@ export interface ConnectorKind {
 }
 
 interface ConnectorKindDefinition<C extends z.ZodType, S extends z.ZodType> {
-  label: string;
-  provider: SourceProvider;
-  description: string;
   configSchema: C;
   secretSchema?: S;
   secretRequired: boolean;
@@ -69,15 +63,16 @@ interface ConnectorKindDefinition<C extends z.ZodType, S extends z.ZodType> {
   create(config: z.output<C>, secret?: z.output<S>): Connector;
 }
 
-function defineConnectorKind<K extends string, C extends z.ZodType, S extends z.ZodType>(
+function defineConnectorKind<K extends ConnectorKindId, C extends z.ZodType, S extends z.ZodType>(
   kind: K,
   def: ConnectorKindDefinition<C, S>,
 ): ConnectorKind & { kind: K } {
+  const info: ConnectorKindInfo = CONNECTOR_KIND_INFO[kind];
   return {
     kind,
-    label: def.label,
-    provider: def.provider,
-    description: def.description,
+    label: info.label,
+    provider: info.provider,
+    description: info.description,
     configSchema: def.configSchema,
     secretSchema: def.secretSchema,
     secretRequired: def.secretRequired,
@@ -87,12 +82,12 @@ function defineConnectorKind<K extends string, C extends z.ZodType, S extends z.
     create(config, secret) {
       const cfg = def.configSchema.safeParse(config);
       if (!cfg.success)
-        throw new ConnectorError(`${def.label}: the stored configuration is invalid (${describeIssues(cfg.error)})`, 'CONFIG');
+        throw new ConnectorError(`${info.label}: the stored configuration is invalid (${describeIssues(cfg.error)})`, 'CONFIG');
       if (secret === undefined || def.secretSchema === undefined) return def.create(cfg.data);
       const sec = def.secretSchema.safeParse(secret);
       // Paths and rules only: zod does not quote the (secret) values.
       if (!sec.success)
-        throw new ConnectorError(`${def.label}: the stored credentials are invalid (${describeIssues(sec.error)})`, 'CONFIG');
+        throw new ConnectorError(`${info.label}: the stored credentials are invalid (${describeIssues(sec.error)})`, 'CONFIG');
       return def.create(cfg.data, sec.data);
     },
   };
@@ -104,10 +99,6 @@ function describeIssues(error: z.ZodError): string {
 
 export const CONNECTOR_KINDS = {
   aws_s3: defineConnectorKind('aws_s3', {
-    label: 'AWS S3 (CUR / Data Exports)',
-    provider: 'aws',
-    description:
-      'Cost and Usage Reports (legacy CUR, CUR 2.0) or FOCUS exports that AWS delivers to an S3 bucket. Needs s3:ListBucket and s3:GetObject.',
     configSchema: AwsS3SourceConfig,
     secretSchema: AwsS3Credentials,
     secretRequired: false,
@@ -151,10 +142,6 @@ export const CONNECTOR_KINDS = {
     create: (config, secret) => createAwsS3Connector(config, secret),
   }),
   azure_blob: defineConnectorKind('azure_blob', {
-    label: 'Azure Blob Storage (Cost Management exports)',
-    provider: 'azure',
-    description:
-      'Actual, amortized or FOCUS cost exports that Azure Cost Management writes to a storage container. Needs Read and List on the container.',
     configSchema: AzureBlobSourceConfig,
     secretSchema: AzureBlobSecret,
     secretRequired: true,
@@ -215,10 +202,6 @@ export const CONNECTOR_KINDS = {
     create: (config, secret) => createAzureBlobConnector(config, secret),
   }),
   aws_cost_explorer: defineConnectorKind('aws_cost_explorer', {
-    label: 'AWS Cost Explorer API',
-    provider: 'aws',
-    description:
-      'Daily cost by service and region from the Cost Explorer API, for accounts without an export yet (coarser than a CUR; superseded month by month once an export of the same payer covers it). Needs ce:GetCostAndUsage; each request is billed by AWS.',
     configSchema: AwsCostExplorerSourceConfig,
     secretSchema: AwsCostExplorerCredentials,
     secretRequired: false,
@@ -242,10 +225,6 @@ export const CONNECTOR_KINDS = {
     create: (config, secret) => createAwsCostExplorerConnector(config, secret),
   }),
   gcp_bigquery: defineConnectorKind('gcp_bigquery', {
-    label: 'Google Cloud BigQuery billing export',
-    provider: 'gcp',
-    description:
-      'The standard or detailed billing export table in BigQuery, read one invoice month at a time. Needs roles/bigquery.dataViewer on the dataset and roles/bigquery.jobUser on the query project.',
     configSchema: GcpBigQuerySourceConfig,
     secretSchema: GcpServiceAccountCredentials,
     secretRequired: false,
@@ -273,9 +252,8 @@ export const CONNECTOR_KINDS = {
     ],
     create: (config, secret) => createGcpBigQueryConnector(config, secret),
   }),
-} satisfies Record<string, ConnectorKind>;
+} satisfies Record<ConnectorKindId, ConnectorKind>;
 
-export type ConnectorKindId = keyof typeof CONNECTOR_KINDS;
 export const CONNECTOR_KIND_IDS = Object.keys(CONNECTOR_KINDS) as ConnectorKindId[];
 export const ConnectorKindIdSchema = z.enum(CONNECTOR_KIND_IDS as [ConnectorKindId, ...ConnectorKindId[]], {
   error: `must be one of: ${CONNECTOR_KIND_IDS.join(', ')}`,
@@ -349,46 +327,4 @@ export function connectorKindForms(): ConnectorKindForm[] {
       secretFields: k.secretFields,
     };
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sync schedules: a 5-field cron expression in UTC per source, checked by the scheduler job.
-
-export const DEFAULT_SYNC_SCHEDULE = '0 */6 * * *';
-
-/** A cron expression (minute hour day-of-month month day-of-week, UTC), or empty for the default. */
-export const SyncScheduleSchema = z
-  .string()
-  .trim()
-  .transform((s) => s.replace(/\s+/g, ' '))
-  .refine((s) => s === '' || isValidCron(s), {
-    error: 'must be a cron expression with 5 fields (minute hour day month weekday, UTC), e.g. 0 */6 * * *',
-  })
-  .transform((s) => (s === '' ? null : s));
-
-function isValidCron(expression: string): boolean {
-  if (expression.split(' ').length !== 5) return false;
-  try {
-    CronExpressionParser.parse(expression, { tz: 'UTC', strict: false });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The first time the schedule fires after `after`. */
-export function nextScheduledSync(schedule: string | null, after: Date): Date {
-  return CronExpressionParser.parse(schedule ?? DEFAULT_SYNC_SCHEDULE, { tz: 'UTC', currentDate: after })
-    .next()
-    .toDate();
-}
-
-/**
- * A source is due when its schedule fired since its last sync (a never-synced source is due at
- * once). A sync that was missed while no worker ran is therefore made up once, not once per
- * missed slot.
- */
-export function isSyncDue(schedule: string | null, lastSyncAt: Date | null, now: Date): boolean {
-  if (lastSyncAt === null) return true;
-  return nextScheduledSync(schedule, lastSyncAt).getTime() <= now.getTime();
 }

@@ -15,6 +15,7 @@ import { DAILY_COPY_COLUMNS, type DailyRollup } from './daily-rollup';
 import { FocusCopyFeed, type FocusFastPlan, planFocusFastPath } from './focus-fast';
 import { mapRecord } from './map-record';
 import { detectReader, readerFor } from './readers';
+import { lockSourceForIngest } from './replace';
 import { openMultiPartSource, type RecordSource } from './source';
 import { type FormatId, type FormatReader, IngestError, type MapperContext, type RecordMapper } from './types';
 
@@ -403,7 +404,7 @@ async function writeAndSwap(args: {
     // The rollup's hash aggregate spills to disk with the default 4 MB.
     await client.query("SET LOCAL work_mem = '256MB'");
     // One ingest per source at a time; different sources proceed in parallel.
-    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [0x6275726e, sourceId]);
+    await lockSourceForIngest(client, sourceId);
     // Remove the replaced rows of the periods the first rows name before the COPY, while the
     // index holds only old rows; periods first seen later are replaced after it.
     let replacedRows = await replaceBeforeCopy(client, sourceId, earlyPeriods);

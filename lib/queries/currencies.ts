@@ -1,5 +1,5 @@
+import type { DayRange } from '../calendar';
 import { getPool } from '../db/pool';
-import type { DayRange } from './calendar';
 
 export interface CurrencyPresence {
   currency: string;

@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clearCosts, everyDay, insertDaily } from '../../tests/helpers/cost-daily';
 import { useTestDatabase } from '../../tests/helpers/db';
 import { getMonthForecast } from './forecast';
-import { clearCosts, everyDay, insertDaily } from './testing';
 
 let url: string;
 beforeAll(async () => {

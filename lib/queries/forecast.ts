@@ -1,6 +1,6 @@
+import { addDays, addMonths, type DayRange, daysBetween, maxDay, minDay, monthEnd, monthStart } from '../calendar';
 import { getPool } from '../db/pool';
 import type { CostMetric } from '../schema';
-import { addDays, addMonths, type DayRange, daysBetween, maxDay, minDay, monthEnd, monthStart } from './calendar';
 
 /** Days of recent spend the run rate is averaged over. */
 export const RUN_RATE_DAYS = 7;

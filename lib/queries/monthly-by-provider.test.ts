@@ -1,8 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clearCosts, insertDaily } from '../../tests/helpers/cost-daily';
 import { useTestDatabase } from '../../tests/helpers/db';
 import { getMonthlySpendByProvider } from './monthly-by-provider';
 import { chartMonthsEndingWith } from './period';
-import { clearCosts, insertDaily } from './testing';
 
 let url: string;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
+import { monthEnd, monthStart } from '../calendar';
 import { getPool } from '../db/pool';
 import type { CostMetric } from '../schema';
-import { monthEnd, monthStart } from './calendar';
 
 export interface MonthlyProviderPoint {
   month: string;

@@ -1,8 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clearCosts, everyDay, insertDaily } from '../../tests/helpers/cost-daily';
 import { useTestDatabase } from '../../tests/helpers/db';
 import { resolveOverviewPeriod } from './period';
 import { getSpendSummary } from './spend-summary';
-import { clearCosts, everyDay, insertDaily } from './testing';
 
 let url: string;
 beforeAll(async () => {

@@ -1,5 +1,3 @@
-import { getPool } from '../db/pool';
-import type { PeriodSelection } from '../schema';
 import {
   addDays,
   addMonths,
@@ -11,7 +9,9 @@ import {
   monthOf,
   monthStart,
   rangeLength,
-} from './calendar';
+} from '../calendar';
+import { getPool } from '../db/pool';
+import type { PeriodSelection } from '../schema';
 
 export type ComparisonKind = 'same-days-previous-month' | 'previous-month' | 'previous-period';
 

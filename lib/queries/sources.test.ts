@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeJobClient } from '../../jobs/definitions';
+import { closeJobClient } from '../../jobs/client';
+import { insertDaily } from '../../tests/helpers/cost-daily';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { encryptSecret } from '../secrets';
-import { canStoreSecrets, FAILING_AFTER, getPendingSyncs, getSource, getSyncHistory, listSources } from './sources';
-import { insertDaily } from './testing';
+import { getPendingSyncs } from './pending-syncs';
+import { canStoreSecrets, FAILING_AFTER, getSource, getSyncHistory, listSources } from './sources';
 
 let url: string;
 let s3Id: number;

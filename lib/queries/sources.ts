@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { getJobClient, SYNC_SOURCE_QUEUE, SyncSourcePayload } from '../../jobs/definitions';
-import { connectorKind, DEFAULT_SYNC_SCHEDULE, nextScheduledSync, PROVIDER_LABELS, type SourceProvider } from '../connectors/registry';
+import { DEFAULT_SYNC_SCHEDULE, nextScheduledSync } from '../../jobs/schedule';
+import { connectorKindInfo, PROVIDER_LABELS, type SourceProvider } from '../connectors/kinds';
 import { getPool } from '../db/pool';
 import { getPrisma } from '../db/prisma';
 import { SecretKeyError, secretKeyFromEnv } from '../secrets';
@@ -101,7 +101,7 @@ function providerLabel(provider: string): string {
 }
 
 function toListItem(r: SourceRow): SourceListItem {
-  const kind = connectorKind(r.kind);
+  const kind = connectorKindInfo(r.kind);
   const effectiveSchedule = kind ? (r.schedule ?? DEFAULT_SYNC_SCHEDULE) : null;
   return {
     id: r.id,
@@ -228,35 +228,4 @@ export async function getSyncHistory(sourceId: number, limit = 20): Promise<Sync
     totals: z.array(CurrencyTotalSchema).parse(r.totals),
     error: r.error,
   }));
-}
-
-export interface PendingSync {
-  jobId: string;
-  trigger: SyncSourcePayload['trigger'];
-  /** queued: waiting for a worker; retry: failed, waiting for its next attempt; active: a worker has it. */
-  state: 'queued' | 'retry' | 'active';
-  createdAt: Date;
-  /** When it may start (the retry's backoff). */
-  startAfter: Date;
-  attempt: number;
-}
-
-/** Syncs of the source enqueued in pg-boss and not finished: what "Sync now" and the scheduler added. */
-export async function getPendingSyncs(sourceId: number): Promise<PendingSync[]> {
-  const boss = await getJobClient();
-  const jobs = await boss.findJobs<unknown>(SYNC_SOURCE_QUEUE, { key: String(sourceId), limit: 50 });
-  const out: PendingSync[] = [];
-  for (const job of jobs) {
-    if (job.state !== 'created' && job.state !== 'retry' && job.state !== 'active') continue;
-    const payload = SyncSourcePayload.safeParse(job.data);
-    out.push({
-      jobId: job.id,
-      trigger: payload.success ? payload.data.trigger : 'schedule',
-      state: job.state === 'created' ? 'queued' : job.state,
-      createdAt: job.createdOn,
-      startAfter: job.startAfter,
-      attempt: job.retryCount + 1,
-    });
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clearCosts, insertDaily } from '../../tests/helpers/cost-daily';
 import { useTestDatabase } from '../../tests/helpers/db';
 import { getSpendSummary } from './spend-summary';
-import { clearCosts, insertDaily } from './testing';
 
 let url: string;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
+import type { DayRange } from '../calendar';
 import { getPool } from '../db/pool';
 import type { CostMetric } from '../schema';
-import type { DayRange } from './calendar';
 
 export interface ServiceSpend {
   provider: string;

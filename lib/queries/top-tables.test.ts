@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clearCosts, insertDaily } from '../../tests/helpers/cost-daily';
 import { useTestDatabase } from '../../tests/helpers/db';
-import { clearCosts, insertDaily } from './testing';
 import { getTopRegions } from './top-regions';
 import { getTopServices } from './top-services';
 

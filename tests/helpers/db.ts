@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
-import { CONNECTOR_KINDS, type ConnectorKindId } from '../../lib/connectors/registry';
+import type { ConnectorKindId } from '../../lib/connectors/kinds';
+import { CONNECTOR_KINDS } from '../../lib/connectors/registry';
 import { closePool } from '../../lib/db/pool';
 import { disconnectPrisma } from '../../lib/db/prisma';
 

@@ -1,9 +1,11 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
-import { connectorKindForms, DEFAULT_SYNC_SCHEDULE } from '@/lib/connectors/registry';
+import { DEFAULT_SYNC_SCHEDULE } from '@/jobs/schedule';
+import { connectorKindForms } from '@/lib/connectors/registry';
 import { formatCount, formatDateTimeUtc } from '@/lib/format';
-import { canStoreSecrets, getPendingSyncs, getSource, getSyncHistory, type PendingSync, type SourceDetail } from '@/lib/queries/sources';
+import { getPendingSyncs, type PendingSync } from '@/lib/queries/pending-syncs';
+import { canStoreSecrets, getSource, getSyncHistory, type SourceDetail } from '@/lib/queries/sources';
 import { Notice } from '../../ui/notice';
 import { PanelErrorBoundary } from '../../ui/panel-error';
 import { TableSkeleton } from '../../ui/skeletons';

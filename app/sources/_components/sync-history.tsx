@@ -1,5 +1,6 @@
 import { formatCount, formatDateTimeUtc, formatMoneyList } from '@/lib/format';
-import type { PendingSync, SyncRunItem } from '@/lib/queries/sources';
+import type { PendingSync } from '@/lib/queries/pending-syncs';
+import type { SyncRunItem } from '@/lib/queries/sources';
 import { Badge, StatusBadge } from './badges';
 import styles from './sources.module.css';
 

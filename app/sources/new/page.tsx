@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { CONNECTOR_KIND_IDS, ConnectorKindIdSchema, connectorKindForms, DEFAULT_SYNC_SCHEDULE } from '@/lib/connectors/registry';
+import { DEFAULT_SYNC_SCHEDULE } from '@/jobs/schedule';
+import { CONNECTOR_KIND_IDS, ConnectorKindIdSchema, connectorKindForms } from '@/lib/connectors/registry';
 import { canStoreSecrets } from '@/lib/queries/sources';
 import { SourceForm } from '../_components/source-form';
 import styles from '../_components/sources.module.css';

@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, type Worker } from '../../jobs/worker';
-import { sql, useTestDatabase } from '../../tests/helpers/db';
-import { addDecimals } from '../focus/normalize';
-import { getMonthlySpendByProvider } from '../queries/monthly-by-provider';
-import type { CostMetric } from '../schema';
+import { startWorker, type Worker } from '../jobs/worker';
+import { addDecimals } from '../lib/focus/normalize';
+import { getMonthlySpendByProvider } from '../lib/queries/monthly-by-provider';
+import type { CostMetric } from '../lib/schema';
+import { sql, useTestDatabase } from '../tests/helpers/db';
 import {
   LOCAL_AZURE_SOURCE,
   LOCAL_CLOUD_FIXTURES,
@@ -20,7 +20,7 @@ import {
   type LocalClouds,
   registerLocalCloudSources,
   startLocalClouds,
-} from './clouds';
+} from './local-clouds';
 
 /** Column sums of a fixture CSV, exact (csv-parse + decimal addition), independent of the readers. */
 function columnSum(file: string, column: string): string {

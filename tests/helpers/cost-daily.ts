@@ -1,6 +1,6 @@
-// Test fixtures for the query modules (imported by *.test.ts only): cost_daily rows with defaults.
+// cost_daily rows with defaults, for the query modules' tests.
 import pg from 'pg';
-import { addDays } from './calendar';
+import { addDays } from '../../lib/calendar';
 
 export interface DailyRow {
   day: string;

@@ -19,21 +19,21 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { PgBoss } from 'pg-boss';
 import type { z } from 'zod';
-import { enqueueSourceSync } from '../../jobs/definitions';
-import type { AwsS3Credentials, AwsS3SourceConfig } from '../connectors/aws-s3';
-import type { AzureBlobCredential, AzureBlobSourceConfig } from '../connectors/azure-blob';
-import { freePort } from '../db/embedded';
-import { getPrisma } from '../db/prisma';
-import { encryptSecret } from '../secrets';
+import { enqueueSourceSync } from '../jobs/client';
+import type { AwsS3Credentials, AwsS3SourceConfig } from '../lib/connectors/aws-s3';
+import type { AzureBlobCredential, AzureBlobSourceConfig } from '../lib/connectors/azure-blob';
+import { freePort } from '../lib/db/embedded';
+import { getPrisma } from '../lib/db/prisma';
+import { encryptSecret } from '../lib/secrets';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = path.join(ROOT, 'tests/fixtures');
 
 /** s3rver's built-in account (it accepts no other). */
 const S3RVER_CREDENTIALS: AwsS3Credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /** Azurite's well-known development account and key, published in Microsoft's Azurite documentation. */
-const AZURITE_ACCOUNT = 'devstoreaccount1';
-const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export const LOCAL_S3_SOURCE = 'local-s3-cur';
 export const LOCAL_AZURE_SOURCE = 'local-azurite-exports';
@@ -118,7 +118,8 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-async function startAzuriteBlob(location: string): Promise<LocalServer> {
+/** Azurite's blob service on a free loopback port, its data under `location`; resolves once it accepts connections. */
+export async function startAzuriteBlob(location: string): Promise<LocalServer> {
   await mkdir(location, { recursive: true });
   const port = await freePort();
   const main = await realpath(path.join(ROOT, 'node_modules/.bin/azurite-blob'));

@@ -1,0 +1,87 @@
+/**
+ * Sending jobs from processes that run none (the web server, scripts): the sync queue's name,
+ * payload and options, and a pg-boss client that only sends and reads. Apart from definitions.ts
+ * (the handlers, which import every connector and its cloud SDK) and worker.ts (the worker's entry
+ * point), so that the web bundle and the sources page pull in neither.
+ */
+import { PgBoss, type Queue, type SendOptions } from 'pg-boss';
+import { z } from 'zod';
+import { requireDatabaseUrl } from '../lib/env';
+
+export const PGBOSS_SCHEMA = 'pgboss';
+
+export const SYNC_SOURCE_QUEUE = 'sync-source';
+
+export const SyncSourcePayload = z.object({
+  sourceId: z.number().int().positive(),
+  trigger: z.enum(['schedule', 'manual']).default('schedule'),
+});
+export type SyncSourcePayload = z.infer<typeof SyncSourcePayload>;
+
+/**
+ * `exclusive` with the source id as singletonKey: at most one sync-source job per source is queued,
+ * running or waiting to retry, so two syncs never ingest the same source at once (and a "Sync now"
+ * while one is pending is refused instead of piling up). Different sources sync in parallel.
+ * Retries are for throttling and network failures only (see the handler); they back off from one
+ * minute to half an hour.
+ */
+export const SYNC_SOURCE_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
+  policy: 'exclusive',
+  retryLimit: 3,
+  retryDelay: 60,
+  retryBackoff: true,
+  retryDelayMax: 1800,
+  // A first sync of a large account downloads and ingests months of data.
+  expireInSeconds: 4 * 3600,
+};
+
+/**
+ * Enqueues a sync of one source. Returns the job id, or null when a sync of the source is already
+ * queued, running or waiting to retry.
+ */
+export async function enqueueSourceSync(boss: PgBoss, sourceId: number, trigger: SyncSourcePayload['trigger']): Promise<string | null> {
+  const options: SendOptions = { singletonKey: String(sourceId) };
+  return boss.send(SYNC_SOURCE_QUEUE, { sourceId, trigger }, options);
+}
+
+const globalForJobs = globalThis as unknown as { burnrateJobClient?: Promise<PgBoss>; burnrateJobClientUrl?: string };
+
+/**
+ * A pg-boss instance that only sends and reads jobs, for processes that run none (the web server's
+ * "Sync now" and the sources page's view of pending syncs). It starts once per process, creates
+ * the pg-boss schema and the queues if no worker has yet, and never supervises or schedules.
+ */
+export function getJobClient(): Promise<PgBoss> {
+  const url = requireDatabaseUrl();
+  if (!globalForJobs.burnrateJobClient || globalForJobs.burnrateJobClientUrl !== url) {
+    const starting = (async () => {
+      const boss = new PgBoss({
+        connectionString: url,
+        schema: PGBOSS_SCHEMA,
+        application_name: 'burnrate-web',
+        supervise: false,
+        schedule: false,
+        max: 2,
+      });
+      boss.on('error', (error: Error) => console.error(`[burnrate] job client error: ${error.message}`));
+      await boss.start();
+      // The only queue it sends to; the worker creates the others (same options: definitions.ts uses these).
+      await boss.createQueue(SYNC_SOURCE_QUEUE, SYNC_SOURCE_QUEUE_OPTIONS);
+      return boss;
+    })();
+    // A failed start (database down) is not cached: the next call tries again.
+    starting.catch(() => {
+      if (globalForJobs.burnrateJobClient === starting) globalForJobs.burnrateJobClient = undefined;
+    });
+    globalForJobs.burnrateJobClient = starting;
+    globalForJobs.burnrateJobClientUrl = url;
+  }
+  return globalForJobs.burnrateJobClient;
+}
+
+export async function closeJobClient(): Promise<void> {
+  const client = globalForJobs.burnrateJobClient;
+  globalForJobs.burnrateJobClient = undefined;
+  globalForJobs.burnrateJobClientUrl = undefined;
+  if (client) await (await client.catch(() => null))?.stop({ graceful: false });
+}
