@@ -109,19 +109,29 @@ interface Group {
   lineItems: number;
 }
 
-/** Group columns after day and billing period, in cost_daily order. */
-export const KEY_COLUMNS = [
-  'provider_name',
-  'billing_account_id',
-  'sub_account_id',
-  'sub_account_name',
-  'service_name',
-  'service_category',
-  'region_id',
-  'region_name',
-  'charge_category',
-  'billing_currency',
+/**
+ * The daily rollup's key, the one place it is written: cost_daily groups cost_line_items by UTC
+ * charge day, UTC billing period day and these columns, in cost_daily's column order.
+ * `blankForNull`: a null is stored as '' (the column is NOT NULL DEFAULT '' in cost_daily). The
+ * streaming rollup below, focus-fast.ts (which key bytes it hands over), the pipeline's SQL rollup
+ * (ROLLUP_SELECT_SQL) and the tests' helper (tests/helpers/rollup.ts) all read it;
+ * daily-rollup-schema.integration.test.ts checks it against the table.
+ */
+export const ROLLUP_KEY = [
+  { column: 'provider_name', blankForNull: false },
+  { column: 'billing_account_id', blankForNull: true },
+  { column: 'sub_account_id', blankForNull: true },
+  { column: 'sub_account_name', blankForNull: true },
+  { column: 'service_name', blankForNull: true },
+  { column: 'service_category', blankForNull: true },
+  { column: 'region_id', blankForNull: true },
+  { column: 'region_name', blankForNull: true },
+  { column: 'charge_category', blankForNull: false },
+  { column: 'billing_currency', blankForNull: false },
 ] as const;
+/** Group columns after day and billing period, in cost_daily order. */
+export const KEY_COLUMNS = ROLLUP_KEY.map((k) => k.column);
+const BLANK_FOR_NULL = ROLLUP_KEY.map((k) => k.blankForNull);
 /** The summed columns, in the order of Measures. */
 export const MEASURE_COLUMNS = ['billed_cost', 'effective_cost', 'list_cost', 'contracted_cost'] as const;
 
@@ -135,6 +145,23 @@ export const DAILY_COPY_COLUMNS = [
   'effective_cost_missing',
   'line_items',
 ] as const;
+
+/**
+ * The same rollup in SQL over cost_line_items: select expressions in DAILY_COPY_COLUMNS order, each
+ * named after its column, to be grouped by ROLLUP_GROUP_BY_SQL. Built from the constant identifiers
+ * above only (nothing from input reaches it).
+ */
+export const ROLLUP_SELECT_SQL = [
+  "(charge_period_start AT TIME ZONE 'UTC')::date AS day",
+  'source_id',
+  "(billing_period_start AT TIME ZONE 'UTC')::date AS billing_period_start",
+  ...ROLLUP_KEY.map((k) => (k.blankForNull ? `coalesce(${k.column}, '') AS ${k.column}` : k.column)),
+  ...MEASURE_COLUMNS.map((c) => `sum(${c}) AS ${c}`),
+  'count(*) FILTER (WHERE effective_cost IS NULL) AS effective_cost_missing',
+  'count(*) AS line_items',
+].join(', ');
+/** GROUP BY positions of ROLLUP_SELECT_SQL: day, source, billing period and the key. */
+export const ROLLUP_GROUP_BY_SQL = Array.from({ length: 3 + ROLLUP_KEY.length }, (_, i) => i + 1).join(', ');
 
 /** One row's four cost values, each null, a decimal string, or decimal text in a byte range. */
 export class Measures {
@@ -310,7 +337,7 @@ export class DailyRollup {
         p += 2;
         if (len === 0xffff) {
           // Null: the nullable group columns are stored as '' (coalesce in the SQL rollup).
-          line += i >= 1 && i <= 7 ? '\t' : '\t\\N';
+          line += BLANK_FOR_NULL[i] ? '\t' : '\t\\N';
           continue;
         }
         line += `\t${esc(k.toString('utf8', p, p + len))}`;

@@ -11,7 +11,7 @@ import { getPool } from '../db/pool';
 import type { CostRow } from '../focus/columns';
 import { timestamp, utcDay } from '../focus/normalize';
 import { COPY_COLUMNS, serializeRow } from './copy-text';
-import { DAILY_COPY_COLUMNS, type DailyRollup } from './daily-rollup';
+import { DAILY_COPY_COLUMNS, type DailyRollup, ROLLUP_GROUP_BY_SQL, ROLLUP_SELECT_SQL } from './daily-rollup';
 import { FocusCopyFeed, type FocusFastPlan, planFocusFastPath } from './focus-fast';
 import { mapRecord } from './map-record';
 import { detectReader, readerFor } from './readers';
@@ -582,20 +582,14 @@ async function refreshDailyRollup(client: pg.PoolClient, sourceId: number, perio
   await client.query('DELETE FROM cost_daily WHERE source_id = $1 AND day = ANY($2::date[])', [sourceId, days]);
   const lo = `${days[0]}T00:00:00Z`;
   const hi = new Date(Date.parse(`${days[days.length - 1]}T00:00:00Z`) + 86_400_000).toISOString();
+  // The rollup's columns and expressions come from daily-rollup.ts (ROLLUP_KEY), as the streamed rollup's do.
   await client.query(
-    `INSERT INTO cost_daily (day, source_id, billing_period_start, provider_name, billing_account_id, sub_account_id,
-        sub_account_name, service_name, service_category, region_id, region_name, charge_category, billing_currency,
-        billed_cost, effective_cost, list_cost, contracted_cost, effective_cost_missing, line_items)
-     SELECT (charge_period_start AT TIME ZONE 'UTC')::date, source_id, (billing_period_start AT TIME ZONE 'UTC')::date,
-            provider_name, coalesce(billing_account_id, ''), coalesce(sub_account_id, ''), coalesce(sub_account_name, ''),
-            coalesce(service_name, ''), coalesce(service_category, ''), coalesce(region_id, ''), coalesce(region_name, ''),
-            charge_category, billing_currency,
-            sum(billed_cost), sum(effective_cost), sum(list_cost), sum(contracted_cost),
-            count(*) FILTER (WHERE effective_cost IS NULL), count(*)
+    `INSERT INTO cost_daily (${DAILY_COPY_COLUMNS.join(', ')})
+     SELECT ${ROLLUP_SELECT_SQL}
        FROM cost_line_items
       WHERE source_id = $1 AND charge_period_start >= $2::timestamptz AND charge_period_start < $3::timestamptz
         AND (charge_period_start AT TIME ZONE 'UTC')::date = ANY($4::date[])
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13`,
+      GROUP BY ${ROLLUP_GROUP_BY_SQL}`,
     [sourceId, lo, hi, days],
   );
   return days.length;

@@ -1,5 +1,6 @@
 // What a source has stored, as comparable text rows: its line items, its daily rollup, and the
 // rollup as the SQL in lib/ingest/pipeline.ts (refreshDailyRollup) computes it from the line items.
+import { DAILY_COPY_COLUMNS, ROLLUP_GROUP_BY_SQL, ROLLUP_SELECT_SQL } from '../../lib/ingest/daily-rollup';
 import { sql } from './db';
 
 const LINE_COLUMNS = `cost_dataset, provider_name, publisher_name, invoice_issuer_name, billing_account_id, billing_account_name,
@@ -9,9 +10,8 @@ const LINE_COLUMNS = `cost_dataset, provider_name, publisher_name, invoice_issue
   pricing_quantity, pricing_unit, list_unit_price, contracted_unit_price, consumed_quantity, consumed_unit, list_cost,
   contracted_cost, billed_cost, effective_cost, billing_currency, commitment_discount_id, commitment_discount_type,
   commitment_discount_category, commitment_discount_status, tags, tags_normalized, extras`;
-const DAILY_COLUMNS = `day, billing_period_start, provider_name, billing_account_id, sub_account_id, sub_account_name, service_name,
-  service_category, region_id, region_name, charge_category, billing_currency, billed_cost, effective_cost, list_cost,
-  contracted_cost, effective_cost_missing, line_items`;
+// cost_daily's columns but source_id, as the rollup defines them (lib/ingest/daily-rollup.ts).
+const DAILY_COLUMNS = DAILY_COPY_COLUMNS.filter((c) => c !== 'source_id').join(', ');
 
 export async function lineItems(url: string, source: string): Promise<string[]> {
   const rows = await sql<{ r: string }>(
@@ -35,19 +35,9 @@ export async function daily(url: string, source: string): Promise<string[]> {
 export async function dailyFromLineItems(url: string, source: string): Promise<string[]> {
   const rows = await sql<{ r: string }>(
     url,
-    `SELECT row(day, billing_period_start, provider_name, billing_account_id, sub_account_id, sub_account_name, service_name,
-                service_category, region_id, region_name, charge_category, billing_currency, billed_cost, effective_cost, list_cost,
-                contracted_cost, effective_cost_missing, line_items)::text AS r
-       FROM (SELECT (charge_period_start AT TIME ZONE 'UTC')::date AS day, (billing_period_start AT TIME ZONE 'UTC')::date AS billing_period_start,
-                    provider_name, coalesce(billing_account_id, '') AS billing_account_id, coalesce(sub_account_id, '') AS sub_account_id,
-                    coalesce(sub_account_name, '') AS sub_account_name, coalesce(service_name, '') AS service_name,
-                    coalesce(service_category, '') AS service_category, coalesce(region_id, '') AS region_id,
-                    coalesce(region_name, '') AS region_name, charge_category, billing_currency,
-                    sum(billed_cost) AS billed_cost, sum(effective_cost) AS effective_cost, sum(list_cost) AS list_cost,
-                    sum(contracted_cost) AS contracted_cost, count(*) FILTER (WHERE effective_cost IS NULL) AS effective_cost_missing,
-                    count(*) AS line_items
-               FROM cost_line_items WHERE source_id = (SELECT id FROM billing_sources WHERE name = $1)
-              GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12) g
+    `SELECT row(${DAILY_COLUMNS})::text AS r
+       FROM (SELECT ${ROLLUP_SELECT_SQL} FROM cost_line_items WHERE source_id = (SELECT id FROM billing_sources WHERE name = $1)
+              GROUP BY ${ROLLUP_GROUP_BY_SQL}) g
       ORDER BY 1`,
     [source],
   );
