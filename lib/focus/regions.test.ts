@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lookupRegion, REGIONS } from './regions';
+import { lookupRegion, REGIONS, regionForSpelling } from './regions';
 
 const REQUIRED = [
   'us-east-1',
@@ -72,5 +72,19 @@ describe('region map', () => {
     expect(lookupRegion('EastUS')?.id).toBe('eastus');
     expect(lookupRegion('mars-north-1')).toBeNull();
     expect(lookupRegion('')).toBeNull();
+  });
+
+  it('finds the legacy spellings providers write, and only those', () => {
+    expect(regionForSpelling('US East')?.id).toBe('eastus');
+    expect(regionForSpelling('eu_west')?.id).toBe('westeurope');
+    expect(regionForSpelling('usnorth')?.name).toBe('North Central US (Illinois)');
+    expect(regionForSpelling('eastus')).toBeNull();
+    expect(regionForSpelling('')).toBeNull();
+  });
+
+  it('gives Azure regions the display name the overview shows, with the location where the table knows it', () => {
+    expect(lookupRegion('eastus')).toMatchObject({ name: 'East US (Virginia)', country: { code: 'US' }, provider: 'azure' });
+    expect(lookupRegion('austriaeast')).toMatchObject({ name: 'Austria East (Vienna)', country: { code: 'AT', name: 'Austria' } });
+    expect(lookupRegion('usgovtexas')).toMatchObject({ name: 'USGov Texas', continent: 'North America' });
   });
 });

@@ -124,17 +124,126 @@ describe('azureReader.detect', () => {
   });
 });
 
+// The region table the reader carried before the one table in lib/focus/regions-data.ts:
+// [id, Microsoft's RegionName, ...legacy spellings]. Every entry must still map to its id.
+const REGIONS_THE_READER_KNEW: readonly (readonly string[])[] = [
+  ['australiacentral', 'Australia Central', 'au central'],
+  ['australiacentral2', 'Australia Central 2', 'au central 2'],
+  ['australiaeast', 'Australia East', 'au east'],
+  ['australiasoutheast', 'Australia Southeast', 'au southeast'],
+  ['austriaeast', 'Austria East', 'at east'],
+  ['belgiumcentral', 'Belgium Central', 'be central'],
+  ['brazilsouth', 'Brazil South', 'br south'],
+  ['brazilsoutheast', 'Brazil Southeast', 'br southeast'],
+  ['canadacentral', 'Canada Central', 'ca central', 'centralcanada'],
+  ['canadaeast', 'Canada East', 'ca east', 'eastcanada'],
+  ['centralindia', 'Central India', 'in central', 'indiacentral'],
+  ['centralus', 'Central US', 'us central'],
+  ['centraluseuap', 'Central US EUAP'],
+  ['chilecentral', 'Chile Central', 'cl central'],
+  ['chinaeast', 'China East', 'cn east'],
+  ['chinaeast2', 'China East 2', 'cn east 2'],
+  ['chinaeast3', 'China East 3', 'cn east 3'],
+  ['chinanorth', 'China North', 'cn north'],
+  ['chinanorth2', 'China North 2', 'cn north 2'],
+  ['chinanorth3', 'China North 3', 'cn north 3'],
+  ['denmarkeast', 'Denmark East'],
+  ['eastasia', 'East Asia', 'ap east', 'asiaeast'],
+  ['eastus', 'East US', 'us east'],
+  ['eastus2', 'East US 2', 'us east 2'],
+  ['eastus2euap', 'East US 2 EUAP'],
+  ['eastus3', 'East US 3', 'us east 3'],
+  ['finlandcentral', 'Finland Central', 'fi central'],
+  ['francecentral', 'France Central', 'fr central'],
+  ['francesouth', 'France South', 'fr south'],
+  ['germanycentral', 'Germany Central', 'de central'],
+  ['germanynorth', 'Germany North', 'de north'],
+  ['germanynortheast', 'Germany NorthEast', 'de northeast'],
+  ['germanywestcentral', 'Germany West Central', 'de west central'],
+  ['global', 'Global'],
+  ['greececentral', 'Greece Central', 'gr central'],
+  ['indiasouthcentral', 'India South Central', 'in south central'],
+  ['indonesiacentral', 'Indonesia Central', 'id central'],
+  ['israelcentral', 'Israel Central', 'il central'],
+  ['italynorth', 'Italy North', 'it north'],
+  ['japaneast', 'Japan East', 'ja east', 'eastjapan'],
+  ['japanwest', 'Japan West', 'ja west'],
+  ['jioindiacentral', 'Jio India Central', 'in central jio'],
+  ['jioindiawest', 'Jio India West', 'in west jio'],
+  ['koreacentral', 'Korea Central', 'kr central'],
+  ['koreasouth', 'Korea South', 'kr south'],
+  ['malaysiasouth', 'Malaysia South'],
+  ['malaysiawest', 'Malaysia West', 'my west'],
+  ['mexicocentral', 'Mexico Central', 'mx central'],
+  ['newzealandnorth', 'New Zealand North', 'nz north'],
+  ['northcentralus', 'North Central US', 'us north central', 'usnorth'],
+  ['northeurope', 'North Europe', 'eu north', 'europenorth'],
+  ['norwayeast', 'Norway East', 'no east'],
+  ['norwaywest', 'Norway West', 'no west'],
+  ['polandcentral', 'Poland Central', 'pl central'],
+  ['qatarcentral', 'Qatar Central', 'qa central'],
+  ['saudiarabiaeast', 'Saudi Arabia East', 'sa east'],
+  ['southafricanorth', 'South Africa North', 'za north'],
+  ['southafricawest', 'South Africa West', 'za west'],
+  ['southcentralus', 'South Central US', 'us south central', 'ussouth'],
+  ['southeastasia', 'Southeast Asia', 'ap southeast', 'asiasoutheast'],
+  ['southindia', 'South India', 'in south', 'indiasouth'],
+  ['spaincentral', 'Spain Central', 'es central'],
+  ['swedencentral', 'Sweden Central', 'se central'],
+  ['swedensouth', 'Sweden South', 'se south'],
+  ['switzerlandnorth', 'Switzerland North', 'ch north'],
+  ['switzerlandwest', 'Switzerland West', 'ch west'],
+  ['taiwannorth', 'Taiwan North', 'tw north'],
+  ['taiwannorthwest', 'Taiwan Northwest'],
+  ['uaecentral', 'UAE Central', 'ae central'],
+  ['uaenorth', 'UAE North', 'ae north'],
+  ['uknorth', 'UK North'],
+  ['uksouth', 'UK South'],
+  ['uksouth2', 'UK South 2'],
+  ['ukwest', 'UK West'],
+  ['usdodcentral', 'USDoD Central'],
+  ['usdodeast', 'USDoD East'],
+  ['usgovarizona', 'USGov Arizona', 'us gov az'],
+  ['usgoviowa', 'USGov Iowa'],
+  ['usgovtexas', 'USGov Texas', 'us gov tx', 'usgov south central'],
+  ['usgovvirginia', 'USGov Virginia'],
+  ['westcentralus', 'West Central US', 'us west central'],
+  ['westeurope', 'West Europe', 'eu west', 'europewest'],
+  ['westindia', 'West India', 'in west', 'indiawest'],
+  ['westus', 'West US', 'us west'],
+  ['westus2', 'West US 2', 'us west 2'],
+  ['westus3', 'West US 3', 'us west 3'],
+];
+
+describe('azure regions from the one region table', () => {
+  it.each(REGIONS_THE_READER_KNEW.map((r) => [r[0] as string, r.slice(1)] as const))(
+    '%s: its id, name and spellings map to it',
+    (id, spellings) => {
+      const region = azureRegion(id);
+      expect(region.id).toBe(id);
+      expect(region.name, 'a display name from the table').toBeTruthy();
+      for (const spelling of spellings) expect(azureRegion(spelling), spelling).toEqual(region);
+    },
+  );
+
+  it('stores the display name the overview shows (the table’s, with the location), not a second spelling', () => {
+    expect(azureRegion('East US')).toEqual({ id: 'eastus', name: 'East US (Virginia)' });
+    expect(azureRegion('US Gov TX')).toEqual({ id: 'usgovtexas', name: 'USGov Texas' });
+    expect(azureRegion('in central jio')).toEqual({ id: 'jioindiacentral', name: 'Jio India Central (Nagpur)' });
+  });
+});
+
 describe('azure region folding', () => {
-  it.each(['EastUS', 'eastus', 'East US', 'US East', 'us_east', ' east us '])('%j is eastus / East US', (location) => {
-    expect(azureRegion(location)).toEqual({ id: 'eastus', name: 'East US' });
+  it.each(['EastUS', 'eastus', 'East US', 'US East', 'us_east', ' east us '])('%j is eastus / East US (Virginia)', (location) => {
+    expect(azureRegion(location)).toEqual({ id: 'eastus', name: 'East US (Virginia)' });
   });
 
   it('maps the legacy EA spellings with Microsoft’s Regions data', () => {
-    expect(azureRegion('US East 2')).toEqual({ id: 'eastus2', name: 'East US 2' });
-    expect(azureRegion('EU West')).toEqual({ id: 'westeurope', name: 'West Europe' });
-    expect(azureRegion('CA Central')).toEqual({ id: 'canadacentral', name: 'Canada Central' });
-    expect(azureRegion('usnorth')).toEqual({ id: 'northcentralus', name: 'North Central US' });
-    expect(azureRegion('CentralUS')).toEqual({ id: 'centralus', name: 'Central US' });
+    expect(azureRegion('US East 2')).toEqual({ id: 'eastus2', name: 'East US 2 (Virginia)' });
+    expect(azureRegion('EU West')).toEqual({ id: 'westeurope', name: 'West Europe (Netherlands)' });
+    expect(azureRegion('CA Central')).toEqual({ id: 'canadacentral', name: 'Canada Central (Toronto)' });
+    expect(azureRegion('usnorth')).toEqual({ id: 'northcentralus', name: 'North Central US (Illinois)' });
+    expect(azureRegion('CentralUS')).toEqual({ id: 'centralus', name: 'Central US (Iowa)' });
   });
 
   it('keeps unknown locations folded, with their given name, and nulls unassigned', () => {
@@ -181,7 +290,7 @@ describe('azure mapping of the fixtures', () => {
       charge_frequency: 'Usage-Based',
       pricing_category: 'Standard',
       region_id: 'centralus',
-      region_name: 'Central US',
+      region_name: 'Central US (Iowa)',
       billed_cost: '0.000305367',
       effective_cost: '0.000305367',
       billing_currency: 'CAD',
@@ -212,7 +321,7 @@ describe('azure mapping of the fixtures', () => {
       list_unit_price: '0.0589',
       list_cost: '0.0000204972',
       region_id: 'eastus',
-      region_name: 'East US',
+      region_name: 'East US (Virginia)',
       service_name: 'Storage Accounts',
       service_category: 'Storage',
       resource_type: 'microsoft.storage/storageaccounts',

@@ -10,6 +10,7 @@
  */
 import type { CostRow } from '../../focus/columns';
 import { currency, decimal, parseTags, regionId, text, timestamp, utcDay, ValueError } from '../../focus/normalize';
+import { lookupRegion, regionForSpelling } from '../../focus/regions';
 import { type FormatReader, IngestError, type MapperContext, type RecordMapper } from '../types';
 
 // ---------------------------------------------------------------------------------------------
@@ -185,117 +186,18 @@ const DISTINCTIVE = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Regions: Microsoft's Regions data file (finops-toolkit src/open-data/Regions.csv) maps the many
-// spellings of ResourceLocation to one RegionId/RegionName. Kept here: the display name of each
-// region and the legacy spellings ("US East", "EU West", "usnorth") whose folded form is not already
-// the region id. Datacenter codes and city names from that file are left out on purpose.
-
-const REGIONS: readonly (readonly [id: string, name: string, ...aliases: string[]])[] = [
-  ['australiacentral', 'Australia Central', 'au central'],
-  ['australiacentral2', 'Australia Central 2', 'au central 2'],
-  ['australiaeast', 'Australia East', 'au east'],
-  ['australiasoutheast', 'Australia Southeast', 'au southeast'],
-  ['austriaeast', 'Austria East', 'at east'],
-  ['belgiumcentral', 'Belgium Central', 'be central'],
-  ['brazilsouth', 'Brazil South', 'br south'],
-  ['brazilsoutheast', 'Brazil Southeast', 'br southeast'],
-  ['canadacentral', 'Canada Central', 'ca central', 'centralcanada'],
-  ['canadaeast', 'Canada East', 'ca east', 'eastcanada'],
-  ['centralindia', 'Central India', 'in central', 'indiacentral'],
-  ['centralus', 'Central US', 'us central'],
-  ['centraluseuap', 'Central US EUAP'],
-  ['chilecentral', 'Chile Central', 'cl central'],
-  ['chinaeast', 'China East', 'cn east'],
-  ['chinaeast2', 'China East 2', 'cn east 2'],
-  ['chinaeast3', 'China East 3', 'cn east 3'],
-  ['chinanorth', 'China North', 'cn north'],
-  ['chinanorth2', 'China North 2', 'cn north 2'],
-  ['chinanorth3', 'China North 3', 'cn north 3'],
-  ['denmarkeast', 'Denmark East'],
-  ['eastasia', 'East Asia', 'ap east', 'asiaeast'],
-  ['eastus', 'East US', 'us east'],
-  ['eastus2', 'East US 2', 'us east 2'],
-  ['eastus2euap', 'East US 2 EUAP'],
-  ['eastus3', 'East US 3', 'us east 3'],
-  ['finlandcentral', 'Finland Central', 'fi central'],
-  ['francecentral', 'France Central', 'fr central'],
-  ['francesouth', 'France South', 'fr south'],
-  ['germanycentral', 'Germany Central', 'de central'],
-  ['germanynorth', 'Germany North', 'de north'],
-  ['germanynortheast', 'Germany NorthEast', 'de northeast'],
-  ['germanywestcentral', 'Germany West Central', 'de west central'],
-  ['global', 'Global'],
-  ['greececentral', 'Greece Central', 'gr central'],
-  ['indiasouthcentral', 'India South Central', 'in south central'],
-  ['indonesiacentral', 'Indonesia Central', 'id central'],
-  ['israelcentral', 'Israel Central', 'il central'],
-  ['italynorth', 'Italy North', 'it north'],
-  ['japaneast', 'Japan East', 'ja east', 'eastjapan'],
-  ['japanwest', 'Japan West', 'ja west'],
-  ['jioindiacentral', 'Jio India Central', 'in central jio'],
-  ['jioindiawest', 'Jio India West', 'in west jio'],
-  ['koreacentral', 'Korea Central', 'kr central'],
-  ['koreasouth', 'Korea South', 'kr south'],
-  ['malaysiasouth', 'Malaysia South'],
-  ['malaysiawest', 'Malaysia West', 'my west'],
-  ['mexicocentral', 'Mexico Central', 'mx central'],
-  ['newzealandnorth', 'New Zealand North', 'nz north'],
-  ['northcentralus', 'North Central US', 'us north central', 'usnorth'],
-  ['northeurope', 'North Europe', 'eu north', 'europenorth'],
-  ['norwayeast', 'Norway East', 'no east'],
-  ['norwaywest', 'Norway West', 'no west'],
-  ['polandcentral', 'Poland Central', 'pl central'],
-  ['qatarcentral', 'Qatar Central', 'qa central'],
-  ['saudiarabiaeast', 'Saudi Arabia East', 'sa east'],
-  ['southafricanorth', 'South Africa North', 'za north'],
-  ['southafricawest', 'South Africa West', 'za west'],
-  ['southcentralus', 'South Central US', 'us south central', 'ussouth'],
-  ['southeastasia', 'Southeast Asia', 'ap southeast', 'asiasoutheast'],
-  ['southindia', 'South India', 'in south', 'indiasouth'],
-  ['spaincentral', 'Spain Central', 'es central'],
-  ['swedencentral', 'Sweden Central', 'se central'],
-  ['swedensouth', 'Sweden South', 'se south'],
-  ['switzerlandnorth', 'Switzerland North', 'ch north'],
-  ['switzerlandwest', 'Switzerland West', 'ch west'],
-  ['taiwannorth', 'Taiwan North', 'tw north'],
-  ['taiwannorthwest', 'Taiwan Northwest'],
-  ['uaecentral', 'UAE Central', 'ae central'],
-  ['uaenorth', 'UAE North', 'ae north'],
-  ['uknorth', 'UK North'],
-  ['uksouth', 'UK South'],
-  ['uksouth2', 'UK South 2'],
-  ['ukwest', 'UK West'],
-  ['usdodcentral', 'USDoD Central'],
-  ['usdodeast', 'USDoD East'],
-  ['usgovarizona', 'USGov Arizona', 'us gov az'],
-  ['usgoviowa', 'USGov Iowa'],
-  ['usgovtexas', 'USGov Texas', 'us gov tx', 'usgov south central'],
-  ['usgovvirginia', 'USGov Virginia'],
-  ['westcentralus', 'West Central US', 'us west central'],
-  ['westeurope', 'West Europe', 'eu west', 'europewest'],
-  ['westindia', 'West India', 'in west', 'indiawest'],
-  ['westus', 'West US', 'us west'],
-  ['westus2', 'West US 2', 'us west 2'],
-  ['westus3', 'West US 3', 'us west 3'],
-];
-
-const REGION_NAME = new Map<string, string>();
-const REGION_ALIAS = new Map<string, string>();
-for (const [id, name, ...aliases] of REGIONS) {
-  REGION_NAME.set(id, name);
-  for (const alias of aliases) REGION_ALIAS.set(alias.replace(/[\s_]+/g, ''), id);
-}
+// Regions: the one region table (lib/focus/regions-data.ts) knows each region's id, display name
+// and the legacy spellings Azure exports still write ("US East", "EU West", "usnorth").
 
 /**
  * RegionId and RegionName for a ResourceLocation: `EastUS`, `eastus`, `East US`, `US East` and
- * `us_east` are all `eastus` / "East US". Unknown locations keep their folded id and given name.
+ * `us_east` are all `eastus` / "East US (Virginia)". Unknown locations keep their folded id and given name.
  */
 export function azureRegion(location: string | null | undefined): { id: string | null; name: string | null } {
   const folded = regionId(location);
   if (folded === null) return { id: null, name: null };
-  const key = folded.replace(/_/g, '');
-  const id = REGION_ALIAS.get(key) ?? (REGION_NAME.has(key) ? key : folded);
-  return { id, name: REGION_NAME.get(id) ?? text(location) };
+  const region = regionForSpelling(folded) ?? lookupRegion(folded.replace(/_/g, ''));
+  return region ? { id: region.id, name: region.name } : { id: folded, name: text(location) };
 }
 
 // ---------------------------------------------------------------------------------------------
