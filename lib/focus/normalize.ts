@@ -170,6 +170,25 @@ export function currency(value: string | null | undefined): string | null {
   return up;
 }
 
+/**
+ * A FOCUS JSON column (KeyValueFormat / JsonObjectFormat: a JSON object) as compact JSON text, or
+ * null. Anything that is not a JSON object is an error naming the value.
+ */
+export function jsonObject(value: string | null | undefined): string | null {
+  const t = text(value);
+  if (t === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(t);
+  } catch {
+    throw new ValueError(`not JSON: ${JSON.stringify(t.slice(0, 200))}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ValueError(`not a JSON object: ${JSON.stringify(t.slice(0, 200))}`);
+  }
+  return JSON.stringify(parsed);
+}
+
 /** Tag keys trimmed and case-folded, values trimmed: the form used for grouping and filtering. */
 export function normalizeTags(tags: Record<string, string> | null | undefined): Record<string, string> | null {
   if (!tags) return null;
