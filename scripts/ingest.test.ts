@@ -67,6 +67,17 @@ describe('npm run ingest', () => {
     expect(row?.billed).toBe('3.30');
   });
 
+  it('a FOCUS Invoice Detail file: the summary names the dataset and its totals per currency', async () => {
+    const file = path.resolve('tests/fixtures/focus-datasets/invoice-detail-1.4-january-restated.csv');
+    const res = await cli(['--source', 'cli-invoices', file], { DATABASE_URL: url });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/invoice-detail-1\.4-january-restated\.csv: FOCUS invoice-detail → source "cli-invoices"/);
+    expect(res.stderr).toMatch(/ {2}3 rows in \d+\.\d s, billing periods: 2025-01\n/);
+    expect(res.stderr).toMatch(/ {2}BilledCost USD: 1528\.63, 3 rows\n/);
+    const [row] = await sql<{ n: string }>(url, `SELECT count(*)::text AS n FROM focus_invoice_details`);
+    expect(row?.n).toBe('3');
+  });
+
   it('prints a summary people read: rows, days, periods, totals per currency (singular for one)', async () => {
     const file = path.join(dir, 'one-row.csv');
     await writeFile(file, CSV.split('\n').slice(0, 2).join('\n').replace('acct,', 'acct-one,'));

@@ -82,6 +82,16 @@ async function main(): Promise<number> {
 
 function printSummary(s: IngestSummary): void {
   const secs = s.durationMs / 1000;
+  if (s.datasetTotals) {
+    const periods = s.billingPeriods.map((p) => p.slice(0, 7)).join(', ');
+    const lines = [
+      `${s.file}: FOCUS ${s.dataset} → source "${s.sourceName}"`,
+      `  ${count(s.rows, 'row')} in ${secs.toFixed(1)} s${periods ? `, billing periods: ${periods}` : ''}${s.replacedRows ? ` (replaced ${count(s.replacedRows, 'earlier row')})` : ''}`,
+      ...s.datasetTotals.map((t) => `  ${t.column} ${t.currency}: ${t.sum}, ${count(t.rows, 'row')}`),
+    ];
+    console.error(lines.join('\n'));
+    return;
+  }
   const lines = [
     `${s.file}: ${s.format}${s.dataset ? ` (${s.dataset} cost)` : ''} → source "${s.sourceName}"`,
     `  ${count(s.rows, 'row')} in ${secs.toFixed(1)} s (${Math.round(s.rows / Math.max(secs, 0.001)).toLocaleString('en-US')} rows/s), ${count(s.days, 'day')}`,

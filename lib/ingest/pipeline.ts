@@ -9,9 +9,11 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { getPool } from '../db/pool';
 import type { CostRow } from '../focus/columns';
+import { detectFocusDataset, type FocusDatasetId } from '../focus/datasets';
 import { timestamp, utcDay } from '../focus/normalize';
 import { COPY_COLUMNS, serializeRow } from './copy-text';
 import { DAILY_COPY_COLUMNS, type DailyRollup, ROLLUP_GROUP_BY_SQL, ROLLUP_SELECT_SQL } from './daily-rollup';
+import type { DatasetTotal } from './focus-datasets';
 import { FocusCopyFeed, type FocusFastPlan, planFocusFastPath } from './focus-fast';
 import { mapRecord } from './map-record';
 import { detectReader, readerFor } from './readers';
@@ -44,14 +46,18 @@ export interface IngestSummary {
   sourceName: string;
   file: string;
   format: FormatId;
-  dataset: 'actual' | 'amortized' | null;
+  /** Azure's cost dataset, or the supporting FOCUS dataset the file was (null: FOCUS Cost and Usage or another format). */
+  dataset: 'actual' | 'amortized' | FocusDatasetId | null;
   checksum: string | null;
   rows: number;
   /** Rows of earlier ingests (same source and billing periods) that this file replaced. */
   replacedRows: number;
   billingPeriods: string[];
   days: number;
+  /** Cost and Usage totals; empty for a supporting FOCUS dataset, whose sums are in datasetTotals. */
   totals: CurrencyTotal[];
+  /** Supporting FOCUS datasets only: the sum of each amount column per currency. */
+  datasetTotals?: DatasetTotal[];
   durationMs: number;
   /** Where the time went (ms): streaming the file through COPY, then the steps of the swap. */
   phases: { copyMs: number; totalsMs: number; replaceMs: number; rollupMs: number };
@@ -100,6 +106,14 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
   let fast: FocusCopyFeed | null = null;
   try {
     const declared = declaredPeriods(file, options.billingPeriods);
+    // Contract Commitment, Invoice Detail and Billing Period files have tables of their own; their
+    // module builds on this one's run bookkeeping, so it is loaded on demand (no import cycle).
+    const focusDataset = ['auto', 'focus'].includes(options.format ?? 'auto') ? detectFocusDataset(source.headers) : null;
+    if (focusDataset) {
+      const { ingestFocusDataset } = await import('./focus-datasets');
+      const { sourceName, onProgress } = options;
+      return await ingestFocusDataset({ dataset: focusDataset, source, files, sourceName, declaredPeriods: declared, started, onProgress });
+    }
     const reader = pickReader(file, source.headers, options.format ?? 'auto');
     const dataset =
       reader.id === 'azure' ? (options.dataset ?? (/amorti[sz]ed/i.test(path.basename(file)) ? 'amortized' : 'actual')) : null;
@@ -261,7 +275,7 @@ async function* mapRecords(
   }
 }
 
-async function upsertSource(pool: pg.Pool, name: string, provider: string): Promise<number> {
+export async function upsertSource(pool: pg.Pool, name: string, provider: string): Promise<number> {
   const { rows } = await pool.query<{ id: number }>(
     `INSERT INTO billing_sources (name, provider) VALUES ($1, $2)
      ON CONFLICT (name) DO UPDATE SET updated_at = billing_sources.updated_at
@@ -273,7 +287,13 @@ async function upsertSource(pool: pg.Pool, name: string, provider: string): Prom
   return id;
 }
 
-async function startRun(pool: pg.Pool, sourceId: number, files: string[], format: FormatId, dataset: string | null): Promise<string> {
+export async function startRun(
+  pool: pg.Pool,
+  sourceId: number,
+  files: string[],
+  format: FormatId,
+  dataset: string | null,
+): Promise<string> {
   let bytes = 0;
   for (const f of files) bytes += (await stat(f)).size;
   const name = files.length === 1 ? (files[0] as string) : `${files[0]} (+${files.length - 1} more parts)`;
@@ -612,7 +632,7 @@ async function replaceDailyRollup(client: pg.PoolClient, sourceId: number, perio
   return new Set([...old.map((r) => r.day), ...rollup.days()]).size;
 }
 
-function copyError(error: unknown, file: string, fileLine: (copyLine: number) => number | undefined): IngestError {
+export function copyError(error: unknown, file: string, fileLine: (copyLine: number) => number | undefined): IngestError {
   const e = error as Error & { where?: string; column?: string };
   const m = e.where ? /line (\d+)(?:, column (\w+))?/.exec(e.where) : null;
   if (m) {
@@ -635,7 +655,7 @@ function toIngestError(error: unknown, file: string): IngestError {
   return new IngestError(`${file}: ${e.message}`, { file, code: 'DATABASE' });
 }
 
-async function sha256File(file: string): Promise<string> {
+export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
