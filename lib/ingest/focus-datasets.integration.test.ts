@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeParquet } from '../../tests/fixtures/focus/parquet-writer';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { getPrisma } from '../db/prisma';
 import { ingestFile } from './pipeline';
 import { IngestError } from './types';
 
@@ -112,6 +113,18 @@ describe('FOCUS Invoice Detail (1.4)', () => {
       `SELECT count(*)::int AS n FROM focus_invoice_details WHERE invoice_id = 'AUIN25-1286479' AND purchase_order_number IS NULL`,
     );
     expect(aud?.n).toBe(3);
+    // The Prisma Client reads the table too (exact Decimal, JSON as objects).
+    const viaClient = await getPrisma().focusInvoiceDetail.findMany({
+      where: { sourceId: s.sourceId, invoiceId: 'AUIN25-1286479' },
+      orderBy: { invoiceDetailId: 'asc' },
+    });
+    expect(
+      viaClient.map((r) => [r.invoiceDetailId, r.billedCost.toFixed(2), r.paymentCurrencyBilledCost?.toFixed(2), r.invoiceDetailGrain]),
+    ).toEqual([
+      ['LINE-001', '3.03', '0.00', { ServiceName: 'AuraStore' }],
+      ['LINE-002', '0.30', '0.00', { ServiceName: 'AuraStore' }],
+      ['LINE-AGG', '0.00', '5.17', {}],
+    ]);
   });
 
   it('re-ingesting a billing period replaces that period and keeps the others', async () => {
