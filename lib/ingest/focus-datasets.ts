@@ -6,14 +6,13 @@
  * billing periods (or, for contract commitments, the source's whole dataset), and records the run
  * with its row count, billing periods and per-currency totals.
  */
-import { once } from 'node:events';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { getPool } from '../db/pool';
 import type { DatasetColumn, FocusDataset } from '../focus/datasets';
 import { currency, decimal, jsonObject, text, timestamp, utcDay, ValueError } from '../focus/normalize';
+import { copyChunks } from './copy-stream';
 import { esc } from './copy-text';
-import { copyError, type IngestProgress, type IngestSummary, sha256File, startRun, upsertSource } from './pipeline';
+import { type IngestProgress, type IngestSummary, sha256File, startRun, upsertSource } from './pipeline';
 import { lockSourceForIngest } from './replace';
 import type { RecordSource } from './source';
 import { IngestError } from './types';
@@ -228,34 +227,19 @@ export async function ingestFocusDataset(args: DatasetIngestArgs): Promise<Inges
       await client.query('BEGIN');
       await lockSourceForIngest(client, sourceId);
       const columns = ['source_id', 'ingest_run_id', ...dataset.columns.map((c) => c.column), 'extras'];
-      const copy = client.query(copyFrom(`COPY ${dataset.table} (${columns.join(', ')}) FROM STDIN`));
-      const copyDone = new Promise<void>((resolve, reject) => {
-        copy.on('finish', resolve);
-        copy.on('error', reject);
+      let pending: MappedRow[] | null = peeked.length ? peeked : null;
+      await copyChunks({
+        client,
+        sql: `COPY ${dataset.table} (${columns.join(', ')}) FROM STDIN`,
+        next: async () => {
+          const next = pending ? { done: false as const, value: pending } : await rows.next();
+          pending = null;
+          return next.done ? null : chunk(next.value);
+        },
+        onChunk: () => onProgress?.({ file, bytesRead: source.bytesRead(), totalBytes: source.totalBytes, rows: count, phase: 'reading' }),
+        file,
+        fileLine: (line) => lineOf[line - 1],
       });
-      try {
-        let batch: MappedRow[] | null = peeked.length ? peeked : null;
-        for (;;) {
-          if (!batch) {
-            const next = await rows.next();
-            if (next.done) break;
-            batch = next.value;
-          }
-          if (!copy.write(chunk(batch))) await once(copy, 'drain');
-          batch = null;
-          onProgress?.({ file, bytesRead: source.bytesRead(), totalBytes: source.totalBytes, rows: count, phase: 'reading' });
-        }
-      } catch (error) {
-        copy.destroy(error as Error);
-        await copyDone.catch(() => {});
-        throw error;
-      }
-      copy.end();
-      try {
-        await copyDone;
-      } catch (error) {
-        throw copyError(error, file, (line) => lineOf[line - 1]);
-      }
       onProgress?.({ file, bytesRead: source.totalBytes, totalBytes: source.totalBytes, rows: count, phase: 'replacing' });
       replacedRows = await replaceEarlier(client, dataset, sourceId, runId, [...periods]);
       totals = await runTotals(client, dataset, runId);

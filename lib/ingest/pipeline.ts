@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { getPool } from '../db/pool';
 import type { CostRow } from '../focus/columns';
 import { detectFocusDataset, type FocusDatasetId } from '../focus/datasets';
 import { timestamp, utcDay } from '../focus/normalize';
+import { copyChunks } from './copy-stream';
 import { COPY_COLUMNS, serializeRow } from './copy-text';
 import { DAILY_COPY_COLUMNS, type DailyRollup, ROLLUP_GROUP_BY_SQL, ROLLUP_SELECT_SQL } from './daily-rollup';
 import type { DatasetTotal } from './focus-datasets';
@@ -430,31 +430,15 @@ async function writeAndSwap(args: {
     let replacedRows = await replaceBeforeCopy(client, sourceId, earlyPeriods);
     // A deep buffer lets the next chunk be prepared while PostgreSQL works through the last ones.
     const options = feed.format === 'binary' ? ' (FORMAT binary)' : '';
-    const copy = client.query(
-      copyFrom(`COPY cost_line_items (${COPY_COLUMNS.join(', ')}) FROM STDIN${options}`, { highWaterMark: 8 << 20 }),
-    );
-    const copyDone = new Promise<void>((resolve, reject) => {
-      copy.on('finish', resolve);
-      copy.on('error', reject);
+    await copyChunks({
+      client,
+      sql: `COPY cost_line_items (${COPY_COLUMNS.join(', ')}) FROM STDIN${options}`,
+      highWaterMark: 8 << 20,
+      next: () => feed.next(),
+      onChunk: () => onProgress?.({ file, bytesRead: feed.bytesRead(), totalBytes, rows: feed.rows, phase: 'reading' }),
+      file,
+      fileLine: (line) => feed.fileLine(line),
     });
-    try {
-      for (;;) {
-        const chunk = await feed.next();
-        if (chunk === null) break;
-        if (!copy.write(chunk)) await once(copy, 'drain');
-        onProgress?.({ file, bytesRead: feed.bytesRead(), totalBytes, rows: feed.rows, phase: 'reading' });
-      }
-    } catch (error) {
-      copy.destroy(error as Error);
-      await copyDone.catch(() => {});
-      throw error;
-    }
-    copy.end();
-    try {
-      await copyDone;
-    } catch (error) {
-      throw copyError(error, file, (line) => feed.fileLine(line));
-    }
     const count = feed.rows;
     onProgress?.({ file, bytesRead: totalBytes, totalBytes, rows: count, phase: 'replacing' });
 
@@ -630,23 +614,6 @@ async function replaceDailyRollup(client: pg.PoolClient, sourceId: number, perio
   const copy = client.query(copyFrom(`COPY cost_daily (${DAILY_COPY_COLUMNS.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(rollup.copyText(sourceId)), copy);
   return new Set([...old.map((r) => r.day), ...rollup.days()]).size;
-}
-
-export function copyError(error: unknown, file: string, fileLine: (copyLine: number) => number | undefined): IngestError {
-  const e = error as Error & { where?: string; column?: string };
-  const m = e.where ? /line (\d+)(?:, column (\w+))?/.exec(e.where) : null;
-  if (m) {
-    const copyLine = Number(m[1]);
-    const line = fileLine(copyLine);
-    const column = m[2];
-    return new IngestError(`${file}${line ? `, line ${line}` : ''}${column ? `, column ${column}` : ''}: ${e.message}`, {
-      file,
-      line,
-      column,
-      code: 'BAD_VALUE',
-    });
-  }
-  return new IngestError(`${file}: database rejected the rows: ${e.message}`, { file, code: 'DATABASE' });
 }
 
 function toIngestError(error: unknown, file: string): IngestError {

@@ -1,0 +1,66 @@
+/**
+ * Streaming chunks into a `COPY ... FROM STDIN`, shared by the cost line items' swap and the
+ * supporting FOCUS datasets: the writer waits whenever the server's buffer is full, a failure
+ * while producing chunks aborts the COPY, and a value PostgreSQL rejects is reported with the file
+ * line its COPY line came from.
+ */
+import { once } from 'node:events';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { IngestError } from './types';
+
+export async function copyChunks(args: {
+  client: pg.PoolClient;
+  /** The COPY statement. */
+  sql: string;
+  highWaterMark?: number;
+  /** The next chunk of COPY data, or null at the end. */
+  next: () => Promise<string | Buffer | null>;
+  /** Called after each chunk is handed to the server (progress). */
+  onChunk?: () => void;
+  file: string;
+  /** The file line a COPY line (1-based) came from. */
+  fileLine: (copyLine: number) => number | undefined;
+}): Promise<void> {
+  const copy = args.client.query(copyFrom(args.sql, args.highWaterMark ? { highWaterMark: args.highWaterMark } : undefined));
+  const copyDone = new Promise<void>((resolve, reject) => {
+    copy.on('finish', resolve);
+    copy.on('error', reject);
+  });
+  try {
+    for (;;) {
+      const chunk = await args.next();
+      if (chunk === null) break;
+      if (!copy.write(chunk)) await once(copy, 'drain');
+      args.onChunk?.();
+    }
+  } catch (error) {
+    copy.destroy(error as Error);
+    await copyDone.catch(() => {});
+    throw error;
+  }
+  copy.end();
+  try {
+    await copyDone;
+  } catch (error) {
+    throw copyError(error, args.file, args.fileLine);
+  }
+}
+
+/** A COPY failure as an IngestError naming the file line (and column) PostgreSQL points at. */
+export function copyError(error: unknown, file: string, fileLine: (copyLine: number) => number | undefined): IngestError {
+  const e = error as Error & { where?: string; column?: string };
+  const m = e.where ? /line (\d+)(?:, column (\w+))?/.exec(e.where) : null;
+  if (m) {
+    const copyLine = Number(m[1]);
+    const line = fileLine(copyLine);
+    const column = m[2];
+    return new IngestError(`${file}${line ? `, line ${line}` : ''}${column ? `, column ${column}` : ''}: ${e.message}`, {
+      file,
+      line,
+      column,
+      code: 'BAD_VALUE',
+    });
+  }
+  return new IngestError(`${file}: database rejected the rows: ${e.message}`, { file, code: 'DATABASE' });
+}
