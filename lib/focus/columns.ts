@@ -1,6 +1,10 @@
 /**
- * The canonical FOCUS 1.2 columns Burnrate stores, in the order the COPY stream writes them.
- * `kind` drives validation: numeric values must be exact decimal strings, timestamps ISO-8601 UTC.
+ * The canonical FOCUS Cost and Usage columns Burnrate stores (every column of FOCUS 1.0 to 1.4, see
+ * DEVELOPERS.md), in the order the COPY stream writes them. `kind` drives validation: numeric
+ * values must be exact decimal strings, timestamps ISO-8601 UTC, json values valid JSON (stored
+ * as jsonb, as written). ProviderName and PublisherName were deprecated in 1.3 and removed in 1.4;
+ * provider_name stays the dashboard's grouping key (read from ServiceProviderName when ProviderName
+ * is absent, see readers/focus.ts).
  */
 export const FOCUS_COLUMNS = [
   { column: 'provider_name', focus: 'ProviderName', kind: 'text', required: true },
@@ -46,7 +50,36 @@ export const FOCUS_COLUMNS = [
   { column: 'commitment_discount_type', focus: 'CommitmentDiscountType', kind: 'text' },
   { column: 'commitment_discount_category', focus: 'CommitmentDiscountCategory', kind: 'text' },
   { column: 'commitment_discount_status', focus: 'CommitmentDiscountStatus', kind: 'text' },
-] as const satisfies readonly { column: string; focus: string; kind: 'text' | 'numeric' | 'timestamp'; required?: boolean }[];
+  // Added by migration 0005 (columns of FOCUS 1.0-1.4 that earlier versions of Burnrate kept in extras).
+  { column: 'commitment_discount_name', focus: 'CommitmentDiscountName', kind: 'text' },
+  { column: 'commitment_discount_quantity', focus: 'CommitmentDiscountQuantity', kind: 'numeric' },
+  { column: 'commitment_discount_unit', focus: 'CommitmentDiscountUnit', kind: 'text' },
+  { column: 'commitment_program_eligibility_details', focus: 'CommitmentProgramEligibilityDetails', kind: 'json' },
+  { column: 'capacity_reservation_id', focus: 'CapacityReservationId', kind: 'text' },
+  { column: 'capacity_reservation_status', focus: 'CapacityReservationStatus', kind: 'text' },
+  { column: 'service_provider_name', focus: 'ServiceProviderName', kind: 'text' },
+  { column: 'host_provider_name', focus: 'HostProviderName', kind: 'text' },
+  { column: 'billing_account_type', focus: 'BillingAccountType', kind: 'text' },
+  { column: 'sub_account_type', focus: 'SubAccountType', kind: 'text' },
+  { column: 'invoice_detail_id', focus: 'InvoiceDetailId', kind: 'text' },
+  { column: 'sku_meter', focus: 'SkuMeter', kind: 'text' },
+  { column: 'sku_price_details', focus: 'SkuPriceDetails', kind: 'json' },
+  { column: 'pricing_currency', focus: 'PricingCurrency', kind: 'text' },
+  { column: 'pricing_currency_contracted_unit_price', focus: 'PricingCurrencyContractedUnitPrice', kind: 'numeric' },
+  { column: 'pricing_currency_effective_cost', focus: 'PricingCurrencyEffectiveCost', kind: 'numeric' },
+  { column: 'pricing_currency_list_unit_price', focus: 'PricingCurrencyListUnitPrice', kind: 'numeric' },
+  { column: 'contract_applied', focus: 'ContractApplied', kind: 'json' },
+  { column: 'allocated_method_id', focus: 'AllocatedMethodId', kind: 'text' },
+  { column: 'allocated_method_details', focus: 'AllocatedMethodDetails', kind: 'json' },
+  { column: 'allocated_resource_id', focus: 'AllocatedResourceId', kind: 'text' },
+  { column: 'allocated_resource_name', focus: 'AllocatedResourceName', kind: 'text' },
+  { column: 'allocated_tags', focus: 'AllocatedTags', kind: 'json' },
+] as const satisfies readonly {
+  column: string;
+  focus: string;
+  kind: 'text' | 'numeric' | 'timestamp' | 'json';
+  required?: boolean;
+}[];
 
 export type FocusColumn = (typeof FOCUS_COLUMNS)[number]['column'];
 

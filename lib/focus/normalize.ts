@@ -277,3 +277,34 @@ export function pythonReprToJson(repr: string): string {
   }
   return out;
 }
+
+// What PostgreSQL's jsonb refuses in strings (keys or values) although JSON.parse accepts it.
+const UNSTORABLE_IN_JSONB = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function hasUnstorableString(v: unknown): boolean {
+  if (typeof v === 'string') return UNSTORABLE_IN_JSONB.test(v);
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some(hasUnstorableString);
+  return Object.entries(v).some(([k, x]) => UNSTORABLE_IN_JSONB.test(k) || hasUnstorableString(x));
+}
+
+/**
+ * A FOCUS JSON column (SkuPriceDetails, AllocatedTags, ContractApplied, ...): the trimmed text,
+ * checked to be JSON that PostgreSQL's jsonb accepts, or null. The text is kept as written, not
+ * re-serialized: JavaScript would round numbers with more than 17 digits that jsonb keeps exactly.
+ */
+export function jsonText(value: string | null | undefined): string | null {
+  const t = text(value);
+  if (t === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(t);
+  } catch (error) {
+    throw new ValueError(`not valid JSON (${(error as Error).message}): ${JSON.stringify(t.length > 200 ? `${t.slice(0, 200)}…` : t)}`);
+  }
+  // Only an escape can put a NUL or a lone surrogate into a string of valid UTF-8 text.
+  if (t.includes('\\u') && hasUnstorableString(parsed)) {
+    throw new ValueError(`JSON with \\u0000 or an unpaired surrogate, which PostgreSQL cannot store: ${JSON.stringify(t.slice(0, 200))}`);
+  }
+  return t;
+}

@@ -155,7 +155,7 @@ export function isoMicros(iso: string): number {
 }
 
 /** A jsonb field (length word, version 1, JSON text). */
-function jsonbField(json: string): Buffer {
+export function jsonbField(json: string): Buffer {
   const body = Buffer.from(json, 'utf8');
   const b = Buffer.allocUnsafe(5 + body.length);
   b.writeInt32BE(body.length + 1, 0);
@@ -204,6 +204,8 @@ export function serializeRowBinary(row: CostRow, prefix: Buffer): Buffer {
       scratch.writeInt32BE(8, 0);
       writeInt64(scratch, 4, isoMicros(v));
       parts.push(Buffer.from(scratch.subarray(0, 12)));
+    } else if (c.kind === 'json') {
+      parts.push(jsonbField(v));
     } else {
       const bytes = Buffer.from(v, 'utf8');
       const len = Buffer.allocUnsafe(4);

@@ -23,15 +23,7 @@ const PREFIX = '7\t99\t';
 // display scale, timestamps as microseconds since 2000 (sub-microsecond rounding is checked against
 // PostgreSQL itself in focus-fast.integration.test.ts), text and JSON as they are.
 type Kind = 'int' | 'text' | 'numeric' | 'timestamp' | 'json';
-const KINDS: Kind[] = [
-  'int',
-  'int',
-  'text',
-  ...FOCUS_COLUMNS.map((c) => (c.kind === 'numeric' ? 'numeric' : c.kind === 'timestamp' ? 'timestamp' : 'text') as Kind),
-  'json',
-  'json',
-  'json',
-];
+const KINDS: Kind[] = ['int', 'int', 'text', ...FOCUS_COLUMNS.map((c) => c.kind as Kind), 'json', 'json', 'json'];
 
 function canonicalNumeric(text: string): string {
   const [mant, scale] = toScaled(text);

@@ -26,6 +26,7 @@ import {
   canonicalMicros,
   encodeNumeric,
   isoMicros,
+  jsonbField,
   numericField,
   serializeRowBinary,
   tagFields,
@@ -44,6 +45,7 @@ const K_DECIMAL = 1;
 const K_TIMESTAMP = 2;
 const K_REGION = 3;
 const K_CURRENCY = 4;
+const K_JSON = 5;
 
 const NF = FOCUS_COLUMNS.length;
 const focusIndex = (column: string) => FOCUS_COLUMNS.findIndex((c) => c.column === column);
@@ -73,6 +75,11 @@ export interface FocusFastPlan {
   extraKeys: Buffer[];
   /** Bytes a row can take beyond three times its CSV length. */
   slack: number;
+  /** FOCUS columns from `span` on are all absent from the file: one null run for all of them. */
+  span: number;
+  tailNulls: Buffer;
+  /** The rollup measures among the absent tail columns (null in every row). */
+  tailMeasures: Int8Array;
 }
 
 /** The plan for a FOCUS header, or null when the fast path does not handle it (duplicate extra column names). */
@@ -97,14 +104,35 @@ export function planFocusFastPath(headers: readonly string[]): FocusFastPlan | n
             ? K_DECIMAL
             : c.kind === 'timestamp'
               ? K_TIMESTAMP
-              : K_TEXT;
+              : c.kind === 'json'
+                ? K_JSON
+                : K_TEXT;
     if (!f) return;
     input[j] = f.index;
     required[j] = f.required ? 1 : 0;
   });
   const extraKeys = names.map((n) => Buffer.from(`${JSON.stringify(n)}:"`));
   const slack = 1024 + COPY_COLUMNS.length * 64 + extraKeys.reduce((a, k) => a + k.length + 4, 0);
-  return { headers, input, kind, required, convert, tags, extras: Int32Array.from(extras), extraKeys, slack };
+  // Most files carry only some of the FOCUS columns (a 1.2 file none of the 1.3/1.4 ones, which come
+  // last): the absent tail costs one copy per row, not a pass per column.
+  let span = NF;
+  while (span > 0 && (input[span - 1] as number) < 0) span--;
+  const tailNulls = Buffer.alloc(4 * (NF - span), 0xff);
+  const tailMeasures = Int8Array.from(MEASURE_OF.subarray(span).filter((m) => m >= 0));
+  return {
+    headers,
+    input,
+    kind,
+    required,
+    convert,
+    tags,
+    extras: Int32Array.from(extras),
+    extraKeys,
+    slack,
+    span,
+    tailNulls,
+    tailMeasures,
+  };
 }
 
 /**
@@ -125,7 +153,7 @@ export class FocusCopyFeed {
   private readonly prefix: Buffer;
   private readonly tagCache = new Map<string, Buffer<ArrayBufferLike> | null>();
   /** Where each FOCUS column's text value of the current row lies in `out` (start -1: null). */
-  private readonly valS = new Int32Array(NF);
+  private readonly valS = new Int32Array(NF).fill(-1);
   private readonly valE = new Int32Array(NF);
   private readonly measures = new Measures();
   /** Per timestamp column: the last spelling's bytes and quoting, and its microseconds, ISO string and UTC day. */
@@ -135,6 +163,10 @@ export class FocusCopyFeed {
   private readonly tsMicros = new Float64Array(NF);
   private readonly tsText: string[] = FOCUS_COLUMNS.map(() => '');
   private readonly tsDay: string[] = FOCUS_COLUMNS.map(() => '');
+  /** Per JSON column: the last raw value (bytes and quoting) that jsonText() accepted, and its jsonb field. */
+  private readonly jsonRaw: Buffer[] = FOCUS_COLUMNS.map(() => Buffer.alloc(0));
+  private readonly jsonQuoted = new Uint8Array(NF);
+  private readonly jsonField: (Buffer | null)[] = FOCUS_COLUMNS.map(() => null);
   /** The current row's billing period (as stored), its day, and the charge day. */
   private rowPeriod = '';
   private rowPeriodDay = '';
@@ -519,7 +551,8 @@ export class FocusCopyFeed {
     const valE = this.valE;
     const measures = this.measures;
     let o = copyBytes(this.prefix, 0, this.prefix.length, out, this.o);
-    for (let j = 0; j < NF; j++) {
+    const span = plan.span;
+    for (let j = 0; j < span; j++) {
       const k = input[j] as number;
       const m = MEASURE_OF[j] as number;
       valS[j] = -1;
@@ -576,6 +609,13 @@ export class FocusCopyFeed {
             o = this.writeTimestamp(j, out, o);
             continue;
           }
+        } else if (kd === K_JSON) {
+          // Rows of one SKU or allocation repeat the previous row's JSON, which was checked then.
+          const field = this.jsonField[j];
+          if (field && this.jsonQuoted[j] === fq[k] && sameBytes(buf, s, e, this.jsonRaw[j] as Buffer)) {
+            o = copyBytes(field, 0, field.length, out, o);
+            continue;
+          }
         } else if (kd === K_REGION) {
           if (isPlainRegion(buf, s, e)) {
             valS[j] = o + 4;
@@ -624,6 +664,12 @@ export class FocusCopyFeed {
       } else if (kd === K_TIMESTAMP) {
         this.cacheTimestamp(j, buf, s, e, fq[k] as number, v);
         o = this.writeTimestamp(j, out, o);
+      } else if (kd === K_JSON) {
+        const field = jsonbField(v);
+        this.jsonRaw[j] = Buffer.from(buf.subarray(s, e));
+        this.jsonQuoted[j] = fq[k] as number;
+        this.jsonField[j] = field;
+        o = copyBytes(field, 0, field.length, out, o);
       } else {
         const at = o;
         o += 4;
@@ -632,6 +678,11 @@ export class FocusCopyFeed {
         valS[j] = at + 4;
         valE[j] = o;
       }
+    }
+    if (span < NF) {
+      o = copyBytes(plan.tailNulls, 0, plan.tailNulls.length, out, o);
+      const tm = plan.tailMeasures;
+      for (let i = 0; i < tm.length; i++) measures.setNull(tm[i] as number);
     }
     o = copyBytes(tags, 0, tags.length, out, o);
     // extras: jsonb, version 1, then the JSON object

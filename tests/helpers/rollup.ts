@@ -9,7 +9,12 @@ const LINE_COLUMNS = `cost_dataset, provider_name, publisher_name, invoice_issue
   region_id, region_name, availability_zone, resource_id, resource_name, resource_type, sku_id, sku_price_id, pricing_category,
   pricing_quantity, pricing_unit, list_unit_price, contracted_unit_price, consumed_quantity, consumed_unit, list_cost,
   contracted_cost, billed_cost, effective_cost, billing_currency, commitment_discount_id, commitment_discount_type,
-  commitment_discount_category, commitment_discount_status, tags, tags_normalized, extras`;
+  commitment_discount_category, commitment_discount_status, commitment_discount_name, commitment_discount_quantity,
+  commitment_discount_unit, commitment_program_eligibility_details, capacity_reservation_id, capacity_reservation_status,
+  service_provider_name, host_provider_name, billing_account_type, sub_account_type, invoice_detail_id, sku_meter,
+  sku_price_details, pricing_currency, pricing_currency_contracted_unit_price, pricing_currency_effective_cost,
+  pricing_currency_list_unit_price, contract_applied, allocated_method_id, allocated_method_details, allocated_resource_id,
+  allocated_resource_name, allocated_tags, tags, tags_normalized, extras`;
 // cost_daily's columns but source_id, as the rollup defines them (lib/ingest/daily-rollup.ts).
 const DAILY_COLUMNS = DAILY_COPY_COLUMNS.filter((c) => c !== 'source_id').join(', ');
 

@@ -1,5 +1,5 @@
 import { type CostRow, FOCUS_COLUMNS, type FocusColumn } from '../../focus/columns';
-import { currency, decimal, parseTags, regionId, text, timestamp, ValueError } from '../../focus/normalize';
+import { currency, decimal, jsonText, parseTags, regionId, text, timestamp, ValueError } from '../../focus/normalize';
 import { type FormatReader, IngestError, type RecordMapper } from '../types';
 
 type FocusName = (typeof FOCUS_COLUMNS)[number]['focus'];
@@ -8,6 +8,8 @@ type FocusName = (typeof FOCUS_COLUMNS)[number]['focus'];
  * Older spellings of FOCUS columns, tried when the current name is absent. From the FOCUS changelog
  * (0.5 -> 1.0-preview -> 1.0) and the early names the FOCUS validator's 0.5 fixtures use.
  * A file that has both spellings is read by the current name; the other column goes to extras.
+ * ServiceProviderName (1.3) is also stored in its own column: it stands in for ProviderName, which
+ * 1.4 removed, because provider_name is what the dashboard groups by.
  */
 const ALIASES: Partial<Record<FocusName, readonly string[]>> = {
   ProviderName: ['Provider', 'ServiceProviderName' /* 1.3 */],
@@ -67,6 +69,7 @@ export function converterFor(c: (typeof FOCUS_COLUMNS)[number]): Convert {
   if (c.column === 'billing_currency') return currency;
   if (c.kind === 'numeric') return decimal;
   if (c.kind === 'timestamp') return timestamp;
+  if (c.kind === 'json') return jsonText;
   return text;
 }
 
@@ -113,7 +116,7 @@ const MANDATORY = FOCUS_COLUMNS.filter((c) => 'required' in c && c.required);
 
 export const focusReader: FormatReader = {
   id: 'focus',
-  label: 'FOCUS (FinOps Open Cost and Usage Specification) 0.5-1.2',
+  label: 'FOCUS (FinOps Open Cost and Usage Specification) 0.5-1.4',
   signature: ['BilledCost', 'EffectiveCost', 'BillingCurrency', 'ChargePeriodStart', 'ChargeCategory', 'ProviderName'],
 
   detect(headers) {
