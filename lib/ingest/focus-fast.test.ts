@@ -217,6 +217,13 @@ describe('FOCUS fast path = generic path', () => {
       ['long row', `${focusCaseRow()},extra`],
       ['unterminated quote', `${focusCaseRow()}\n${focusCaseRow({ ChargeDescription: '"never closed' })}`],
       ['junk after a quote', focusCaseRow({ ChargeDescription: '"closed"junk' })],
+      ['invalid JSON', focusCaseRow({ SkuPriceDetails: '"{""CoreCount"":}"' })],
+      ['truncated JSON', focusCaseRow({ AllocatedTags: '"{""env"": ""prod"""' })],
+      ['text in a JSON column', focusCaseRow({ SkuPriceDetails: 'm5.xlarge' })],
+      ['NUL escape in JSON', focusCaseRow({ SkuPriceDetails: '"{""a"": ""\\u0000""}"' })],
+      ['lone surrogate in JSON', focusCaseRow({ AllocatedTags: '"{""a"": ""\\ud800""}"' })],
+      ['JSON between no-break spaces', focusCaseRow({ AllocatedTags: '\u00a0{"a":1}\u00a0' })],
+      ['bad decimal in a 1.1 column', focusCaseRow({ CommitmentDiscountQuantity: 'two' })],
     ];
     for (const [name, line] of bad) {
       const file = await write(
@@ -227,6 +234,13 @@ describe('FOCUS fast path = generic path', () => {
       // The unterminated quote swallows the rest of the file; the parser notices on the next line.
       expect(want.error, name).toMatch(name === 'unterminated quote' ? /line 6: malformed CSV/ : /line 5:/);
     }
+    // A JSON column's error names the file, line, column and value.
+    const invalid = await write(
+      'bad-json-message.csv',
+      `${FOCUS_CASES_HEADER.join(',')}\n${focusCaseRow({ SkuPriceDetails: '"{""CoreCount"":}"' })}\n`,
+    );
+    const { error } = await expectSame([invalid], [1 << 20]);
+    expect(error).toMatch(/bad-json-message\.csv, line 2: SkuPriceDetails: not valid JSON \(.*\): "\{\\"CoreCount\\":\}"$/);
   });
 
   it('writes the same values for the FOCUS fixtures and the demo data', async () => {
