@@ -125,9 +125,12 @@ describe('FOCUS files through the ingest pipeline', () => {
       norm: unknown;
       extras: Record<string, string>;
       region: string;
+      cores: string;
+      meter: string;
     }>(
       url,
-      `SELECT billed_cost::text AS billed, effective_cost::text AS effective, tags, tags_normalized AS norm, extras, region_id AS region
+      `SELECT billed_cost::text AS billed, effective_cost::text AS effective, tags, tags_normalized AS norm, extras, region_id AS region,
+              sku_price_details->>'CoreCount' AS cores, sku_meter AS meter
          FROM cost_line_items WHERE resource_name = 'vm1'`,
     );
     expect(vm).toMatchObject({
@@ -136,8 +139,10 @@ describe('FOCUS files through the ingest pipeline', () => {
       tags: { env: 'prod', team: 'data' },
       norm: { env: 'prod', team: 'data' },
       region: 'eastus',
+      cores: '4',
+      meter: 'D4s v5',
     });
-    expect(vm?.extras).toMatchObject({ x_CostCenter: 'CC-100', SkuPriceDetails: '{"CoreCount": 4}' });
+    expect(vm?.extras).toEqual({ x_CostCenter: 'CC-100', x_SkuDescription: 'D4s v5 Linux' });
     const [tiny] = await sql<{ billed: string }>(
       url,
       `SELECT billed_cost::text AS billed FROM cost_line_items WHERE charge_description = 'Blob storage transactions'`,

@@ -149,16 +149,17 @@ describe('focusReader mapping', () => {
       commitment_discount_type: null,
       commitment_discount_category: null,
       commitment_discount_status: null,
+      // FOCUS 1.1/1.2 columns that used to land in extras
+      billing_account_type: 'Billing Profile',
+      sub_account_type: 'Subscription',
+      commitment_discount_name: null,
+      commitment_discount_quantity: null,
+      commitment_discount_unit: null,
+      pricing_currency: 'USD',
+      sku_meter: 'D4s v5',
+      sku_price_details: '{"CoreCount": 4}',
       tags: { env: 'prod', team: 'data' },
-      extras: {
-        BillingAccountType: 'Billing Profile',
-        PricingCurrency: 'USD',
-        SkuMeter: 'D4s v5',
-        SkuPriceDetails: '{"CoreCount": 4}',
-        SubAccountType: 'Subscription',
-        x_CostCenter: 'CC-100',
-        x_SkuDescription: 'D4s v5 Linux',
-      },
+      extras: { x_CostCenter: 'CC-100', x_SkuDescription: 'D4s v5 Linux' },
     });
   });
 
@@ -170,7 +171,7 @@ describe('focusReader mapping', () => {
     expect(storage?.availability_zone).toBeNull();
     expect(storage?.region_id).toBe('westeurope');
     expect(storage?.tags).toEqual({ legacy: 'true' });
-    expect(storage?.extras).not.toHaveProperty('x_CostCenter');
+    expect(storage?.extras).toBeNull(); // x_CostCenter is NULL there, and nothing else is left over
     expect(purchase?.billed_cost).toBe('1234567890.123456789');
     expect(purchase?.billing_currency).toBe('USD'); // "usd" in the file
     expect(purchase?.region_id).toBe('global');
@@ -219,7 +220,8 @@ describe('focusReader mapping', () => {
       billing_currency: 'USD',
       sub_account_id: 'a09876543212',
       sub_account_name: 'IT',
-      extras: { BilledCurrency: 'AUD', BillingAccountType: 'Account' },
+      billing_account_type: 'Account',
+      extras: { BilledCurrency: 'AUD' },
     });
   });
 
