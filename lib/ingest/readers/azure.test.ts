@@ -329,6 +329,7 @@ describe('azure mapping of the fixtures', () => {
       // No billing period columns filled: the calendar month of the charge date.
       billing_period_start: '2023-08-01T00:00:00Z',
       billing_period_end: '2023-09-01T00:00:00Z',
+      pricing_currency: 'USD',
     });
     expect(row.extras?.BillingAccountId).toBe('3c100a8a-215e-5a7e-24b2-61aa86945012');
   });

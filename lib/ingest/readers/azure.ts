@@ -932,6 +932,8 @@ export const azureReader: FormatReader = {
         commitment_discount_type: commitmentType,
         commitment_discount_category: commitmentType === 'Reservation' ? 'Usage' : commitmentType === 'Savings Plan' ? 'Spend' : null,
         commitment_discount_status: commitmentStatus,
+        // Microsoft: PricingCurrency (also kept in extras under its export name).
+        pricing_currency: get(values, col.pricingCurrency),
         tags,
         extras: extra,
         cost_dataset: dataset,
