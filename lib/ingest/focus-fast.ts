@@ -7,6 +7,8 @@
  * It stores exactly what the generic path (CSV parser -> focus reader -> serializeRow) stores:
  * - a value that is not plainly valid (surrounding blanks, a date that is not `YYYY-MM-DDTHH:MM:SSZ`,
  *   an Azure-style region, a lower-case currency) goes through the generic converter for that field;
+ * - a JSON column's value (SkuPriceDetails, AllocatedTags, ...) goes through the generic converter
+ *   too, unless it repeats the previous row's value of that column byte for byte;
  * - a record with a bad or missing value is mapped by the generic mapper, which raises the same error
  *   naming the file, line and column;
  * - anything unusual in the CSV structure (a wrong column count, a stray quote, invalid UTF-8, no
@@ -666,7 +668,9 @@ export class FocusCopyFeed {
         o = this.writeTimestamp(j, out, o);
       } else if (kd === K_JSON) {
         const field = jsonbField(v);
-        this.jsonRaw[j] = Buffer.from(buf.subarray(s, e));
+        let raw = this.jsonRaw[j] as Buffer;
+        if (raw.length !== e - s) raw = this.jsonRaw[j] = Buffer.allocUnsafe(e - s);
+        buf.copy(raw, 0, s, e);
         this.jsonQuoted[j] = fq[k] as number;
         this.jsonField[j] = field;
         o = copyBytes(field, 0, field.length, out, o);
