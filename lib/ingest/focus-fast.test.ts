@@ -210,7 +210,7 @@ describe('FOCUS fast path = generic path', () => {
       ['not a date', focusCaseRow({ ChargePeriodStart: 'yesterday' })],
       ['lower-case t and z', focusCaseRow({ ChargePeriodStart: '2024-01-31t00:00:00z' })],
       ['missing currency', focusCaseRow({ BillingCurrency: '' })],
-      ['null provider', focusCaseRow({ ProviderName: 'null' })],
+      ['null provider', focusCaseRow({ ProviderName: 'null', ServiceProviderName: '' })],
       ['bad currency', focusCaseRow({ BillingCurrency: 'US' })],
       ['bad tags', focusCaseRow({ Tags: '"{not json"' })],
       ['short row', focusCaseRow().split(',').slice(0, 5).join(',')],

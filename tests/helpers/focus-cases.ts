@@ -161,4 +161,6 @@ export const FOCUS_CASES: string[] = [
   focusCaseRow({ CommitmentDiscountQuantity: '1e-3', PricingCurrencyEffectiveCost: '-0.000000001' }),
   focusCaseRow({ CommitmentDiscountQuantity: '', PricingCurrencyEffectiveCost: ' 12.50 ' }),
   focusCaseRow({ ServiceProviderName: 'Microsoft Marketplace', HostProviderName: '' }),
+  focusCaseRow({ ProviderName: '', ServiceProviderName: 'StackLens' }),
+  focusCaseRow({ ProviderName: 'null', ServiceProviderName: 'StackLens' }),
 ];

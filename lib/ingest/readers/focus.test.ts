@@ -245,6 +245,29 @@ describe('focusReader mapping', () => {
     expect(row.extras).toEqual({ x_Discounts: ' {"a": 0.10} ' });
   });
 
+  it('FOCUS 1.3/1.4 provider columns: provider_name from ServiceProviderName when ProviderName is absent or empty', () => {
+    const without = MINIMAL.slice(1);
+    const row14 = mapOne([...without, 'ServiceProviderName', 'HostProviderName'], [...MINIMAL_ROW.slice(1), 'StackLens', 'Aura Web']);
+    expect(row14).toMatchObject({ provider_name: 'StackLens', service_provider_name: 'StackLens', host_provider_name: 'Aura Web' });
+    expect(row14.publisher_name).toBeUndefined();
+    const headers13 = [...MINIMAL, 'ServiceProviderName'];
+    expect(mapOne(headers13, [...MINIMAL_ROW, 'StackLens'])).toMatchObject({ provider_name: 'AWS', service_provider_name: 'StackLens' });
+    expect(mapOne(headers13, ['', ...MINIMAL_ROW.slice(1), 'StackLens'])).toMatchObject({ provider_name: 'StackLens' });
+    expect(mapOne(headers13, ['NULL', ...MINIMAL_ROW.slice(1), 'StackLens'])).toMatchObject({ provider_name: 'StackLens' });
+    expect(() => mapOne(headers13, ['', ...MINIMAL_ROW.slice(1), ''])).toThrow('missing ProviderName (mandatory FOCUS column)');
+  });
+
+  it('a JSON column holds valid JSON, kept as written; anything else names the column and the value', () => {
+    const row = mapOne([...MINIMAL, 'SkuPriceDetails', 'AllocatedTags'], [...MINIMAL_ROW, ' {"CoreCount": 4, "Price": 0.10} ', '{}']);
+    expect(row).toMatchObject({ sku_price_details: '{"CoreCount": 4, "Price": 0.10}', allocated_tags: '{}' });
+    expect(() => mapOne([...MINIMAL, 'ContractApplied'], [...MINIMAL_ROW, '{"Elements": [}'])).toThrow(
+      /^ContractApplied: not valid JSON \(.*\): "\{\\"Elements\\": \[\}"$/,
+    );
+    expect(() => mapOne([...MINIMAL, 'AllocatedTags'], [...MINIMAL_ROW, '{"a": "\\u0000"}'])).toThrow(
+      /^AllocatedTags: JSON with \\u0000 or an unpaired surrogate/,
+    );
+  });
+
   it('a missing mandatory value is a ValueError naming the column', () => {
     const mapper = focusReader.createMapper(MINIMAL, ctx);
     const noCurrency = [...MINIMAL_ROW];

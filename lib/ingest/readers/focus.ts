@@ -80,6 +80,8 @@ export interface Field {
   column: FocusColumn;
   required: boolean;
   convert: Convert;
+  /** Where to read the value from when this row's is null (ServiceProviderName for ProviderName), or -1. */
+  fallback: number;
 }
 
 /** Which header feeds each FOCUS column: the current name first, then the aliases in order. */
@@ -103,8 +105,13 @@ export function resolveFocusColumns(headers: readonly string[]): { fields: Field
       column: c.column,
       required: 'required' in c && c.required === true,
       convert: converterFor(c),
+      fallback: -1,
     });
   }
+  // A 1.3 file may leave the deprecated ProviderName empty on rows that have ServiceProviderName.
+  const provider = fields.find((f) => f.column === 'provider_name');
+  const serviceProvider = fields.find((f) => f.column === 'service_provider_name');
+  if (provider && serviceProvider && provider.index !== serviceProvider.index) provider.fallback = serviceProvider.index;
   const tags = lower.indexOf('tags');
   if (tags >= 0) used.add(tags);
   const extras: number[] = [];
@@ -155,7 +162,8 @@ export const focusReader: FormatReader = {
         for (const f of fields) {
           current = f.header;
           const raw = values[f.index];
-          const v = raw == null ? null : f.convert(raw);
+          let v = raw == null ? null : f.convert(raw);
+          if (v === null && f.fallback >= 0) v = f.convert(values[f.fallback] ?? '');
           if (v === null && f.required) throw new ValueError(`missing ${f.focus} (mandatory FOCUS column)`);
           row[f.column] = v;
         }
