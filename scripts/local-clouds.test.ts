@@ -9,9 +9,9 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type Worker } from '../jobs/worker';
-import { addDecimals } from '../lib/focus/normalize';
 import { getMonthlySpendByProvider } from '../lib/queries/monthly-by-provider';
 import type { CostMetric } from '../lib/schema';
+import { canonicalDecimal as canon, sumDecimals } from '../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../tests/helpers/db';
 import {
   LOCAL_AZURE_SOURCE,
@@ -27,11 +27,7 @@ function columnSum(file: string, column: string): string {
   const [header = [], ...rows] = parse(readFileSync(file), { bom: true }) as string[][];
   const i = header.indexOf(column);
   if (i < 0) throw new Error(`${file} has no ${column} column`);
-  return canon(addDecimals(rows.map((r) => r[i] || '0')));
-}
-
-function canon(value: string): string {
-  return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
+  return canon(sumDecimals(rows.map((r) => r[i] || '0')));
 }
 
 // AWS legacy CUR: billed = unblended cost; its rows are all SavingsPlanCoveredUsage, whose

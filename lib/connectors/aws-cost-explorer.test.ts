@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalDecimal as canonical, sumDecimals } from '../../tests/helpers/bigint-decimal';
 import { type CeRecord, type CostExplorerTestServer, startCostExplorerServer } from '../../tests/helpers/cost-explorer-server';
 import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
-import { addDecimals } from '../focus/normalize';
+
 import { ingestFile } from '../ingest/pipeline';
 import {
   type AwsCostExplorerConnectorOptions,
@@ -107,12 +108,6 @@ function addDay(day: string): string {
 }
 
 /** Same number however it is spelled: no trailing fraction zeros. */
-function canonical(value: string | null): string | null {
-  if (value === null) return null;
-  let s = value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
-  if (s === '-0') s = '0';
-  return s;
-}
 
 interface MonthTotals {
   rows: number;
@@ -128,8 +123,8 @@ function expectedTotals(records: CeRecord[], months = MONTHS): Map<string, Month
     if (!rs.length) continue;
     out.set(month, {
       rows: rs.length,
-      billed: canonical(addDecimals(rs.map((r) => r.unblended))),
-      effective: canonical(addDecimals(rs.map((r) => r.amortized))),
+      billed: canonical(sumDecimals(rs.map((r) => r.unblended))),
+      effective: canonical(sumDecimals(rs.map((r) => r.amortized))),
     });
   }
   return out;
@@ -407,7 +402,7 @@ describe('sync: months of daily cost by service and region', () => {
     const restated = server
       .records()
       .map((r) =>
-        r.day.startsWith('2024-02') && r.service === 'AWS Lambda' ? { ...r, unblended: addDecimals([r.unblended, '0.0000000001']) } : r,
+        r.day.startsWith('2024-02') && r.service === 'AWS Lambda' ? { ...r, unblended: sumDecimals([r.unblended, '0.0000000001']) } : r,
       );
     server.setRecords(restated);
     const result = await syncSource({ sourceId, sourceName: name, connector: connector() });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { canonicalDecimal as canonical, sumDecimals } from '../../tests/helpers/bigint-decimal';
 import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
 import {
   readTarGz,
@@ -20,7 +21,7 @@ import {
 } from '../../tests/helpers/s3-server';
 import { freePort } from '../db/embedded';
 import { getPool } from '../db/pool';
-import { addDecimals } from '../focus/normalize';
+
 import { ensurePartitions } from '../ingest/pipeline';
 import { type AwsS3ConnectorOptions, type AwsS3Credentials, type AwsS3SourceConfig, createAwsS3Connector } from './aws-s3';
 import { syncSource } from './sync';
@@ -88,19 +89,12 @@ interface Totals {
 /** Totals keyed "YYYY-MM-DD|currency" (billing period start, billing currency). */
 type TotalsByPeriod = Map<string, Totals>;
 
-function canonical(value: string | null | undefined): string | null {
-  if (value == null) return null;
-  let s = addDecimals([value]);
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return s === '-0' ? '0' : s;
-}
-
 function sumInto(out: TotalsByPeriod, key: string, billed: string, effective: string) {
   const t = out.get(key) ?? { rows: 0, billed: '0', effective: '0' };
   out.set(key, {
     rows: t.rows + 1,
-    billed: addDecimals([t.billed ?? '0', billed]),
-    effective: addDecimals([t.effective ?? '0', effective]),
+    billed: sumDecimals([t.billed ?? '0', billed]),
+    effective: sumDecimals([t.effective ?? '0', effective]),
   });
 }
 
@@ -305,8 +299,8 @@ describe('legacy CUR in a bucket: discover, sync, resync, restatement, failures'
   const report = 'burnrate-cur';
   const june2018 = readTable(path.join(AWS_CUR, 'koku/test_cur.csv'));
   const june2023 = readTable(path.join(AWS_CUR, 'koku/2023-06-01.csv'));
-  const doubled = withColumn(june2018, 'lineItem/UnblendedCost', (v) => addDecimals([v, v]));
-  const tripled = withColumn(june2018, 'lineItem/UnblendedCost', (v) => addDecimals([v, v, v]));
+  const doubled = withColumn(june2018, 'lineItem/UnblendedCost', (v) => sumDecimals([v, v]));
+  const tripled = withColumn(june2018, 'lineItem/UnblendedCost', (v) => sumDecimals([v, v, v]));
   const config = { bucket, prefix, exportType: 'cur-legacy' as const };
   // Two keys a page, so that discovery has to follow continuation tokens.
   const make = () => connector(config, S3RVER_CREDENTIALS, { listPageSize: 2 });
@@ -410,7 +404,7 @@ describe('legacy CUR in a bucket: discover, sync, resync, restatement, failures'
     expect(stored).toEqual(curTotals(doubled, june2023));
     expect(stored.get('2018-06-01|USD')?.rows).toBe(19);
     const before = curTotals(june2018).get('2018-06-01|USD')?.billed ?? '';
-    expect(stored.get('2018-06-01|USD')?.billed).toBe(canonical(addDecimals([before, before])));
+    expect(stored.get('2018-06-01|USD')?.billed).toBe(canonical(sumDecimals([before, before])));
     expect((await deliveries(sourceId))[0]?.fingerprint).toMatch(/^a2-restated@/);
   });
 

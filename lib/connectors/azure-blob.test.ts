@@ -17,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../scripts/local-clouds';
 import { withAzurite } from '../../tests/helpers/azurite';
+import { canonicalDecimal as canon } from '../../tests/helpers/bigint-decimal';
 import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
 import { type AzureBlobConnectorOptions, type AzureBlobCredential, AzureBlobSourceConfig, createAzureBlobConnector } from './azure-blob';
 import { syncSource } from './sync';
@@ -54,10 +55,6 @@ beforeAll(async () => {
 // Laying out exports the way Cost Management does
 
 /** Same number however it is spelled: no trailing fraction zeros. */
-function canon(value: string | null | undefined): string | null {
-  if (value == null) return null;
-  return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
-}
 
 /** Splits an export into partitions as Cost Management does: every part has the header row. */
 function partition(csv: string, parts: number): string[] {

@@ -13,6 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { canonicalDecimal as canonical, sumDecimals } from '../../tests/helpers/bigint-decimal';
 import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
 import {
   type BqRecord,
@@ -26,7 +27,7 @@ import {
   STANDARD_EXPORT_SCHEMA,
   startGcpServer,
 } from '../../tests/helpers/gcp-server';
-import { addDecimals } from '../focus/normalize';
+
 import { createGcpBigQueryConnector, type GcpBigQueryConnectorOptions, type GcpBigQuerySourceConfig } from './gcp-bigquery';
 import { syncSource } from './sync';
 import { type Connector, ConnectorError, type DeliveryRef } from './types';
@@ -90,13 +91,6 @@ interface Totals {
   effective: string | null;
 }
 
-function canonical(value: string | null | undefined): string | null {
-  if (value == null) return null;
-  let text = addDecimals([value]);
-  if (text.includes('.')) text = text.replace(/0+$/, '').replace(/\.$/, '');
-  return text === '-0' ? '0' : text;
-}
-
 const monthOf = (r: BqRow) => (r.values.invoice as BqRecord).month as string;
 
 function datasetTotals(rows: BqRow[], months: string[]): Map<string, Totals> {
@@ -105,10 +99,10 @@ function datasetTotals(rows: BqRow[], months: string[]): Map<string, Totals> {
     const month = monthOf(r);
     if (!months.includes(month)) continue;
     const credits = (r.values.credits as BqRecord[]).map((c) => c.amount as string);
-    const billed = addDecimals([r.values.cost as string, ...credits]);
+    const billed = sumDecimals([r.values.cost as string, ...credits]);
     const key = `${month.slice(0, 4)}-${month.slice(4)}-01|${r.values.currency}`;
     const t = sums.get(key) ?? { rows: 0, billed: '0' };
-    sums.set(key, { rows: t.rows + 1, billed: addDecimals([t.billed, billed]) });
+    sums.set(key, { rows: t.rows + 1, billed: sumDecimals([t.billed, billed]) });
   }
   return new Map(
     [...sums]

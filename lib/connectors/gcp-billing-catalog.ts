@@ -1,5 +1,6 @@
 import { CloudCatalogClient, type protos } from '@google-cloud/billing';
 import { z } from 'zod';
+import { fromScaled, trimDecimal } from '../decimal';
 import { describeIssues, GcpServiceAccountCredentials, type GcpServiceAccountKey, redact } from './gcp-bigquery';
 import { ConnectorError, type ConnectorErrorCode } from './types';
 
@@ -162,11 +163,7 @@ export function moneyToDecimal(units: string, nanos: number, what = 'a price'): 
   if (!/^-?\d+$/.test(units) || !Number.isInteger(nanos) || Math.abs(nanos) > 999_999_999) {
     throw new ConnectorError(`${what}: not a valid amount (units ${JSON.stringify(units)}, nanos ${nanos})`, 'BAD_DELIVERY');
   }
-  const total = BigInt(units) * 1_000_000_000n + BigInt(nanos);
-  const negative = total < 0n;
-  const abs = negative ? -total : total;
-  const fraction = (abs % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return `${negative ? '-' : ''}${abs / 1_000_000_000n}${fraction ? `.${fraction}` : ''}`;
+  return trimDecimal(fromScaled(BigInt(units) * 1_000_000_000n + BigInt(nanos), 9));
 }
 
 type LongLike = number | string | { toString(): string } | null | undefined;

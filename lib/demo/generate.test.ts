@@ -6,8 +6,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sumDecimals } from '../../tests/helpers/bigint-decimal';
 import { FOCUS_COLUMNS } from '../focus/columns';
-import { addDecimals } from '../focus/normalize';
+
 import { CsvParser, type CsvRecord } from '../ingest/csv';
 import {
   DEMO_HEADER,
@@ -205,9 +206,9 @@ describe('demo generator: the default dataset', () => {
         .map(([currency, c]) => ({
           currency,
           rows: c.billed.length,
-          billedCost: trim(addDecimals(c.billed)),
-          effectiveCost: trim(addDecimals(c.effective)),
-          listCost: trim(addDecimals(c.list)),
+          billedCost: trim(sumDecimals(c.billed)),
+          effectiveCost: trim(sumDecimals(c.effective)),
+          listCost: trim(sumDecimals(c.list)),
         }));
       expect(
         s.summary.totals.map((t) => ({

@@ -25,7 +25,7 @@ import {
   TEAM_APPS,
   type Template,
 } from './catalog';
-import { COST_SCALE, ExactSum, formatScaled, mulExact, toScaled } from './money';
+import { COST_SCALE, ExactSum, formatScaled, mulExact, scaledNumber } from './money';
 import { hashString, Random, randomFor } from './random';
 
 export { DEMO_PROVIDERS, type DemoProvider } from './catalog';
@@ -552,7 +552,7 @@ function baseFields(catalog: ProviderCatalog, account: BillingAccount, sub: SubA
 
 function pricingFor(template: Template, account: BillingAccount, region: Region | null, commitDiscount: number | null): Pricing {
   const priceDecimals = template.priceDecimals ?? 7;
-  const base = toScaled(template.price, priceDecimals);
+  const base = scaledNumber(template.price, priceDecimals);
   const list = Math.round(base * (region?.priceFactor ?? 1) * account.priceFactor);
   return {
     list,

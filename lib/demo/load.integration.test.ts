@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sumDecimals } from '../../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
-import { addDecimals } from '../focus/normalize';
+
 import { resolveDemoSpikes } from './generate';
 import { type DemoLoadResult, isDatabaseEmpty, loadDemoData } from './load';
 
@@ -37,7 +38,7 @@ function generatedTotals(result: DemoLoadResult): Map<string, { rows: number; bi
   return new Map(
     [...out].map(([c, a]) => [
       c,
-      { rows: a.rows, billed: addDecimals(a.billed), effective: addDecimals(a.effective), list: addDecimals(a.list) },
+      { rows: a.rows, billed: sumDecimals(a.billed), effective: sumDecimals(a.effective), list: sumDecimals(a.list) },
     ]),
   );
 }

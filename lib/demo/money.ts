@@ -1,9 +1,11 @@
 /**
- * Exact money for the demo generator. Amounts are integers in units of 10^-10 (a price with
- * `p` decimals times a quantity with `10 - p` decimals), formatted to decimal strings at the end.
- * Products are checked to stay below 2^52 so Number arithmetic on them is exact; sums over
- * millions of rows go through BigInt.
+ * Exact money for the demo generator: its hot path (lib/decimal.ts is the general module). Amounts
+ * are integers in units of 10^-10 (a price with `p` decimals times a quantity with `10 - p`
+ * decimals), formatted to decimal strings at the end. Products are checked to stay below 2^52 so
+ * Number arithmetic on them is exact (millions of them per demo load); sums over millions of rows
+ * go through BigInt. Parsing the catalog's prices and formatting the sums use lib/decimal.ts.
  */
+import { fromScaled, toScaled, trimDecimal } from '../decimal';
 
 /** Every cost the generator writes is an integer count of 10^-10 currency units. */
 export const COST_SCALE = 10;
@@ -11,15 +13,14 @@ export const COST_SCALE = 10;
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 const LIMIT = 2 ** 52;
 
-/** Parses a plain decimal string ("0.0000166667") into an integer at `scale` decimals; it must fit exactly. */
-export function toScaled(value: string, scale: number): number {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value);
-  if (!m) throw new Error(`not a plain decimal: ${value}`);
-  const [, sign, int = '0', frac = ''] = m;
-  if (frac.length > scale) throw new Error(`${value} has more than ${scale} decimals`);
-  const n = Number(int + frac.padEnd(scale, '0'));
-  if (!Number.isSafeInteger(n)) throw new Error(`${value} does not fit at scale ${scale}`);
-  return sign ? -n : n;
+/** A decimal string ("0.0000166667") as an integer count of 10^-scale units; it must fit exactly. */
+export function scaledNumber(value: string, scale: number): number {
+  const [unscaled, digits] = toScaled(value);
+  if (digits > scale) throw new Error(`${value} has more than ${scale} decimals`);
+  const n = unscaled * 10n ** BigInt(scale - digits);
+  if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER))
+    throw new Error(`${value} does not fit at scale ${scale}`);
+  return Number(n);
 }
 
 /** Exact product of two integers; throws rather than let a float round a cost. */
@@ -48,15 +49,6 @@ export function formatScaled(value: number, scale: number): string {
   return neg ? `-${out}` : out;
 }
 
-/** Formats a BigInt count of 10^-scale units the same way. */
-export function formatScaledBig(value: bigint, scale: number): string {
-  const neg = value < 0n;
-  const digits = (neg ? -value : value).toString().padStart(scale + 1, '0');
-  const int = digits.slice(0, digits.length - scale);
-  const frac = digits.slice(digits.length - scale).replace(/0+$/, '');
-  return (neg ? '-' : '') + int + (frac ? `.${frac}` : '');
-}
-
 /** An exact running sum of 10^-10 amounts: cheap Number adds, folded into a BigInt before they could round. */
 export class ExactSum {
   private small = 0;
@@ -71,6 +63,6 @@ export class ExactSum {
   }
 
   toString(): string {
-    return formatScaledBig(this.big + BigInt(this.small), COST_SCALE);
+    return trimDecimal(fromScaled(this.big + BigInt(this.small), COST_SCALE));
   }
 }

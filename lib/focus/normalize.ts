@@ -31,43 +31,6 @@ export function decimal(value: string | null | undefined): string | null {
   return t.charCodeAt(0) === 43 /* + */ ? t.slice(1) : t;
 }
 
-/** Adds exact decimal strings (for totals computed outside the database, e.g. in tests). */
-export function addDecimals(values: Iterable<string>): string {
-  let scale = 0;
-  const parts: [bigint, number][] = [];
-  for (const v of values) {
-    const [mant, exp] = toScaled(v);
-    parts.push([mant, exp]);
-    if (exp > scale) scale = exp;
-  }
-  let sum = 0n;
-  for (const [mant, exp] of parts) sum += mant * 10n ** BigInt(scale - exp);
-  return fromScaled(sum, scale);
-}
-
-/** An exact decimal string as an unscaled integer and its scale (digits after the point), as PostgreSQL numeric reads it. */
-export function toScaled(v: string): [bigint, number] {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(v.trim());
-  if (!m) throw new ValueError(`not a decimal number: ${JSON.stringify(v)}`);
-  const [, sign, int = '', frac = '', e = '0'] = m;
-  let digits = `${int}${frac}` || '0';
-  let scale = frac.length - Number(e);
-  if (scale < 0) {
-    digits += '0'.repeat(-scale);
-    scale = 0;
-  }
-  const mant = BigInt(digits) * (sign === '-' ? -1n : 1n);
-  return [mant, scale];
-}
-
-/** The decimal string of `value` / 10^scale, with exactly `scale` digits after the point. */
-export function fromScaled(value: bigint, scale: number): string {
-  const neg = value < 0n;
-  let s = (neg ? -value : value).toString().padStart(scale + 1, '0');
-  if (scale > 0) s = `${s.slice(0, -scale)}.${s.slice(-scale)}`;
-  return (neg ? '-' : '') + s;
-}
-
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 const US_RE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?$/i;

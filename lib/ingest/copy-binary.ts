@@ -7,8 +7,9 @@
  * digits and display scale, timestamps their microseconds. pipeline tests compare what the two
  * formats store for the same files.
  */
+
+import { toScaled } from '../decimal';
 import { type CostRow, FOCUS_COLUMNS } from '../focus/columns';
-import { toScaled } from '../focus/normalize';
 import { COPY_COLUMNS, tagJson } from './copy-text';
 
 /** The 19-byte file header: signature, flags, header extension length. */

@@ -3,9 +3,10 @@
  * and hash-aggregate the fresh rows again after the COPY. Groups and sums are exactly what the SQL
  * rollup in pipeline.ts produces (`refreshDailyRollup`): the same group columns, null group values
  * as '', sums of numeric with the largest scale of their inputs, as PostgreSQL's sum(numeric) has.
- * The pipeline's tests compare the two on the same files.
+ * The pipeline's tests compare the two on the same files. DecimalSum is the hot-path sum that
+ * lib/decimal.ts's header names: safe integers while they suffice, its BigInt functions beyond.
  */
-import { fromScaled, toScaled } from '../focus/normalize';
+import { fromScaled, toScaled } from '../decimal';
 import { esc } from './copy-text';
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k); // exact in doubles up to 1e22

@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { numericText, sumDecimals, unscaledText } from '../../tests/helpers/bigint-decimal';
 import { FOCUS_CASES, FOCUS_CASES_HEADER, focusCaseRow } from '../../tests/helpers/focus-cases';
 import { FOCUS_COLUMNS } from '../focus/columns';
-import { addDecimals, fromScaled, toScaled } from '../focus/normalize';
+
 import { serializeRow } from './copy-text';
 import { DecimalSum } from './daily-rollup';
 import { FocusCopyFeed, planFocusFastPath } from './focus-fast';
@@ -26,8 +27,7 @@ type Kind = 'int' | 'text' | 'numeric' | 'timestamp' | 'json';
 const KINDS: Kind[] = ['int', 'int', 'text', ...FOCUS_COLUMNS.map((c) => c.kind as Kind), 'json', 'json', 'json'];
 
 function canonicalNumeric(text: string): string {
-  const [mant, scale] = toScaled(text);
-  return fromScaled(mant, scale);
+  return numericText(text);
 }
 
 function microsOfIso(iso: string): string {
@@ -94,7 +94,7 @@ function decodeBinary(b: Buffer): (string | null)[][] {
         const exp = 4 * (weight - ndigits + 1);
         let scaled = exp >= -dscale ? mant * 10n ** BigInt(exp + dscale) : mant / 10n ** BigInt(-exp - dscale);
         if (sign === 0x4000) scaled = -scaled;
-        row.push(fromScaled(scaled, dscale));
+        row.push(unscaledText(scaled, dscale));
       } else row.push(v.toString('utf8'));
     }
     rows.push(row);
@@ -280,7 +280,7 @@ describe('DecimalSum', () => {
         const b = Buffer.from(v);
         sum.addBytes(b, 0, b.length);
       }
-      const want = addDecimals(values);
+      const want = sumDecimals(values);
       expect(sum.value(), values.join(' + ')).toBe(want);
     }
     expect(new DecimalSum().value()).toBeNull();

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ColumnSpec, writeParquet } from '../../tests/fixtures/focus/parquet-writer';
-import { float32ToString, formatDecimal, openParquetSource } from './parquet';
+import { unscaledText } from '../../tests/helpers/bigint-decimal';
+import { float32ToString, openParquetSource } from './parquet';
 import { openRecordSource, type RecordSource, type SourceRecord } from './source';
 import { IngestError } from './types';
 
@@ -165,7 +166,7 @@ describe('openParquetSource', () => {
       expect(batch.length).toBeLessThanOrEqual(512);
       for (const record of batch) {
         expect(record.line).toBe(expectedLine);
-        expect(record.values[1]).toBe(formatDecimal(BigInt(expectedLine - 1), 10));
+        expect(record.values[1]).toBe(unscaledText(BigInt(expectedLine - 1), 10));
         expectedLine++;
       }
       progress.push(source.bytesRead());
@@ -186,16 +187,6 @@ describe('openParquetSource', () => {
     expect(error).toBeInstanceOf(IngestError);
     expect((error as IngestError).detail.code).toBe('BAD_FILE');
     expect((error as Error).message).toContain('broken.parquet: not a readable Parquet file');
-  });
-});
-
-describe('formatDecimal', () => {
-  it('places the scale without losing digits', () => {
-    expect(formatDecimal(123450000000001n, 10)).toBe('12345.0000000001');
-    expect(formatDecimal(-5n, 3)).toBe('-0.005');
-    expect(formatDecimal(0n, 2)).toBe('0.00');
-    expect(formatDecimal(42n, 0)).toBe('42');
-    expect(formatDecimal(42n, -2)).toBe('4200');
   });
 });
 

@@ -11,6 +11,7 @@ import {
 } from 'hyparquet';
 import { isListLike, isMapLike } from 'hyparquet/src/schema.js';
 import { compressors } from 'hyparquet-compressors';
+import { fromScaled } from '../decimal';
 import type { RecordSource, SourceRecord } from './source';
 import { IngestError } from './types';
 
@@ -199,18 +200,6 @@ function bigintFromBytes(bytes: Uint8Array): bigint {
   return value;
 }
 
-export function formatDecimal(unscaled: bigint, scale: number): string {
-  const neg = unscaled < 0n;
-  let digits = (neg ? -unscaled : unscaled).toString();
-  if (scale > 0) {
-    digits = digits.padStart(scale + 1, '0');
-    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  } else if (scale < 0) {
-    digits += '0'.repeat(-scale);
-  }
-  return neg ? `-${digits}` : digits;
-}
-
 function unscaledOf(value: unknown): bigint {
   if (typeof value === 'bigint') return value;
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
@@ -240,7 +229,7 @@ function hex(bytes: Uint8Array): string {
 function leafToString(element: SchemaElement): (value: unknown) => string {
   if (isDecimal(element)) {
     const scale = decimalScale(element);
-    return (v) => formatDecimal(unscaledOf(v), scale);
+    return (v) => fromScaled(unscaledOf(v), scale);
   }
   if (element.type === 'FLOAT' && element.logical_type?.type !== 'FLOAT16') {
     return (v) => float32ToString(v as number);

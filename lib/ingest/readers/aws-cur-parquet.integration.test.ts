@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ColumnSpec, writeParquet } from '../../../tests/fixtures/focus/parquet-writer';
+import { sumDecimals, unscaledText } from '../../../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../../../tests/helpers/db';
-import { addDecimals } from '../../focus/normalize';
-import { formatDecimal } from '../parquet';
+
 import { ingestFile } from '../pipeline';
 
 describe('AWS CUR 2.0 in Parquet', () => {
@@ -70,7 +70,7 @@ describe('AWS CUR 2.0 in Parquet', () => {
     expect(summary.rows).toBe(n);
     expect(summary.billingPeriods).toEqual(['2024-09-01']);
 
-    const expected = addDecimals(unblended.map((v) => formatDecimal(v, 10)));
+    const expected = sumDecimals(unblended.map((v) => unscaledText(v, 10)));
     const [row] = await sql<{ billed: string; effective: string; tagged: string; named: string; region: string }>(
       url,
       `SELECT sum(billed_cost)::text AS billed, sum(effective_cost)::text AS effective,

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { canonicalDecimal as canonical, sumDecimals } from '../../../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../../../tests/helpers/db';
-import { addDecimals } from '../../focus/normalize';
+
 import { type IngestSummary, ingestFile } from '../pipeline';
 
 const FIXTURES = path.resolve(__dirname, '../../../tests/fixtures/aws-cur');
@@ -63,17 +64,11 @@ function expectedTotals(file: string, d: Dialect): Totals {
   }
   return {
     rows: records.length,
-    byCurrency: new Map([...sums].map(([c, s]) => [c, [addDecimals(s.billed), addDecimals(s.effective)]])),
+    byCurrency: new Map([...sums].map(([c, s]) => [c, [sumDecimals(s.billed), sumDecimals(s.effective)]])),
   };
 }
 
 /** The same number however many trailing zeros: numeric sums keep the largest scale, so compare values. */
-function canonical(value: string | null | undefined): string | null {
-  if (value == null) return null;
-  let s = addDecimals([value]);
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return s === '-0' ? '0' : s;
-}
 
 async function dbTotals(url: string, summary: IngestSummary) {
   const rows = await sql<{ currency: string; billed: string; effective: string | null; n: string }>(

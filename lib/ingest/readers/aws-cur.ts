@@ -1,5 +1,6 @@
+import { addDecimals } from '../../decimal';
 import type { CostRow } from '../../focus/columns';
-import { addDecimals, currency, decimal, parseTags, regionId, text, timestamp, ValueError } from '../../focus/normalize';
+import { currency, decimal, parseTags, regionId, text, timestamp, ValueError } from '../../focus/normalize';
 import { type FormatReader, IngestError, type MapperContext, type RecordMapper } from '../types';
 
 /**

@@ -2,20 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { canonicalDecimal as canon, sumDecimals } from '../../../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../../../tests/helpers/db';
-import { addDecimals } from '../../focus/normalize';
+
 import { ingestFile } from '../pipeline';
 
 const FIXTURES = path.resolve(__dirname, '../../../tests/fixtures/azure');
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 /** Same number however it is spelled: no trailing fraction zeros, no "-0". */
-function canon(value: string | null | undefined): string | null {
-  if (value == null) return null;
-  let s = value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
-  if (/^-?0*$/.test(s.replace('.', ''))) s = '0';
-  return s;
-}
 
 interface FileTotals {
   rows: number;
@@ -47,7 +42,7 @@ function fileTotals(name: string): FileTotals {
     list.push((row[costAt] ?? '').trim());
     parts.set(cur, list);
   }
-  return { rows: rows.length, cost: new Map([...parts].map(([cur, list]) => [cur, addDecimals(list)])) };
+  return { rows: rows.length, cost: new Map([...parts].map(([cur, list]) => [cur, sumDecimals(list)])) };
 }
 
 interface DbTotal {

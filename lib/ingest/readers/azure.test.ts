@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sumDecimals } from '../../../tests/helpers/bigint-decimal';
 import type { CostRow } from '../../focus/columns';
-import { addDecimals, ValueError } from '../../focus/normalize';
+import { ValueError } from '../../focus/normalize';
 import { openRecordSource } from '../source';
 import { IngestError } from '../types';
-import { armResourceType, azureHeaderKey, azureReader, azureRegion, azureService, multiplyDecimals } from './azure';
+import { armResourceType, azureHeaderKey, azureReader, azureRegion, azureService } from './azure';
 
 const FIXTURES = path.resolve(__dirname, '../../../tests/fixtures/azure');
 
@@ -384,7 +385,7 @@ describe('azure mapping of the fixtures', () => {
 
   it('sums the costs of a fixture exactly', async () => {
     const rows = await mapFixture('opencost-values/test_azure_billing.csv');
-    expect(addDecimals(rows.map((r) => r.billed_cost ?? '0'))).toBe('42.676');
+    expect(sumDecimals(rows.map((r) => r.billed_cost ?? '0'))).toBe('42.676');
   });
 });
 
@@ -543,14 +544,6 @@ describe('azure values', () => {
     expect(() => mapEa({ CostInBillingCurrency: '1,234.50' })).toThrow(ValueError);
     expect(() => mapEa({ CostInBillingCurrency: '1,234.50' })).toThrow(/"1,234.50"/);
     expect(() => mapEa({ Quantity: 'twelve' })).toThrow(/"twelve"/);
-  });
-
-  it('multiplies decimals exactly', () => {
-    expect(multiplyDecimals('0.1', '3')).toBe('0.3');
-    expect(multiplyDecimals('0.0589', '1.0')).toBe('0.0589');
-    expect(multiplyDecimals('1.5E-3', '2')).toBe('0.003');
-    expect(multiplyDecimals('-2.50', '0.4')).toBe('-1');
-    expect(multiplyDecimals('0.000000144', '1.36')).toBe('0.00000019584');
   });
 
   it('derives resource type and service from the resource id', () => {

@@ -8,8 +8,10 @@
  * toolkit's own converter (src/powershell/Public/ConvertTo-FinOpsSchema.ps1). Values a file does not
  * carry stay null; nothing is estimated.
  */
+
+import { multiplyDecimals } from '../../decimal';
 import type { CostRow } from '../../focus/columns';
-import { currency, decimal, parseTags, regionId, text, timestamp, utcDay, ValueError } from '../../focus/normalize';
+import { currency, decimal, parseTags, regionId, text, timestamp, utcDay } from '../../focus/normalize';
 import { lookupRegion, regionForSpelling } from '../../focus/regions';
 import { type FormatReader, IngestError, type MapperContext, type RecordMapper } from '../types';
 
@@ -615,31 +617,6 @@ function token(value: string | null): string | null {
   return value === null ? null : value.replace(/\s+/g, '').toLowerCase();
 }
 
-/** Exact product of two decimal strings (no floats): used for PayGPrice × exchange rate. */
-export function multiplyDecimals(a: string, b: string): string {
-  const [am, as] = scaled(a);
-  const [bm, bs] = scaled(b);
-  const product = am * bm;
-  const scale = as + bs;
-  const neg = product < 0n;
-  let s = (neg ? -product : product).toString().padStart(scale + 1, '0');
-  if (scale > 0) s = `${s.slice(0, -scale)}.${s.slice(-scale)}`.replace(/\.?0+$/, '');
-  return (neg && s !== '0' ? '-' : '') + s;
-}
-
-function scaled(v: string): [bigint, number] {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(v);
-  if (!m) throw new ValueError(`not a decimal number: ${JSON.stringify(v)}`);
-  const [, sign, int = '', frac = '', e = '0'] = m;
-  let digits = `${int}${frac}` || '0';
-  let scale = frac.length - Number(e);
-  if (scale < 0) {
-    digits += '0'.repeat(-scale);
-    scale = 0;
-  }
-  return [BigInt(digits) * (sign === '-' ? -1n : 1n), scale];
-}
-
 function isZero(value: string): boolean {
   return /^[+-]?0*\.?0*(?:[eE][+-]?\d+)?$/.test(value);
 }
@@ -848,6 +825,7 @@ export const azureReader: FormatReader = {
         if (!hasExchangeRate) listUnitPrice = paygPrice;
         else {
           const rate = decimal(get(values, col.exchangeRate));
+          // PayGPrice × exchange rate, exactly.
           if (rate !== null) listUnitPrice = multiplyDecimals(paygPrice, rate);
           else if (currency(get(values, col.pricingCurrency)) === billingCurrency) listUnitPrice = paygPrice;
         }

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ColumnSpec, writeParquet } from '../../../tests/fixtures/focus/parquet-writer';
+import { canonicalDecimal as canon, sumDecimals, unscaledText } from '../../../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../../../tests/helpers/db';
-import { addDecimals } from '../../focus/normalize';
-import { formatDecimal } from '../parquet';
+
 import { ingestFile } from '../pipeline';
 import { openRecordSource } from '../source';
 import { detectReader } from '.';
@@ -16,12 +16,6 @@ const FIXTURES = path.resolve(import.meta.dirname, '../../../tests/fixtures/focu
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 /** Same number however it is spelled: exponent expanded, no trailing fraction zeros, no "-0". */
-function canon(value: string | null | undefined): string | null {
-  if (value == null) return null;
-  let s = addDecimals([value]);
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return /^-?0$/.test(s) ? '0' : s;
-}
 
 interface Totals {
   rows: number;
@@ -46,8 +40,8 @@ function csvTotals(name: string, columns: { currency: string; billed: string; ef
       cur,
       {
         rows: g.billed.length,
-        billed: canon(addDecimals(g.billed)) as string,
-        effective: g.effective.length ? canon(addDecimals(g.effective)) : null,
+        billed: canon(sumDecimals(g.billed)) as string,
+        effective: g.effective.length ? canon(sumDecimals(g.effective)) : null,
       },
     ]),
   );
@@ -194,8 +188,8 @@ describe('FOCUS files through the ingest pipeline', () => {
       const eff = idx.map((i) => effective[i]).filter((v): v is bigint => v !== null);
       expected.set(cur, {
         rows: idx.length,
-        billed: canon(addDecimals(idx.map((i) => formatDecimal(billed[i] as bigint, 10)))) as string,
-        effective: canon(addDecimals(eff.map((v) => formatDecimal(v, 10)))),
+        billed: canon(sumDecimals(idx.map((i) => unscaledText(billed[i] as bigint, 10)))) as string,
+        effective: canon(sumDecimals(eff.map((v) => unscaledText(v, 10)))),
       });
     }
     expect(await dbTotals(url, 'focus-it:parquet')).toEqual(expected);

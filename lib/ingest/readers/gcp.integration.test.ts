@@ -2,20 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { canonicalDecimal as canon, sumDecimals } from '../../../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../../../tests/helpers/db';
-import { addDecimals } from '../../focus/normalize';
+
 import { ingestFile } from '../pipeline';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../tests/fixtures/gcp');
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 /** Same number however it is spelled: exponent expanded, no trailing fraction zeros, no "-0". */
-function canon(value: string | null | undefined): string | null {
-  if (value == null) return null;
-  let s = addDecimals([value]);
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return /^-?0$/.test(s) ? '0' : s;
-}
 
 interface Expected {
   rows: number;
@@ -48,7 +43,7 @@ function fileTotals(name: string): { byCurrency: Map<string, Expected>; months: 
     byCurrency: new Map(
       [...groups].map(([cur, g]) => [
         cur,
-        { rows: g.rows, billed: canon(addDecimals(g.all)) as string, cost: canon(addDecimals(g.cost)) as string },
+        { rows: g.rows, billed: canon(sumDecimals(g.all)) as string, cost: canon(sumDecimals(g.cost)) as string },
       ]),
     ),
     months: [...months].sort(),
