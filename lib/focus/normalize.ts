@@ -134,22 +134,19 @@ export function currency(value: string | null | undefined): string | null {
 }
 
 /**
- * A FOCUS JSON column (KeyValueFormat / JsonObjectFormat: a JSON object) as compact JSON text, or
- * null. Anything that is not a JSON object is an error naming the value.
+ * A FOCUS JSON column that must hold an object (KeyValueFormat / JsonObjectFormat, as the
+ * supporting datasets define theirs): the text as written, or null for an empty value or JSON
+ * null. Checked like `jsonText`; anything but an object is an error naming the value.
  */
 export function jsonObject(value: string | null | undefined): string | null {
   const t = text(value);
   if (t === null) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(t);
-  } catch {
-    throw new ValueError(`not JSON: ${JSON.stringify(t.slice(0, 200))}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  const parsed = parseStorableJson(t);
+  if (parsed === null) return null;
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ValueError(`not a JSON object: ${JSON.stringify(t.slice(0, 200))}`);
   }
-  return JSON.stringify(parsed);
+  return t;
 }
 
 /** Tag keys trimmed and case-folded, values trimmed: the form used for grouping and filtering. */
@@ -259,6 +256,12 @@ function hasUnstorableString(v: unknown): boolean {
 export function jsonText(value: string | null | undefined): string | null {
   const t = text(value);
   if (t === null) return null;
+  parseStorableJson(t);
+  return t;
+}
+
+/** JSON.parse, with errors that name the value, refusing what jsonb cannot store. */
+function parseStorableJson(t: string): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(t);
@@ -269,5 +272,5 @@ export function jsonText(value: string | null | undefined): string | null {
   if (t.includes('\\u') && hasUnstorableString(parsed)) {
     throw new ValueError(`JSON with \\u0000 or an unpaired surrogate, which PostgreSQL cannot store: ${JSON.stringify(t.slice(0, 200))}`);
   }
-  return t;
+  return parsed;
 }

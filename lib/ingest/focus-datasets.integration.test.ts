@@ -210,7 +210,7 @@ describe('FOCUS Invoice Detail (1.4)', () => {
     const badJson = (lines[0] as string).replace('"{""ServiceName"": ""Compute""}"', '"{ServiceName: Compute}"');
     const p3 = await tmpFile('invoice-bad-json.csv', `${header}\n${badJson}\n`);
     await expect(ingestFile({ file: p3, sourceName: 'nulls' })).rejects.toThrow(
-      /invoice-bad-json\.csv, line 2, column InvoiceDetailGrain: not JSON: "\{ServiceName: Compute\}"/,
+      /invoice-bad-json\.csv, line 2, column InvoiceDetailGrain: not valid JSON \(.*\): "\{ServiceName: Compute\}"/,
     );
     expect(await rowCount('focus_invoice_details', 'nulls')).toBe(0);
   });
