@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readEnv } from '../env';
 import { EMBEDDED_MARKER } from '../secrets';
-import { startEmbeddedPostgres } from './embedded';
+import { embeddedClusterDir, startEmbeddedPostgres } from './embedded';
 import { migrate } from './migrate';
 
 export interface ResolvedDatabase {
@@ -16,7 +16,7 @@ export interface ResolvedDatabase {
 /** The URL of an embedded PostgreSQL that `npm start` is running on this data directory, if any. */
 export function runningEmbeddedUrl(dataDir: string): string | null {
   const root = path.resolve(dataDir);
-  const pidFile = path.join(root, 'pg', 'postmaster.pid');
+  const pidFile = path.join(embeddedClusterDir(root), 'postmaster.pid');
   const secretFile = path.join(root, 'pg-password');
   if (!existsSync(pidFile) || !existsSync(secretFile)) return null;
   const lines = readFileSync(pidFile, 'utf8').split('\n');
