@@ -7,6 +7,7 @@ import { type Connector, ConnectorError } from '../lib/connectors/types';
 import { getPool } from '../lib/db/pool';
 import { getPrisma } from '../lib/db/prisma';
 import { ensurePartitions } from '../lib/ingest/pipeline';
+import { reapDeadRuns } from '../lib/ingest/runs';
 import { enqueueSourceSync, SYNC_SOURCE_QUEUE, SYNC_SOURCE_QUEUE_OPTIONS, SyncSourcePayload } from './client';
 import { isSyncDue } from './schedule';
 
@@ -67,20 +68,17 @@ export const ensurePartitionsJob = defineJob({
   },
 });
 
-/** An ingest whose process died leaves its run 'running' (its transaction was rolled back). */
-export const reapStaleRunsJob = defineJob({
+/**
+ * An ingest whose process died leaves its run 'running' (its transaction was rolled back); its run
+ * lock went with its session, so it is marked failed here within a minute (and at once by the
+ * ingest-status query behind the overview's banner).
+ */
+export const reapDeadRunsJob = defineJob({
   name: 'maintenance-stale-runs',
-  cron: '*/10 * * * *',
+  cron: '* * * * *',
   description: 'mark ingest runs whose process died as failed',
-  payload: z.object({ olderThanMinutes: z.number().int().positive().default(360) }).default({ olderThanMinutes: 360 }),
-  handler: async ({ olderThanMinutes }) => {
-    const res = await getPool().query(
-      `UPDATE ingest_runs SET status = 'failed', finished_at = now(), error = 'interrupted: the ingesting process stopped before finishing; nothing from it was stored'
-        WHERE status = 'running' AND started_at < now() - make_interval(mins => $1)`,
-      [olderThanMinutes],
-    );
-    return { reaped: res.rowCount ?? 0 };
-  },
+  payload: z.object({}).default({}),
+  handler: async () => ({ reaped: (await reapDeadRuns(getPool())).length }),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -193,4 +191,4 @@ export function createScheduleSyncsJob(options: ScheduleSyncsJobOptions = {}): J
 
 export const scheduleSyncsJob = createScheduleSyncsJob();
 
-export const JOBS: readonly JobDefinition[] = [ensurePartitionsJob, reapStaleRunsJob, syncSourceJob, scheduleSyncsJob];
+export const JOBS: readonly JobDefinition[] = [ensurePartitionsJob, reapDeadRunsJob, syncSourceJob, scheduleSyncsJob];

@@ -198,7 +198,8 @@ export async function ingestFocusDataset(args: DatasetIngestArgs): Promise<Inges
     args.sourceName ?? `focus:${pick('BillingAccountId', 'ServiceProviderName', 'InvoiceIssuerName', 'ContractId') ?? 'unknown'}`;
   const pool = getPool();
   const sourceId = await upsertSource(pool, sourceName, providerSlug(pick('ServiceProviderName', 'InvoiceIssuerName')));
-  const runId = await startRun(pool, sourceId, files, 'focus', dataset.id);
+  const run = await startRun(pool, sourceId, files, 'focus', dataset.id);
+  const runId = run.id;
   try {
     const periods = new Set<string>(dataset.replaces === 'billing-period' ? args.declaredPeriods : []);
     let lineOf = new Int32Array(1024);
@@ -288,6 +289,8 @@ export async function ingestFocusDataset(args: DatasetIngestArgs): Promise<Inges
       ])
       .catch(() => {});
     throw error;
+  } finally {
+    await run.release();
   }
 }
 

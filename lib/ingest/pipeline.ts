@@ -18,6 +18,7 @@ import { FocusCopyFeed, type FocusFastPlan, planFocusFastPath } from './focus-fa
 import { mapRecord } from './map-record';
 import { detectReader, readerFor } from './readers';
 import { lockSourceForIngest } from './replace';
+import { openRun, type RunHandle } from './runs';
 import { openMultiPartSource, type RecordSource } from './source';
 import { type FormatId, type FormatReader, IngestError, type MapperContext, type RecordMapper } from './types';
 
@@ -102,6 +103,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
   const file = options.file;
   const files = [file, ...(options.parts ?? [])];
   const source = await openMultiPartSource(files);
+  let run: RunHandle | null = null;
   let runId: string | null = null;
   let fast: FocusCopyFeed | null = null;
   try {
@@ -144,7 +146,8 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     const provider = providerOf(reader, first);
     const pool = getPool();
     const sourceId = await upsertSource(pool, sourceName, provider);
-    runId = await startRun(pool, sourceId, files, reader.id, dataset);
+    run = await startRun(pool, sourceId, files, reader.id, dataset);
+    runId = run.id;
     let feed: CopyFeed;
     if (generic) {
       feed = new GenericFeed(generic.peeked, generic.rows, `${sourceId}\t${runId}\t`, source);
@@ -207,6 +210,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     }
     throw err;
   } finally {
+    await run?.release();
     await source.close();
     await fast?.close();
   }
@@ -287,23 +291,18 @@ export async function upsertSource(pool: pg.Pool, name: string, provider: string
   return id;
 }
 
+/** Records a 'running' run of these files, held (its lock) until `release()`; see runs.ts. */
 export async function startRun(
   pool: pg.Pool,
   sourceId: number,
   files: string[],
   format: FormatId,
   dataset: string | null,
-): Promise<string> {
+): Promise<RunHandle> {
   let bytes = 0;
   for (const f of files) bytes += (await stat(f)).size;
-  const name = files.length === 1 ? (files[0] as string) : `${files[0]} (+${files.length - 1} more parts)`;
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO ingest_runs (source_id, file_name, format, dataset, bytes) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [sourceId, name, format, dataset, bytes],
-  );
-  const id = rows[0]?.id;
-  if (id === undefined) throw new Error('could not record the ingest run');
-  return id;
+  const fileName = files.length === 1 ? (files[0] as string) : `${files[0]} (+${files.length - 1} more parts)`;
+  return openRun(pool, { sourceId, fileName, format, dataset, bytes });
 }
 
 /** Creates month partitions (each call is its own short transaction, outside any ingest). */

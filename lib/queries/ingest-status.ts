@@ -1,4 +1,5 @@
 import { getPool } from '../db/pool';
+import { reapDeadRuns } from '../ingest/runs';
 import type { IngestStatus } from '../schema';
 
 interface Row {
@@ -9,8 +10,12 @@ interface Row {
   row_count: string;
 }
 
-/** Ingest runs still in status 'running' (the banner), oldest first. */
+/**
+ * Ingest runs still in status 'running' (the banner), oldest first. Runs whose process died are
+ * marked failed first, so the banner never shows an ingest that is no longer happening.
+ */
 export async function getIngestStatus(): Promise<IngestStatus> {
+  await reapDeadRuns(getPool());
   const { rows } = await getPool().query<Row>(
     `SELECT r.id, s.name AS source_name, r.file_name, r.started_at, r.row_count
        FROM ingest_runs r JOIN billing_sources s ON s.id = r.source_id
