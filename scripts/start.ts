@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startWorker } from '../jobs/worker';
 import { resolveDatabase } from '../lib/db/connect';
 import { closePool } from '../lib/db/pool';
-import { isDatabaseEmpty, loadDemoData } from '../lib/demo/load';
+import { loadDemoData, pendingDemoLoad } from '../lib/demo/load';
 import { readEnv, redactDatabaseUrl } from '../lib/env';
 import { ensureNextBuild } from './next-build';
 
@@ -15,17 +15,40 @@ const log = (line: string) => console.log(`[burnrate] ${line}`);
 async function main() {
   const env = readEnv();
   const dev = process.argv.includes('--dev');
+  let interrupted = false;
+  // Until the database is up there is nothing to stop in order: Ctrl-C just ends the process.
+  const early = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', early);
+  process.once('SIGTERM', early);
   const db = await resolveDatabase(log);
+  process.off('SIGINT', early);
+  process.off('SIGTERM', early);
+  if (interrupted) {
+    await db.stop();
+    return;
+  }
   process.env.DATABASE_URL = db.url;
   log(`database: ${db.embedded ? db.description : redactDatabaseUrl(db.url)}`);
 
   let web: ChildProcess | undefined;
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  let demoLoading = false;
   let stopping = false;
   const shutdown = async (code = 0) => {
     if (stopping) return;
     stopping = true;
     log('stopping…');
+    if (demoLoading) {
+      // The file being loaded is rolled back with its connection; the next start loads the demo again.
+      log('the demo load was interrupted: the next start loads it again');
+      // Idle connections close now (quietly); the one loading is cut by the server's fast shutdown.
+      void closePool();
+      await db.stop().catch(() => {});
+      log('stopped');
+      process.exit(code);
+    }
     if (web && web.exitCode === null) {
       web.kill('SIGTERM');
       await new Promise((r) => web?.once('exit', r));
@@ -40,9 +63,17 @@ async function main() {
   process.once('SIGTERM', () => void shutdown(0));
 
   try {
-    if (process.env.BURNRATE_DEMO !== '0' && (await isDatabaseEmpty())) {
-      log('empty database: loading the demo dataset (13 months, three clouds)…');
-      await loadDemoData({ log });
+    const demo = process.env.BURNRATE_DEMO !== '0' ? await pendingDemoLoad() : null;
+    if (demo) {
+      log(
+        demo.resumed
+          ? 'the last demo load did not finish: loading the demo dataset again…'
+          : 'empty database: loading the demo dataset (13 months, three clouds)…',
+      );
+      const { resumed: _, ...options } = demo;
+      demoLoading = true;
+      await loadDemoData({ ...options, log });
+      demoLoading = false;
     }
     if (!dev) await ensureNextBuild(log);
     // Ctrl-C reaches PostgreSQL too; the worker's connections then drop while it stops: not news.
@@ -64,9 +95,16 @@ async function main() {
     const shown = env.HOST === '127.0.0.1' || env.HOST === '::1' ? 'localhost' : env.HOST;
     log(`dashboard: http://${shown}:${env.PORT}  (Ctrl-C stops everything)`);
   } catch (error) {
+    // Stopping makes whatever was running fail (connections closed under it): not news.
+    if (stopping) return;
     console.error(`[burnrate] error: ${(error as Error).message}`);
     await shutdown(1);
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  // A start that cannot go on (the data directory in use, a directory the database cannot reach):
+  // the message says what and how to fix it; a stack trace would only bury it.
+  console.error(`[burnrate] error: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -14,7 +14,14 @@ export function getPool(): pg.Pool {
     const pool = new pg.Pool({ connectionString: url, max: 8, application_name: 'burnrate' });
     // An idle connection dropped by the server (restart, Ctrl-C reaching PostgreSQL first) must
     // not crash the process; the next query opens a new one.
-    pool.on('error', (error) => console.error(`[burnrate] database connection lost: ${error.message}`));
+    // A connection being closed by closePool() that the server drops first is expected, not news.
+    pool.on('error', (error) => {
+      if (!pool.ending) console.error(`[burnrate] database connection lost: ${error.message}`);
+    });
+    // A connection that is checked out but between queries has no listener of pg-pool's: its
+    // termination (the server stopping under Ctrl-C) would crash the process with a stack trace.
+    // The error still reaches whoever uses the client next ("Client was closed and is not queryable").
+    pool.on('connect', (client) => client.on('error', () => {}));
     globalForPool.burnratePool = pool;
     globalForPool.burnratePoolUrl = url;
   }

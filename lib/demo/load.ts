@@ -16,6 +16,7 @@ export interface DemoLoadResult {
   ingestMs: number;
 }
 
+const isoDate = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString().slice(0, 10));
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** True when nothing was ever loaded: no line items and no billing sources. */
@@ -24,6 +25,19 @@ export async function isDatabaseEmpty(): Promise<boolean> {
     'SELECT NOT EXISTS (SELECT 1 FROM cost_line_items) AND NOT EXISTS (SELECT 1 FROM billing_sources) AS empty',
   );
   return rows[0]?.empty === true;
+}
+
+/**
+ * The demo load `npm start` should do: into an empty database (default options), again after an
+ * interrupted one (with its end date and size, so it replaces exactly what it had loaded), or none.
+ */
+export async function pendingDemoLoad(): Promise<(DemoOptions & { resumed: boolean }) | null> {
+  const { rows } = await getPool().query<{ end_date: string; rows_target: number | null; completed: boolean }>(
+    'SELECT end_date, rows_target, completed_at IS NOT NULL AS completed FROM demo_load',
+  );
+  const last = rows[0];
+  if (last) return last.completed ? null : { endDate: last.end_date, rowsTarget: last.rows_target ?? undefined, resumed: true };
+  return (await isDatabaseEmpty()) ? { resumed: false } : null;
 }
 
 /**
@@ -36,6 +50,13 @@ export async function loadDemoData(options: DemoLoadOptions = {}): Promise<DemoL
   const dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-demo-'));
   try {
     const range = demoDateRange(options.endDate);
+    // Recorded before the first file and completed after the last: an interrupted load is redone.
+    const endDate = options.endDate === undefined ? new Date().toISOString().slice(0, 10) : isoDate(options.endDate);
+    await getPool().query(
+      `INSERT INTO demo_load (end_date, rows_target) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET end_date = $1, rows_target = $2, started_at = now(), completed_at = NULL`,
+      [endDate, options.rowsTarget ?? null],
+    );
     log(`generating demo billing data ${range.from} … ${range.to}`);
     let started = Date.now();
     const generated = await writeDemoFiles(dir, options);
@@ -73,6 +94,7 @@ export async function loadDemoData(options: DemoLoadOptions = {}): Promise<DemoL
     // One file after the other: on two cores, concurrent ingests measured no faster and used more memory.
     const files: DemoLoadResult['files'] = [];
     for (const g of generated) files.push(await ingestOne(g));
+    await getPool().query('UPDATE demo_load SET completed_at = now()');
     return { files, rows, generateMs, ingestMs: Date.now() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });
