@@ -27,11 +27,15 @@ export async function copyChunks(args: {
     copy.on('finish', resolve);
     copy.on('error', reject);
   });
+  // The COPY can fail while the next chunk is being prepared (the connection dropped): that
+  // rejection is awaited below, and must neither go unhandled meanwhile nor leave the loop waiting
+  // for a 'drain' that never comes.
+  copyDone.catch(() => {});
   try {
     for (;;) {
       const chunk = await args.next();
       if (chunk === null) break;
-      if (!copy.write(chunk)) await once(copy, 'drain');
+      if (!copy.write(chunk)) await Promise.race([once(copy, 'drain'), copyDone]);
       args.onChunk?.();
     }
   } catch (error) {
