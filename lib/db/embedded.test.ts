@@ -20,6 +20,14 @@ async function privateDir(prefix: string): Promise<string> {
   return dir;
 }
 
+/** A directory every user can traverse: as root the cluster stays inside it (nothing under /var/lib/burnrate). */
+async function openDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  cleanup.push(dir);
+  return dir;
+}
+
 async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -119,7 +127,7 @@ describe('first start as root under a directory only root can enter', () => {
 
 describe('data directory lock', () => {
   it('two concurrent first starts on one directory: one runs, the other names the holder and exits; a restart works', async () => {
-    const dataDir = path.join(await privateDir('burnrate-race-'), '.burnrate');
+    const dataDir = path.join(await openDir('burnrate-race-'), '.burnrate');
     const a = startChild(dataDir);
     const b = startChild(dataDir);
     const [urlA, urlB] = await Promise.all([a.url, b.url]);
@@ -147,7 +155,7 @@ describe('data directory lock', () => {
   });
 
   it('takes over a lock whose process is dead, and refuses one whose process lives', async () => {
-    const dir = await privateDir('burnrate-lock-');
+    const dir = await openDir('burnrate-lock-');
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     await writeFile(path.join(dir, 'lock'), `${dead}\n${os.hostname()}\n`);
     const release = lockDataDir(dir);

@@ -408,7 +408,9 @@ export async function startEmbeddedPostgres(options: {
         stopped = true;
         await server.stop();
         if (options.persistent === false) {
-          await rm(clusterDir, { recursive: true, force: true });
+          // A cluster placed under RUNTIME_ROOT goes with its own clusters/<id> directory.
+          const placed = clusterDir !== path.join(root, CLUSTER);
+          await rm(placed ? path.dirname(clusterDir) : clusterDir, { recursive: true, force: true });
           await rm(path.join(root, LOCATION_FILE), { force: true });
         }
         release();

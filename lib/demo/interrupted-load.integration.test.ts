@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ let dir: string;
 beforeAll(async () => {
   url = await useTestDatabase();
   dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-demo-interrupt-'));
+  // Traversable, so that as root the cluster stays in it (lib/db/embedded.test.ts covers the other case).
+  await chmod(dir, 0o755);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -31,8 +33,8 @@ interface Run {
  * `npm run demo:load` as a real process in its own process group, with the embedded PostgreSQL on
  * `dataDir`; `interruptWhen` sends SIGINT to the whole group, as Ctrl-C in a terminal does.
  */
-function demoLoad(dataDir: string, args: string[], interruptWhen?: RegExp): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, BURNRATE_DATA_DIR: dataDir };
+function demoLoad(dataDir: string, tmp: string, args: string[], interruptWhen?: RegExp): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, BURNRATE_DATA_DIR: dataDir, TMPDIR: tmp };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-load.ts', ...args], {
     env,
@@ -102,11 +104,15 @@ describe('Ctrl-C during the demo load', () => {
   // once ended in an unhandled rejection (ECONNRESET) or a 'terminating connection' stack trace.
   it('stops without a stack trace, and the next run loads the whole demo (totals equal to the generated files)', async () => {
     const dataDir = path.join(dir, 'data');
-    const first = await demoLoad(dataDir, ['--end', END, '--rows', String(ROWS)], /demo-azure: \d+%/);
+    const tmp = path.join(dir, 'tmp');
+    await mkdir(tmp);
+    const first = await demoLoad(dataDir, tmp, ['--end', END, '--rows', String(ROWS)], /demo-azure: \d+%/);
     expect(first.stdout).toContain('interrupted: the demo load stops here');
     expect(first.code).toBe(130);
     expect(first.stderr).not.toMatch(/^\s+at /m);
     expect(first.stderr).not.toContain('terminating connection');
+    // The generated files went with the process.
+    expect((await readdir(tmp)).filter((f) => f.startsWith('burnrate-demo-'))).toEqual([]);
 
     // Half loaded, and recorded as unfinished.
     const half = await loaded(dataDir);
@@ -114,7 +120,7 @@ describe('Ctrl-C during the demo load', () => {
     expect(half.sources.filter((s) => s.rows > 0).map((s) => s.name)).toEqual(['demo-aws']);
 
     // No options: the unfinished load is redone with its own end date and size.
-    const second = await demoLoad(dataDir, []);
+    const second = await demoLoad(dataDir, tmp, []);
     expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('the last demo load did not finish: loading it again');

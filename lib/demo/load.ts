@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,9 @@ export async function pendingDemoLoad(): Promise<(DemoOptions & { resumed: boole
 export async function loadDemoData(options: DemoLoadOptions = {}): Promise<DemoLoadResult> {
   const log = options.log ?? (() => {});
   const dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-demo-'));
+  // Ctrl-C ends the process without unwinding this function: the files (~200 MB) must not stay.
+  const removeOnExit = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeOnExit);
   try {
     const range = demoDateRange(options.endDate);
     // Recorded before the first file and completed after the last: an interrupted load is redone.
@@ -97,6 +101,7 @@ export async function loadDemoData(options: DemoLoadOptions = {}): Promise<DemoL
     await getPool().query('UPDATE demo_load SET completed_at = now()');
     return { files, rows, generateMs, ingestMs: Date.now() - started };
   } finally {
+    process.off('exit', removeOnExit);
     await rm(dir, { recursive: true, force: true });
   }
 }
