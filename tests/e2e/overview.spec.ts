@@ -247,3 +247,12 @@ test('a bad URL value is explained, not a crash', async ({ page }) => {
   expect(range?.status()).toBe(200);
   await expect(page.getByTestId('param-problems')).toContainText('calendar date');
 });
+
+test('static files from public/ are served: the favicon and robots.txt', async ({ request }) => {
+  const favicon = await request.get('/favicon.ico');
+  expect(favicon.status()).toBe(200);
+  expect([...(await favicon.body()).subarray(0, 4)]).toEqual([0, 0, 1, 0]);
+  const robots = await request.get('/robots.txt');
+  expect(robots.status()).toBe(200);
+  expect(await robots.text()).toContain('Disallow: /');
+});
