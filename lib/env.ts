@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/**
+ * The longest CSV record (one row, quoted line breaks included) an ingest accepts, in bytes. It
+ * bounds the memory a file without line breaks, an unclosed quote or a decompression bomb can take
+ * (README, Limits); real billing rows are a few kilobytes.
+ */
+export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+/** The largest Parquet row group (uncompressed bytes) an ingest reads: hyparquet decodes a row group at once. */
+export const DEFAULT_MAX_ROW_GROUP_BYTES = 64 << 20;
+
 const EnvSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -11,6 +20,18 @@ const EnvSchema = z.object({
   // unless HOST says so (e.g. HOST=0.0.0.0 in a container behind an authenticating proxy).
   HOST: z.string().min(1).default('127.0.0.1'),
   BURNRATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  BURNRATE_MAX_RECORD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1 << 30)
+    .default(DEFAULT_MAX_RECORD_BYTES),
+  BURNRATE_MAX_ROW_GROUP_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1 << 16)
+    .max(8 * 2 ** 30)
+    .default(DEFAULT_MAX_ROW_GROUP_BYTES),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -21,14 +21,70 @@ export function text(value: string | null | undefined): string | null {
 const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
+ * The most digits an amount or quantity may have before the decimal point, and the most after it
+ * (README, Limits). Billing amounts need a handful of each; beyond this a value is a corrupt or
+ * hostile cell, and it could not be shown exactly (Intl.NumberFormat prints 1e400 as ∞).
+ */
+export const AMOUNT_DIGITS = 38;
+/** The largest exponent accepted in scientific notation, as PostgreSQL's numeric input allows. */
+const MAX_EXPONENT = 1000;
+
+/**
  * An exact decimal string (scientific notation allowed; PostgreSQL numeric reads it exactly)
- * or null. Anything else, thousands separators included, is an error naming the value.
+ * or null. Anything else, thousands separators and NaN included, is an error naming the value, and
+ * so is a number outside what an amount holds: at most AMOUNT_DIGITS digits before the point
+ * (|x| < 10^38) and AMOUNT_DIGITS after it, exponent within ±1000.
  */
 export function decimal(value: string | null | undefined): string | null {
   const t = text(value);
-  if (t === null) return null;
+  if (t === null) {
+    // text() reads NaN as a missing value; in an amount column it is a wrong value, not a missing one.
+    if (value != null && value.length >= 3 && /^\s*nan\s*$/i.test(value))
+      throw new ValueError(`not a decimal number: ${JSON.stringify(value)}`);
+    return null;
+  }
   if (!DECIMAL_RE.test(t)) throw new ValueError(`not a decimal number: ${JSON.stringify(value)}`);
+  // Up to AMOUNT_DIGITS characters without an exponent cannot be out of range.
+  if ((t.length > AMOUNT_DIGITS || t.indexOf('e') !== -1 || t.indexOf('E') !== -1) && !amountInRange(t)) {
+    throw new ValueError(
+      `amount out of range: ${JSON.stringify(value)} (at most ${AMOUNT_DIGITS} digits before and ${AMOUNT_DIGITS} after the decimal point)`,
+    );
+  }
   return t.charCodeAt(0) === 43 /* + */ ? t.slice(1) : t;
+}
+
+/** For a string DECIMAL_RE accepts: whether its value fits the range decimal() documents. */
+function amountInRange(t: string): boolean {
+  const n = t.length;
+  let i = t.charCodeAt(0) === 43 || t.charCodeAt(0) === 45 ? 1 : 0;
+  let intDigits = 0; // from the first non-zero digit
+  let fracDigits = 0;
+  let fracZeros = 0; // zeros after the point before the first non-zero digit, when the integer part is zero
+  let nonZero = false;
+  for (; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    if (nonZero || c !== 48) {
+      nonZero = true;
+      intDigits++;
+    }
+  }
+  if (t.charCodeAt(i) === 46) {
+    for (i++; i < n; i++) {
+      const c = t.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      if (!nonZero) {
+        if (c === 48) fracZeros++;
+        else nonZero = true;
+      }
+      fracDigits++;
+    }
+  }
+  const exponent = i < n ? Number(t.slice(i + 1)) : 0;
+  if (!(Math.abs(exponent) <= MAX_EXPONENT)) return false;
+  if (fracDigits - exponent > AMOUNT_DIGITS) return false;
+  if (!nonZero) return true;
+  return (intDigits > 0 ? intDigits : -fracZeros) + exponent <= AMOUNT_DIGITS;
 }
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

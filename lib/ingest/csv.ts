@@ -5,13 +5,29 @@
  * more than one chunk plus one partial record.
  *
  * Quoted fields may contain commas, doubled quotes and line breaks. Lines end in LF or CRLF.
+ *
+ * A record may take at most `maxRecordBytes` bytes of UTF-8 (line break included): a file without
+ * line breaks, an unclosed quote or a decompression bomb fails after that many bytes instead of
+ * filling memory (README, Limits).
  */
+import { DEFAULT_MAX_RECORD_BYTES } from '../env';
+
 export class CsvSyntaxError extends Error {
   constructor(
     message: string,
     readonly line: number,
   ) {
     super(message);
+  }
+}
+
+/** A record longer than the limit; `line` is where it starts. */
+export class CsvRecordTooLongError extends CsvSyntaxError {
+  constructor(
+    line: number,
+    readonly limit: number,
+  ) {
+    super(`the record starting on line ${line} is longer than ${limit} bytes`, line);
   }
 }
 
@@ -26,11 +42,22 @@ export class CsvParser {
   /** Physical line number of the first character of `buf`. */
   private line: number;
   private first: boolean;
+  private readonly maxBytes: number;
+  /**
+   * Length of `buf` when the last parse stopped at an incomplete record. A long record is only
+   * re-scanned once the buffer has doubled (or passed the limit), so a long line costs linear time,
+   * not quadratic.
+   */
+  private stuck = 0;
 
-  /** `line`: the physical line the input starts on; `bom`: whether a leading byte order mark is skipped. */
-  constructor(options: { line?: number; bom?: boolean } = {}) {
+  /**
+   * `line`: the physical line the input starts on; `bom`: whether a leading byte order mark is
+   * skipped; `maxRecordBytes`: the longest record accepted.
+   */
+  constructor(options: { line?: number; bom?: boolean; maxRecordBytes?: number } = {}) {
     this.line = options.line ?? 1;
     this.first = options.bom ?? true;
+    this.maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   }
 
   /** Parses every complete record in `chunk` (plus what was left over), keeping the partial tail. */
@@ -40,7 +67,20 @@ export class CsvParser {
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
     this.buf = this.buf ? this.buf + chunk : chunk;
+    if (this.buf.length < 2 * this.stuck && this.buf.length <= this.maxBytes) return;
     this.parse(out, false);
+  }
+
+  /** The physical line the next input starts on. */
+  nextLine(): number {
+    let line = this.line;
+    for (let i = this.buf.indexOf('\n'); i !== -1; i = this.buf.indexOf('\n', i + 1)) line++;
+    return line;
+  }
+
+  /** The line the record in progress (or the next one) starts on. */
+  recordLine(): number {
+    return this.line;
   }
 
   /** Parses the remaining text at the end of input; an unterminated quote is an error. */
@@ -139,10 +179,20 @@ export class CsvParser {
         line = recordLine;
         break;
       }
+      if (pos - recordStart > this.maxBytes / 3) this.checkLength(s, recordStart, pos, recordLine);
       // Blank lines carry no record.
       if (!(fields.length === 1 && fields[0] === '')) out.push({ fields, line: recordLine });
     }
     this.buf = pos >= n ? '' : s.slice(pos);
     this.line = line;
+    this.stuck = this.buf.length;
+    if (this.buf.length > this.maxBytes / 3) this.checkLength(this.buf, 0, this.buf.length, line);
+  }
+
+  /** Throws when s[from, to) is longer than the limit in UTF-8 (a UTF-16 unit is 1 to 3 bytes). */
+  private checkLength(s: string, from: number, to: number, line: number): void {
+    if (to - from > this.maxBytes || Buffer.byteLength(s.slice(from, to), 'utf8') > this.maxBytes) {
+      throw new CsvRecordTooLongError(line, this.maxBytes);
+    }
   }
 }

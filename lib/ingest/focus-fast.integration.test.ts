@@ -47,7 +47,7 @@ function awkwardCsv(scale = 1): string {
         ['us-east-1', 'EastUS', 'East US', 'global', '', 'westeurope'][i % 6],
         i % 11 === 0 ? '-0.5' : `${i}.${String(i * 37).padStart(4, '0')}`,
         i % 4 === 0 ? '' : i % 13 === 0 ? '1e-3' : `${i}.5`,
-        i % 5 === 0 ? 'NaN' : '100',
+        i % 5 === 0 ? 'null' : '100',
         i % 3 === 0 ? '12345678901234567890.123456789' : '0.000000001',
         i % 12 === 0 ? 'eur' : 'USD',
         i % 2 ? '"{""Team"":""core ""}"' : '',

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { numericText, sumDecimals, unscaledText } from '../../tests/helpers/bigint-decimal';
-import { FOCUS_CASES, FOCUS_CASES_HEADER, focusCaseRow } from '../../tests/helpers/focus-cases';
+import { FOCUS_BAD_AMOUNTS, FOCUS_CASES, FOCUS_CASES_HEADER, focusCaseRow } from '../../tests/helpers/focus-cases';
 import { FOCUS_COLUMNS } from '../focus/columns';
 
 import { serializeRow } from './copy-text';
@@ -16,7 +16,7 @@ import { DecimalSum } from './daily-rollup';
 import { FocusCopyFeed, planFocusFastPath } from './focus-fast';
 import { mapRecord } from './map-record';
 import { focusReader } from './readers/focus';
-import { openMultiPartSource } from './source';
+import { DEFAULT_LIMITS, openMultiPartSource } from './source';
 
 const PREFIX = '7\t99\t';
 
@@ -103,11 +103,11 @@ function decodeBinary(b: Buffer): (string | null)[][] {
   return rows;
 }
 
-async function generic(files: string[]): Promise<{ text: string; error: string | null }> {
+async function generic(files: string[], maxRecordBytes?: number): Promise<{ text: string; error: string | null }> {
   let text = '';
   let source: Awaited<ReturnType<typeof openMultiPartSource>> | null = null;
   try {
-    source = await openMultiPartSource(files);
+    source = await openMultiPartSource(files, { ...DEFAULT_LIMITS, maxRecordBytes: maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes });
     const mapper = focusReader.createMapper(source.headers, { file: files[0] as string });
     for await (const batch of source.records()) {
       for (const r of batch)
@@ -121,19 +121,23 @@ async function generic(files: string[]): Promise<{ text: string; error: string |
   }
 }
 
-async function fast(files: string[], readSize?: number): Promise<{ bytes: Buffer; error: string | null; feed: FocusCopyFeed | null }> {
+async function fast(
+  files: string[],
+  readSize?: number,
+  maxRecordBytes?: number,
+): Promise<{ bytes: Buffer; error: string | null; feed: FocusCopyFeed | null }> {
   const chunks: Buffer[] = [];
   let feed: FocusCopyFeed | null = null;
   try {
     // As the pipeline does: the generic source reads the header (and the first rows).
-    const source = await openMultiPartSource(files);
+    const source = await openMultiPartSource(files, { ...DEFAULT_LIMITS, maxRecordBytes: maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes });
     const headers = source.headers;
     await source.close();
     const mapper = focusReader.createMapper(headers, { file: files[0] as string });
     const plan = planFocusFastPath(headers);
     if (!plan) throw new Error('no fast path plan');
     const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
-    feed = new FocusCopyFeed(files, sizes, plan, mapper, 7, '99', readSize);
+    feed = new FocusCopyFeed(files, sizes, plan, mapper, 7, '99', readSize, maxRecordBytes);
     for (;;) {
       const chunk: Buffer | null = await feed.next();
       if (!chunk) break;
@@ -160,10 +164,10 @@ async function write(name: string, content: string | Buffer): Promise<string> {
 
 const READ_SIZES = [1, 2, 3, 7, 64, 1000, 1 << 20];
 
-async function expectSame(files: string[], sizes = READ_SIZES): Promise<{ text: string; error: string | null }> {
-  const want = await generic(files);
+async function expectSame(files: string[], sizes = READ_SIZES, maxRecordBytes?: number): Promise<{ text: string; error: string | null }> {
+  const want = await generic(files, maxRecordBytes);
   for (const readSize of sizes) {
-    const got = await fast(files, readSize);
+    const got = await fast(files, readSize, maxRecordBytes);
     expect({ readSize, error: got.error }).toEqual({ readSize, error: want.error });
     if (want.error === null) expect(decodeBinary(got.bytes)).toEqual(decodeText(want.text));
   }
@@ -191,15 +195,61 @@ describe('FOCUS fast path = generic path', () => {
     expect((await expectSame([gz, plain], [5, 1 << 20])).error).toBeNull();
   });
 
-  it('hands a file with invalid UTF-8 to the generic parser (replacement characters, as before)', async () => {
-    const bytes = Buffer.concat([
-      Buffer.from(`${FOCUS_CASES_HEADER.join(',')}\n${FOCUS_CASES[0]}\n`),
-      Buffer.from(focusCaseRow({ ChargeDescription: 'bad' }).replace('bad', '\u0000')),
-      Buffer.from('\n'),
-    ]);
-    bytes[bytes.indexOf(0, 10)] = 0xff;
-    const want = await expectSame([await write('latin1.csv', bytes)]);
-    expect(want.text).toContain('\ufffd');
+  it('refuses invalid UTF-8, naming the line and the byte offset, whatever the read size', async () => {
+    const head = Buffer.from(`${FOCUS_CASES_HEADER.join(',')}\n${FOCUS_CASES[0]}\n${FOCUS_CASES[8]}\n`);
+    const row = (description: Buffer) => {
+      const [before, after] = focusCaseRow({ ChargeDescription: 'HERE' }).split('HERE') as [string, string];
+      return Buffer.concat([Buffer.from(before), description, Buffer.from(`${after}\n`)]);
+    };
+    // [name, bytes of ChargeDescription on line 4, offset of the bad byte within it]
+    const bad: [string, Buffer, number][] = [
+      ['latin-1 e acute', Buffer.from('caf\xe9', 'latin1'), 3],
+      ['a lone continuation byte', Buffer.from([0x61, 0x80, 0x62]), 1],
+      ['an overlong slash', Buffer.from([0xc0, 0xaf]), 0],
+      ['a UTF-16 surrogate', Buffer.from([0x41, 0xed, 0xa0, 0x80]), 1],
+      ['a character cut short', Buffer.from([0xe6, 0x9d, 0x41]), 0],
+      ['above U+10FFFF', Buffer.from([0xf4, 0x90, 0x80, 0x80]), 0],
+    ];
+    for (const [name, description, at] of bad) {
+      const bytes = Buffer.concat([head, row(description), Buffer.from(`${FOCUS_CASES[0]}\n`)]);
+      const descriptionStart = bytes.indexOf(description, head.length);
+      const want = await expectSame([await write(`utf8-${name.replaceAll(' ', '-')}.csv`, bytes)]);
+      const hex = (description[at] as number).toString(16).padStart(2, '0');
+      expect(want.error, name).toMatch(new RegExp(`, line 4: invalid UTF-8 at byte offset ${descriptionStart + at} \\(0x${hex}\\)`));
+    }
+    // A character cut off by the end of the file (no final newline).
+    const cut = Buffer.concat([head, Buffer.from(focusCaseRow({ ChargeDescription: 'x' })), Buffer.from([0xe2, 0x82])]);
+    const want = await expectSame([await write('utf8-cut-at-eof.csv', cut)]);
+    expect(want.error).toMatch(new RegExp(`, line 4: invalid UTF-8 at byte offset ${cut.length - 2} \\(0xe2\\)`));
+    // Valid multi-byte characters split across every read boundary still pass (the cases file has them).
+  });
+
+  it('refuses a record longer than the limit, however it is cut into reads', async () => {
+    const limit = 1024;
+    const header = `${FOCUS_CASES_HEADER.join(',')}\n`;
+    const ok = focusCaseRow({ ChargeDescription: 'x'.repeat(limit - focusCaseRow({ ChargeDescription: '' }).length - 1) });
+    expect(Buffer.byteLength(`${ok}\n`)).toBe(limit);
+    const over = (description: string) => focusCaseRow({ ChargeDescription: description });
+    const cases: [string, string][] = [
+      ['a line one byte over', `${over('x'.repeat(limit - focusCaseRow({ ChargeDescription: '' }).length))}\n`],
+      ['multi-byte characters over', `${over('€'.repeat(Math.ceil(limit / 3)))}\n`],
+      ['a quoted field with line breaks', `${over(`"${'line\n'.repeat(limit / 5)}"`)}\n`],
+      ['no line break at all', over('x'.repeat(limit * 4))],
+      // In the last column, so that no later quote on the row closes it.
+      ['an unclosed quote', `${focusCaseRow({ x_Operation: '"never closed' })}\n${'x,y\n'.repeat(limit)}`],
+    ];
+    // A record of exactly the limit (line break included) is accepted.
+    expect((await expectSame([await write('at-limit.csv', `${header}${ok}\n${ok}\n`)], [7, 1 << 20], limit)).error).toBeNull();
+    for (const [name, record] of cases) {
+      const file = await write(`long-${name.replaceAll(' ', '-')}.csv`, `${header}${FOCUS_CASES[0]}\n${FOCUS_CASES[3]}\n${record}`);
+      const want = await expectSame([file], [3, 64, 1 << 20], limit);
+      expect(want.error, name).toMatch(
+        /, line 5: the record starting here is longer than 1024 bytes, the limit \(BURNRATE_MAX_RECORD_BYTES\)/,
+      );
+    }
+    // A header row without an end is refused on line 1.
+    const noHeaderEnd = await write('no-header-end.csv', `${FOCUS_CASES_HEADER.join(',')}${'\0'.repeat(limit * 3)}`);
+    expect((await generic([noHeaderEnd], limit)).error).toMatch(/, line 1: the record starting here is longer than 1024 bytes/);
   });
 
   it('fails with the same message as the generic path', async () => {
@@ -224,6 +274,7 @@ describe('FOCUS fast path = generic path', () => {
       ['lone surrogate in JSON', focusCaseRow({ AllocatedTags: '"{""a"": ""\\ud800""}"' })],
       ['JSON between no-break spaces', focusCaseRow({ AllocatedTags: '\u00a0{"a":1}\u00a0' })],
       ['bad decimal in a 1.1 column', focusCaseRow({ CommitmentDiscountQuantity: 'two' })],
+      ...FOCUS_BAD_AMOUNTS.map(([column, value]): [string, string] => [`${column} ${value}`, focusCaseRow({ [column]: value })]),
     ];
     for (const [name, line] of bad) {
       const file = await write(
@@ -241,6 +292,14 @@ describe('FOCUS fast path = generic path', () => {
     );
     const { error } = await expectSame([invalid], [1 << 20]);
     expect(error).toMatch(/bad-json-message\.csv, line 2: SkuPriceDetails: not valid JSON \(.*\): "\{\\"CoreCount\\":\}"$/);
+    for (const [column, value, message] of FOCUS_BAD_AMOUNTS) {
+      const file = await write(
+        `bad-${column} ${value}.csv`.replaceAll(' ', '-'),
+        `${FOCUS_CASES_HEADER.join(',')}\n${FOCUS_CASES[0]}\n${focusCaseRow({ [column]: value })}\n`,
+      );
+      const suffix = message.startsWith('amount') ? ' (at most 38 digits before and 38 after the decimal point)' : '';
+      expect((await generic([file])).error).toContain(`, line 3: ${column}: ${message}${suffix}`);
+    }
   });
 
   it('writes the same values for the FOCUS fixtures and the demo data', async () => {

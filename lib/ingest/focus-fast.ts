@@ -19,8 +19,9 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
+import { DEFAULT_MAX_RECORD_BYTES } from '../env';
 import { FOCUS_COLUMNS } from '../focus/columns';
-import { parseTags, text, utcDay, ValueError } from '../focus/normalize';
+import { AMOUNT_DIGITS, parseTags, text, utcDay, ValueError } from '../focus/normalize';
 import {
   BINARY_HEADER,
   BINARY_TRAILER,
@@ -39,7 +40,19 @@ import { CsvParser, type CsvRecord } from './csv';
 import { DailyRollup, KEY_COLUMNS, MEASURE_COLUMNS, Measures } from './daily-rollup';
 import { mapRecord } from './map-record';
 import { converterFor, resolveFocusColumns } from './readers/focus';
-import { type ByteStream, columnCountError, csvError, csvKind, decode, type FileReader, openByteStream, openFileReader } from './source';
+import {
+  type ByteStream,
+  columnCountError,
+  csvError,
+  csvKind,
+  decode,
+  type FileReader,
+  firstInvalidUtf8,
+  invalidUtf8Error,
+  openByteStream,
+  openFileReader,
+  recordTooLongError,
+} from './source';
 import { IngestError, type RecordMapper } from './types';
 
 const K_TEXT = 0;
@@ -189,6 +202,8 @@ export class FocusCopyFeed {
   private work = Buffer.allocUnsafe(READ_SIZE * 2);
   /** Bytes at the start of `work` that belong to a record not yet complete. */
   private carryLen = 0;
+  /** Offset in the (uncompressed) part of `work[0]`, for error messages. */
+  private base = 0;
   private headerDone = false;
   private line = 1;
   private bail = false;
@@ -206,6 +221,8 @@ export class FocusCopyFeed {
     runId: string,
     /** Bytes per read of an uncompressed file (tests use tiny reads to hit every chunk boundary). */
     private readonly readSize = READ_SIZE,
+    /** The longest record accepted (BURNRATE_MAX_RECORD_BYTES), as the generic parser applies it. */
+    private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
   ) {
     this.ncols = plan.headers.length;
     this.fs = new Int32Array(this.ncols);
@@ -275,6 +292,7 @@ export class FocusCopyFeed {
       else this.reader = await openFileReader(this.file);
       this.headerDone = false;
       this.carryLen = 0;
+      this.base = 0;
       this.generic = null;
       this.bail = false;
       this.line = 1;
@@ -335,37 +353,47 @@ export class FocusCopyFeed {
     this.o = 0;
   }
 
-  /** Transcodes what `buf` (= work[0, n)) holds; keeps an incomplete last record as the carry. */
+  /**
+   * Transcodes what `buf` (= work[0, n)) holds up to its last line break (all of it when `final`);
+   * keeps the rest, an incomplete record, as the carry. Invalid UTF-8 and records longer than the
+   * limit fail here with the generic parser's errors.
+   */
   private process(buf: Buffer, final: boolean): void {
     this.carryLen = 0;
+    const end = final ? buf.length : buf.lastIndexOf(10) + 1;
+    if (end > 0 && !isAscii(buf) && !isUtf8(buf.subarray(0, end))) {
+      const bad = firstInvalidUtf8(buf, 0, end);
+      let line = this.generic ? this.generic.parser.nextLine() : this.line;
+      for (let i = 0; i < bad; i++) if (buf[i] === 10) line++;
+      throw invalidUtf8Error(this.file, line, this.base + bad, buf[bad] as number);
+    }
+    let p = 0;
     if (this.generic) {
-      this.genericPush(buf, final);
-      return;
-    }
-    let start = 0;
-    if (!this.headerDone) {
-      start = this.skipHeader(buf, final);
-      if (start < 0) {
-        this.carryLen = buf.length;
-        return;
+      this.genericPush(buf.subarray(0, end), final);
+      p = end;
+    } else {
+      if (!this.headerDone) {
+        p = this.skipHeader(buf, final);
+        if (p < 0) p = 0;
       }
-    }
-    if (!isAscii(buf)) {
-      const end = final ? buf.length : buf.lastIndexOf(10) + 1;
-      if (end > start && !isUtf8(buf.subarray(start, end))) {
-        this.genericPush(buf.subarray(start), final);
-        return;
+      if (this.headerDone) {
+        p = this.transcode(buf, p, final);
+        if (this.bail) {
+          this.genericPush(buf.subarray(p, end), final);
+          p = end;
+        }
       }
-    }
-    const p = this.transcode(buf, start, final);
-    if (this.bail) {
-      this.genericPush(buf.subarray(p), final);
-      return;
     }
     if (p < buf.length) {
+      const carry = buf.length - p;
+      if (carry > this.maxRecordBytes) {
+        const line = this.generic ? this.generic.parser.recordLine() : this.line;
+        throw recordTooLongError(this.file, line, this.maxRecordBytes);
+      }
       buf.copyWithin(0, p);
-      this.carryLen = buf.length - p;
+      this.carryLen = carry;
     }
+    this.base += p;
   }
 
   /** Checks the header row and returns where the records start, or -1 when more bytes are needed. */
@@ -383,6 +411,7 @@ export class FocusCopyFeed {
       }
     }
     if (i >= buf.length && !final) return -1;
+    if (Math.min(i + 1, buf.length) - from > this.maxRecordBytes) throw recordTooLongError(this.file, 1, this.maxRecordBytes);
     const parsed: CsvRecord[] = [];
     const parser = new CsvParser({ bom: false });
     parser.push(buf.toString('utf8', from, Math.min(i + 1, buf.length)), parsed);
@@ -514,6 +543,7 @@ export class FocusCopyFeed {
         return p;
       }
       const line = this.line;
+      if (q - p > this.maxRecordBytes) throw recordTooLongError(this.file, line, this.maxRecordBytes);
       this.line += 1 + newlines;
       this.emitRecord(buf, q - p, line);
       p = q;
@@ -572,7 +602,8 @@ export class FocusCopyFeed {
         len > 0 && (b0 <= 32 || b1 <= 32 || (b0 >= 0x80 && startsWithSpace(buf, s, e)) || (b1 >= 0x80 && endsWithSpace(buf, s, e)));
       // '' and the null spellings text() knows (values with blanks around them take the slow path)
       if (len === 0 || (!slow && len <= 4 && isNullToken(buf, s, len))) {
-        if (required[j]) {
+        // The 3-byte null spellings are NaN and nan: in an amount, an error (decimal() raises it).
+        if (required[j] || (len === 3 && kind[j] === K_DECIMAL)) {
           this.emitGeneric(buf, line);
           return;
         }
@@ -836,7 +867,11 @@ export class FocusCopyFeed {
 
   private genericPush(buf: Buffer, final: boolean): void {
     if (!this.generic) {
-      this.generic = { parser: new CsvParser({ line: this.line, bom: false }), decoder: new StringDecoder('utf8'), pending: [] };
+      this.generic = {
+        parser: new CsvParser({ line: this.line, bom: false, maxRecordBytes: this.maxRecordBytes }),
+        decoder: new StringDecoder('utf8'),
+        pending: [],
+      };
     }
     const g = this.generic;
     try {
@@ -904,23 +939,33 @@ function endsWithSpace(b: Buffer, s: number, e: number): boolean {
 }
 
 /**
- * decimal(): [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? -- 0: not a decimal, 1: valid without an
- * exponent, 2: valid with one (encoded from its exact scaled form instead).
+ * decimal(): [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? -- 0: not a decimal or out of decimal()'s
+ * range, 1: valid without an exponent, 2: valid with one (checked and encoded from its exact
+ * scaled form instead).
  */
 function plainDecimal(b: Buffer, s: number, e: number): 0 | 1 | 2 {
   let i = s;
   if (b[i] === 43 || b[i] === 45) i++;
   const intStart = i;
   while (i < e && isDigit(b, i)) i++;
+  const intEnd = i;
   let digits = i - intStart;
+  let fracDigits = 0;
   if (i < e && b[i] === 46) {
     i++;
     const fracStart = i;
     while (i < e && isDigit(b, i)) i++;
-    digits += i - fracStart;
+    fracDigits = i - fracStart;
+    digits += fracDigits;
   }
   if (digits === 0) return 0;
-  if (i === e) return 1;
+  if (i === e) {
+    // decimal()'s range: up to AMOUNT_DIGITS digits before the point (leading zeros aside) and after it.
+    if (e - s <= AMOUNT_DIGITS) return 1;
+    let lead = intStart;
+    while (lead < intEnd && b[lead] === 48) lead++;
+    return intEnd - lead <= AMOUNT_DIGITS && fracDigits <= AMOUNT_DIGITS ? 1 : 0;
+  }
   if (b[i] !== 101 && b[i] !== 69) return 0;
   i++;
   if (i < e && (b[i] === 43 || b[i] === 45)) i++;

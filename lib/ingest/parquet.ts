@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import {
   type AsyncBuffer,
+  type Compressors,
   type FileMetaData,
   type ParquetParsers,
   parquetMetadataAsync,
@@ -12,6 +13,7 @@ import {
 import { isListLike, isMapLike } from 'hyparquet/src/schema.js';
 import { compressors } from 'hyparquet-compressors';
 import { fromScaled } from '../decimal';
+import { DEFAULT_MAX_ROW_GROUP_BYTES } from '../env';
 import type { RecordSource, SourceRecord } from './source';
 import { IngestError } from './types';
 
@@ -29,8 +31,11 @@ import { IngestError } from './types';
  * - timestamps: ISO-8601 UTC with the file's precision (`2024-01-01T00:00:00.123456Z`); DATE: `YYYY-MM-DD`.
  * - strings as they are; maps, structs and lists (e.g. FOCUS Tags) as JSON text, with decimals inside
  *   them written as exact JSON numbers; null stays null.
+ *
+ * hyparquet decodes a whole row group at once, so a row group (or a page) larger than
+ * `maxRowGroupBytes` uncompressed is refused before it is read (README, Limits).
  */
-export async function openParquetSource(file: string, size: number): Promise<RecordSource> {
+export async function openParquetSource(file: string, size: number, maxRowGroupBytes = DEFAULT_MAX_ROW_GROUP_BYTES): Promise<RecordSource> {
   const handle = await open(file, 'r');
   let consumed = 0;
   const buffer: AsyncBuffer = {
@@ -68,6 +73,7 @@ export async function openParquetSource(file: string, size: number): Promise<Rec
     throw new IngestError(`${file}: ${(error as Error).message}`, { file, code: 'BAD_FILE' });
   }
   const readMetadata = withoutDecimalAnnotations(metadata);
+  const boundedCompressors = bounded(compressors, maxRowGroupBytes);
 
   let closed = false;
   return {
@@ -84,6 +90,14 @@ export async function openParquetSource(file: string, size: number): Promise<Rec
         const rowStart = groupStart;
         groupStart += groupRows;
         if (groupRows === 0) continue;
+        const groupBytes = rowGroupBytes(group);
+        if (groupBytes > maxRowGroupBytes) {
+          throw new IngestError(
+            `${file}, row ${rowStart + 1}: Parquet row group ${index + 1} takes ${groupBytes} bytes, more than the limit of ${maxRowGroupBytes} ` +
+              '(BURNRATE_MAX_ROW_GROUP_BYTES); write the file with smaller row groups',
+            { file, line: rowStart + 1, code: 'BAD_FILE' },
+          );
+        }
         let rows: unknown[][] = [];
         try {
           await parquetRead({
@@ -92,7 +106,7 @@ export async function openParquetSource(file: string, size: number): Promise<Rec
             rowStart,
             rowEnd: rowStart + groupRows,
             rowFormat: 'array',
-            compressors,
+            compressors: boundedCompressors,
             parsers: PARSERS,
             // Un-annotated BYTE_ARRAY values (and the decimals stripped of their annotation) arrive
             // as bytes; the converters decode what is text.
@@ -141,6 +155,29 @@ export async function openParquetSource(file: string, size: number): Promise<Rec
       await handle.close();
     },
   };
+}
+
+/** A row group's size as its metadata declares it: the largest of its total and its column chunks' compressed and uncompressed sums. */
+function rowGroupBytes(group: FileMetaData['row_groups'][number]): number {
+  let compressed = 0;
+  let uncompressed = 0;
+  for (const c of group.columns) {
+    compressed += Number(c.meta_data?.total_compressed_size ?? 0);
+    uncompressed += Number(c.meta_data?.total_uncompressed_size ?? 0);
+  }
+  return Math.max(Number(group.total_byte_size), compressed, uncompressed);
+}
+
+/** The decompressors, refusing a page whose header announces more than `max` bytes (a lying row group total). */
+function bounded(all: Compressors, max: number): Compressors {
+  const out: Compressors = {};
+  for (const [codec, decompress] of Object.entries(all) as [keyof Compressors, NonNullable<Compressors[keyof Compressors]>][]) {
+    out[codec] = (input: Uint8Array, length: number) => {
+      if (length > max) throw new Error(`a ${codec} page announces ${length} bytes uncompressed, more than the limit of ${max}`);
+      return decompress(input, length);
+    };
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

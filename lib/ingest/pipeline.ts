@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { getPool } from '../db/pool';
+import { readEnv } from '../env';
 import type { CostRow } from '../focus/columns';
 import { detectFocusDataset, type FocusDatasetId } from '../focus/datasets';
 import { timestamp, utcDay } from '../focus/normalize';
@@ -19,7 +20,7 @@ import { mapRecord } from './map-record';
 import { detectReader, readerFor } from './readers';
 import { lockSourceForIngest } from './replace';
 import { openRun, type RunHandle } from './runs';
-import { openMultiPartSource, type RecordSource } from './source';
+import { openMultiPartSource, type RecordSource, type SourceLimits } from './source';
 import { type FormatId, type FormatReader, IngestError, type MapperContext, type RecordMapper } from './types';
 
 export interface IngestProgress {
@@ -88,6 +89,10 @@ export interface IngestOptions {
    * (both store the same rows; tests compare them).
    */
   fastPath?: boolean;
+  /** The longest CSV record accepted, in bytes; defaults to BURNRATE_MAX_RECORD_BYTES (README, Limits). */
+  maxRecordBytes?: number;
+  /** The largest Parquet row group read, uncompressed bytes; defaults to BURNRATE_MAX_ROW_GROUP_BYTES. */
+  maxRowGroupBytes?: number;
 }
 
 const PEEK_ROWS = 4096;
@@ -102,21 +107,30 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
   const started = Date.now();
   const file = options.file;
   const files = [file, ...(options.parts ?? [])];
-  const source = await openMultiPartSource(files);
+  const env = readEnv();
+  const limits: SourceLimits = {
+    maxRecordBytes: options.maxRecordBytes ?? env.BURNRATE_MAX_RECORD_BYTES,
+    maxRowGroupBytes: options.maxRowGroupBytes ?? env.BURNRATE_MAX_ROW_GROUP_BYTES,
+  };
+  let source: (RecordSource & { currentFile(): string }) | null = null;
   let run: RunHandle | null = null;
   let runId: string | null = null;
+  let reader: FormatReader | null = null;
+  let delegated = false;
   let fast: FocusCopyFeed | null = null;
   try {
+    source = await openMultiPartSource(files, limits);
     const declared = declaredPeriods(file, options.billingPeriods);
     // Contract Commitment, Invoice Detail and Billing Period files have tables of their own; their
     // module builds on this one's run bookkeeping, so it is loaded on demand (no import cycle).
     const focusDataset = ['auto', 'focus'].includes(options.format ?? 'auto') ? detectFocusDataset(source.headers) : null;
     if (focusDataset) {
+      delegated = true; // it records its own run
       const { ingestFocusDataset } = await import('./focus-datasets');
       const { sourceName, onProgress } = options;
       return await ingestFocusDataset({ dataset: focusDataset, source, files, sourceName, declaredPeriods: declared, started, onProgress });
     }
-    const reader = pickReader(file, source.headers, options.format ?? 'auto');
+    reader = pickReader(file, source.headers, options.format ?? 'auto');
     const dataset =
       reader.id === 'azure' ? (options.dataset ?? (/amorti[sz]ed/i.test(path.basename(file)) ? 'amortized' : 'actual')) : null;
     const ctx: MapperContext = { file, dataset: dataset ?? undefined };
@@ -153,7 +167,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
       feed = new GenericFeed(generic.peeked, generic.rows, `${sourceId}\t${runId}\t`, source);
     } else {
       const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
-      fast = new FocusCopyFeed(files, sizes, plan as FocusFastPlan, mapper, sourceId, runId);
+      fast = new FocusCopyFeed(files, sizes, plan as FocusFastPlan, mapper, sourceId, runId, undefined, limits.maxRecordBytes);
       await fast.readAhead(PEEK_ROWS);
       feed = fast;
     }
@@ -199,6 +213,9 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     };
   } catch (error) {
     const err = toIngestError(error, file);
+    if (!runId && !delegated && err.detail.code !== 'DATABASE') {
+      await recordEarlyFailure(options, files, reader, err.message, Date.now() - started).catch(() => {});
+    }
     if (runId) {
       await getPool()
         .query("UPDATE ingest_runs SET status = 'failed', error = $2, finished_at = now(), duration_ms = $3 WHERE id = $1", [
@@ -211,9 +228,34 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     throw err;
   } finally {
     await run?.release();
-    await source.close();
+    await source?.close();
     await fast?.close();
   }
+}
+
+/**
+ * Records the failed run of a file that failed before its run started (an unreadable header, bad
+ * first rows), so that it shows like any other failure: under the source the caller named, else
+ * "<format>:unknown" (the name a file without a billing account gets). Not for a missing file.
+ */
+async function recordEarlyFailure(
+  options: IngestOptions,
+  files: string[],
+  reader: FormatReader | null,
+  error: string,
+  durationMs: number,
+): Promise<void> {
+  let bytes = 0;
+  for (const f of files) bytes += (await stat(f)).size;
+  const pool = getPool();
+  const name = options.sourceName ?? `${reader?.id ?? 'unknown'}:unknown`;
+  const sourceId = await upsertSource(pool, name, reader ? providerOf(reader, undefined) : 'unknown');
+  const fileName = files.length === 1 ? (files[0] as string) : `${files[0]} (+${files.length - 1} more parts)`;
+  await pool.query(
+    `INSERT INTO ingest_runs (source_id, file_name, format, bytes, status, error, finished_at, duration_ms)
+     VALUES ($1, $2, $3, $4, 'failed', $5, now(), $6)`,
+    [sourceId, fileName, reader?.id ?? null, bytes, error, durationMs],
+  );
 }
 
 /** Declared billing periods as stored (ISO timestamps, UTC midnight); a malformed one is an error naming it. */

@@ -1,12 +1,26 @@
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { CsvParser, type CsvRecord, CsvSyntaxError } from './csv';
+import { DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES } from '../env';
+import { CsvParser, type CsvRecord, CsvRecordTooLongError, CsvSyntaxError } from './csv';
 import { IngestError } from './types';
+
+/** Bounds on what one input may make the ingester hold (README, Limits). */
+export interface SourceLimits {
+  /** Longest CSV record in bytes (BURNRATE_MAX_RECORD_BYTES). */
+  maxRecordBytes: number;
+  /** Largest Parquet row group, uncompressed (BURNRATE_MAX_ROW_GROUP_BYTES). */
+  maxRowGroupBytes: number;
+}
+
+export const DEFAULT_LIMITS: SourceLimits = {
+  maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
+  maxRowGroupBytes: DEFAULT_MAX_ROW_GROUP_BYTES,
+};
 
 /** One input record: values in header order, and the 1-based line (CSV) or row number (Parquet) it came from. */
 export interface SourceRecord {
@@ -44,7 +58,7 @@ async function sniff(file: string): Promise<Buffer> {
 }
 
 /** Opens a CSV, gzipped CSV or Parquet file, chosen by content (magic bytes), not by name. */
-export async function openRecordSource(file: string): Promise<RecordSource> {
+export async function openRecordSource(file: string, limits: SourceLimits = DEFAULT_LIMITS): Promise<RecordSource> {
   let size: number;
   try {
     size = (await stat(file)).size;
@@ -58,13 +72,13 @@ export async function openRecordSource(file: string): Promise<RecordSource> {
   const head = await sniff(file);
   if (head.toString('latin1') === PARQUET_MAGIC) {
     const { openParquetSource } = await import('./parquet');
-    return openParquetSource(file, size);
+    return openParquetSource(file, size, limits.maxRowGroupBytes);
   }
   if (ZIP_MAGIC.every((b, i) => head[i] === b)) {
     throw new IngestError(`${file}: zip archives are not read directly; unzip it and ingest the CSV inside`, { file, code: 'BAD_FILE' });
   }
   const gz = GZIP_MAGIC.every((b, i) => head[i] === b);
-  return openCsvSource(file, size, gz);
+  return openCsvSource(file, size, gz, limits.maxRecordBytes);
 }
 
 /** A file's bytes (gunzipped when `gz`), with the SHA-256 and count of the bytes on disk. */
@@ -140,11 +154,12 @@ export async function csvKind(file: string): Promise<'csv' | 'csv.gz' | null> {
   return GZIP_MAGIC.every((b, i) => head[i] === b) ? 'csv.gz' : 'csv';
 }
 
-async function openCsvSource(file: string, size: number, gz: boolean): Promise<RecordSource> {
+async function openCsvSource(file: string, size: number, gz: boolean, maxRecordBytes: number): Promise<RecordSource> {
   const bytes = openByteStream(file, gz);
   const chunks = bytes.chunks;
   const decoder = new StringDecoder('utf8');
-  const parser = new CsvParser();
+  const parser = new CsvParser({ maxRecordBytes });
+  const utf8 = new Utf8Check(file);
   let pending: CsvRecord[] = [];
   let ended = false;
 
@@ -161,9 +176,11 @@ async function openCsvSource(file: string, size: number, gz: boolean): Promise<R
       try {
         if (next.done) {
           ended = true;
+          utf8.end(parser.nextLine());
           parser.push(decoder.end(), pending);
           parser.end(pending);
         } else {
+          utf8.check(next.value, parser);
           parser.push(decode(decoder, next.value), pending);
         }
       } catch (error) {
@@ -223,12 +240,110 @@ export function columnCountError(file: string, line: number, expected: number, f
   });
 }
 
+/** The error for a record longer than the limit; the fast path raises the same one. */
+export function recordTooLongError(file: string, line: number, limit: number): IngestError {
+  return new IngestError(
+    `${file}, line ${line}: the record starting here is longer than ${limit} bytes, the limit (BURNRATE_MAX_RECORD_BYTES); ` +
+      'is a line break or a closing quote missing?',
+    { file, line, code: 'BAD_FILE' },
+  );
+}
+
 export function csvError(file: string, error: unknown): Error {
   if (error instanceof IngestError) return error;
+  if (error instanceof CsvRecordTooLongError) return recordTooLongError(file, error.line, error.limit);
   if (error instanceof CsvSyntaxError) {
     return new IngestError(`${file}, line ${error.line}: malformed CSV (${error.message})`, { file, line: error.line, code: 'BAD_FILE' });
   }
   return new IngestError(`${file}: malformed CSV (${(error as Error).message})`, { file, code: 'BAD_FILE' });
+}
+
+// ---- UTF-8 ------------------------------------------------------------------------------------
+
+/**
+ * Where the first invalid UTF-8 sequence in b[from, to) starts (a character cut off at `to`
+ * counts as invalid), or -1. A plain scan, run only on bytes that isUtf8 already refused.
+ */
+export function firstInvalidUtf8(b: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const c = b[i] as number;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    if (n === 0 || i + n >= to) return i;
+    const c1 = b[i + 1] as number;
+    // Overlong forms, UTF-16 surrogates and code points above U+10FFFF (RFC 3629, section 4).
+    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return i;
+    for (let k = 1; k <= n; k++) if (((b[i + k] as number) & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** Bytes at the end of b[0, len) that begin a character the next chunk completes (0 to 3). */
+function incompleteTail(b: Uint8Array, len: number): number {
+  for (let k = 1; k <= 3 && k <= len; k++) {
+    const c = b[len - k] as number;
+    if (c < 0x80) return 0;
+    if (c >= 0xc0) {
+      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      return need > k ? k : 0;
+    }
+  }
+  return 0;
+}
+
+/** The error for invalid UTF-8; both CSV paths raise this one. `offset` counts bytes of the (uncompressed) CSV from 0. */
+export function invalidUtf8Error(file: string, line: number, offset: number, byte: number): IngestError {
+  return new IngestError(
+    `${file}, line ${line}: invalid UTF-8 at byte offset ${offset} (0x${byte.toString(16).padStart(2, '0')}); ` +
+      'billing exports must be UTF-8 (convert the file, e.g. with iconv)',
+    { file, line, code: 'BAD_FILE' },
+  );
+}
+
+/** Counts the line breaks in b[from, to). */
+function countLf(b: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (b[i] === 10) n++;
+  return n;
+}
+
+/**
+ * Refuses invalid UTF-8 in a byte stream read chunk by chunk, naming the line and byte offset of
+ * the first bad byte. Invalid bytes would otherwise become U+FFFD without a word.
+ */
+class Utf8Check {
+  /** Stream offset of the next chunk's first byte. */
+  private offset = 0;
+  /** The start of a character cut at the end of the last chunk. */
+  private held: Buffer | null = null;
+
+  constructor(private readonly file: string) {}
+
+  /** `lines.nextLine()`: the physical line the chunk starts on (asked only on failure). */
+  check(chunk: Buffer, lines: { nextLine(): number }): void {
+    const start = this.offset;
+    this.offset += chunk.length;
+    if (!this.held && isAscii(chunk)) return;
+    const data = this.held ? Buffer.concat([this.held, chunk]) : chunk;
+    const base = start - (this.held?.length ?? 0);
+    const cut = data.length - incompleteTail(data, data.length);
+    if (isUtf8(data.subarray(0, cut))) {
+      this.held = cut < data.length ? Buffer.from(data.subarray(cut)) : null;
+      return;
+    }
+    const bad = firstInvalidUtf8(data, 0, cut);
+    throw invalidUtf8Error(this.file, lines.nextLine() + countLf(data, 0, bad), base + bad, data[bad] as number);
+  }
+
+  /** At the end of the input: a character left incomplete is invalid. */
+  end(line: number): void {
+    if (this.held) throw invalidUtf8Error(this.file, line, this.offset - this.held.length, this.held[0] as number);
+  }
 }
 
 /**
@@ -236,9 +351,12 @@ export function csvError(file: string, error: unknown): Error {
  * so they are ingested in one transaction: parts of a billing period never replace each other.
  * Every part must have the first part's header row.
  */
-export async function openMultiPartSource(files: readonly string[]): Promise<RecordSource & { currentFile(): string }> {
+export async function openMultiPartSource(
+  files: readonly string[],
+  limits: SourceLimits = DEFAULT_LIMITS,
+): Promise<RecordSource & { currentFile(): string }> {
   if (!files.length) throw new IngestError('no files to ingest', { code: 'BAD_FILE' });
-  const first = await openRecordSource(files[0] as string);
+  const first = await openRecordSource(files[0] as string, limits);
   const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let current = first;
@@ -266,7 +384,7 @@ export async function openMultiPartSource(files: readonly string[]): Promise<Rec
         index++;
         if (index >= files.length) return;
         const file = files[index] as string;
-        current = await openRecordSource(file);
+        current = await openRecordSource(file, limits);
         if (current.headers.join('\u0000') !== first.headers.join('\u0000')) {
           throw new IngestError(`${file}: its header row differs from ${files[0]}; all parts of one delivery must have the same columns`, {
             file,

@@ -94,7 +94,12 @@ export const FOCUS_CASES: string[] = [
   focusCaseRow({ BilledCost: '5.', EffectiveCost: '-0.000001', ListCost: '-12' }),
   focusCaseRow({ BilledCost: '123456789012345678.123456789', EffectiveCost: '0.0000000000000000001' }),
   focusCaseRow({ BilledCost: ' 7.5 ', EffectiveCost: '' }),
-  focusCaseRow({ EffectiveCost: 'null', ListCost: 'NaN' }),
+  focusCaseRow({ EffectiveCost: 'null', ListCost: 'None' }),
+  // The edges of the amount range (lib/focus/normalize.ts, decimal()): 38 digits before and after the point.
+  focusCaseRow({ BilledCost: '12345678901234567890123456789012345678', EffectiveCost: '0.00000000000000000000000000000000000001' }),
+  focusCaseRow({ BilledCost: '-99999999999999999999999999999999999999.99999999999999999999999999999999999999' }),
+  focusCaseRow({ BilledCost: '0000000000000000000000000000000000000000001.5', EffectiveCost: '1e37', ListCost: '-1E-38' }),
+  focusCaseRow({ BilledCost: '0.05e39', EffectiveCost: '0e1000', ListCost: '1234.5e-35', ConsumedQuantity: '0.00e-36' }),
   focusCaseRow({ ChargePeriodStart: '2024-01-31', ChargePeriodEnd: '2024-01-31 23:00:00' }),
   focusCaseRow({ ChargePeriodStart: '2024-01-31T00:00:00.000Z', ChargePeriodEnd: '2024-01-31T00:00:00.250Z' }),
   focusCaseRow({ ChargePeriodStart: '2024-01-31T00:00:00+00:00', ChargePeriodEnd: '2024-01-31T05:00:00+05:00' }),
@@ -163,4 +168,25 @@ export const FOCUS_CASES: string[] = [
   focusCaseRow({ ServiceProviderName: 'Microsoft Marketplace', HostProviderName: '' }),
   focusCaseRow({ ProviderName: '', ServiceProviderName: 'StackLens' }),
   focusCaseRow({ ProviderName: 'null', ServiceProviderName: 'StackLens' }),
+];
+
+/**
+ * Values an amount or quantity column refuses, each with the message both paths must give
+ * (after "<file>, line N: <column>: "). The limits are README's: 38 digits before and after the point.
+ */
+export const FOCUS_BAD_AMOUNTS: [column: string, value: string, message: string][] = [
+  ['BilledCost', '1e400', 'amount out of range: "1e400"'],
+  ['BilledCost', '1e-400', 'amount out of range: "1e-400"'],
+  ['BilledCost', '1e200000', 'amount out of range: "1e200000"'],
+  ['BilledCost', '1e38', 'amount out of range: "1e38"'],
+  ['EffectiveCost', '1e-39', 'amount out of range: "1e-39"'],
+  ['ListCost', '123456789012345678901234567890123456789', 'amount out of range: "123456789012345678901234567890123456789"'],
+  ['ListCost', '0.000000000000000000000000000000000000001', 'amount out of range: "0.000000000000000000000000000000000000001"'],
+  ['ConsumedQuantity', '0e1001', 'amount out of range: "0e1001"'],
+  ['EffectiveCost', 'NaN', 'not a decimal number: "NaN"'],
+  ['BilledCost', 'NaN', 'not a decimal number: "NaN"'],
+  ['ListCost', 'nan', 'not a decimal number: "nan"'],
+  ['ConsumedQuantity', ' NaN ', 'not a decimal number: " NaN "'],
+  ['BilledCost', 'Infinity', 'not a decimal number: "Infinity"'],
+  ['EffectiveCost', '-inf', 'not a decimal number: "-inf"'],
 ];
