@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatDayRange, formatMoney, formatMoneyList, formatMonthShort, formatPercentChange, formatShare } from './format';
+import {
+  formatCount,
+  formatDayRange,
+  formatMoney,
+  formatMoneyAxis,
+  formatMoneyList,
+  formatMonthShort,
+  formatPercentChange,
+  formatShare,
+} from './format';
 
 const nbsp = (s: string) => s.replace(/\u00a0/g, ' ');
 
@@ -34,8 +43,24 @@ describe('formatMoney formats the decimal string exactly', () => {
     ).toBe('USD 1,234.56 · EUR 78.90');
   });
 
-  it('refuses non-decimal input instead of printing NaN', () => {
-    expect(() => formatMoney('1,234.00', 'USD')).toThrow(/not a decimal/);
+  it('shows an explicit marker, never ∞ or NaN, for what is not a finite decimal', () => {
+    expect(formatMoney('1,234.00', 'USD')).toBe('USD ⚠ invalid number');
+    expect(formatMoney('NaN', 'USD')).toBe('USD ⚠ invalid number');
+    expect(formatMoney('Infinity', 'USD')).toBe('USD ⚠ invalid number');
+    // A decimal string Intl can only print as ∞ (the ingest refuses such amounts; this guards the page).
+    expect(formatMoney('1e400', 'USD')).toBe('USD ⚠ invalid number');
+    expect(formatMoney('-1e309', 'EUR', { sign: 'always' })).toBe('EUR ⚠ invalid number');
+    expect(formatMoneyList([{ amount: '1e400', currency: 'USD' }])).toBe('USD ⚠ invalid number');
+    expect(formatMoneyAxis(Number.POSITIVE_INFINITY, 'USD')).toBe('USD ⚠ invalid number');
+    expect(formatMoneyAxis(Number.NaN, 'USD')).toBe('USD ⚠ invalid number');
+    expect(formatPercentChange('1e999')).toBe('⚠ invalid number');
+    expect(formatShare('NaN')).toBe('⚠ invalid number');
+    expect(formatCount(Number.POSITIVE_INFINITY)).toBe('⚠ invalid number');
+    expect(formatCount('1e400')).toBe('⚠ invalid number');
+    // The largest amount the ingest accepts still prints in full.
+    expect(nbsp(formatMoney('99999999999999999999999999999999999999.99', 'USD'))).toBe(
+      'USD 99,999,999,999,999,999,999,999,999,999,999,999,999.99',
+    );
   });
 });
 

@@ -13,9 +13,23 @@ const LOCALE = 'en-US';
 type DecimalString = `${number}`;
 const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-function asDecimal(value: string): DecimalString {
-  if (!DECIMAL_RE.test(value)) throw new Error(`not a decimal string: ${JSON.stringify(value)}`);
-  return value as DecimalString;
+/**
+ * Shown instead of a number that is not a finite decimal. The ingest refuses such values (README,
+ * Limits), so this means corrupt data; the page says so rather than printing "∞" or "NaN" (or
+ * failing to render).
+ */
+export const INVALID_NUMBER = '⚠ invalid number';
+
+function asDecimal(value: string): DecimalString | null {
+  return DECIMAL_RE.test(value) ? (value as DecimalString) : null;
+}
+
+/** `nf.format(value)`, or the marker for input that is not a decimal or that Intl can only print as ∞ (beyond ~1e308). */
+function formatFinite(nf: Intl.NumberFormat, value: string | number): string {
+  const input = typeof value === 'number' ? (Number.isFinite(value) ? value : null) : asDecimal(value);
+  if (input === null) return INVALID_NUMBER;
+  const out = nf.format(input);
+  return out.includes('∞') || out.includes('NaN') ? INVALID_NUMBER : out;
 }
 
 const cache = new Map<string, Intl.NumberFormat>();
@@ -46,7 +60,8 @@ export function formatMoney(amount: string, currency: string, options: { sign?: 
     currencyDisplay: 'code',
     signDisplay: sign === 'always' ? 'exceptZero' : 'negative',
   });
-  return nf.format(asDecimal(amount));
+  const out = formatFinite(nf, amount);
+  return out === INVALID_NUMBER ? `${currency} ${INVALID_NUMBER}` : out;
 }
 
 /** One figure per currency, never summed across currencies: "USD 1,234.56 · EUR 78.90". */
@@ -59,6 +74,7 @@ export function formatMoneyList(items: readonly Money[]): string {
  * to the cent, so a float is fine here; tooltips and tables use formatMoney.
  */
 export function formatMoneyAxis(value: number, currency: string): string {
+  if (!Number.isFinite(value)) return `${currency} ${INVALID_NUMBER}`;
   return numberFormat(`axis:${currency}`, {
     style: 'currency',
     currency,
@@ -70,16 +86,21 @@ export function formatMoneyAxis(value: number, currency: string): string {
 
 /** A percentage already multiplied by 100, as a decimal string: '12.34' -> "+12.3%". */
 export function formatPercentChange(pct: string): string {
-  return `${numberFormat('pct-change', { maximumFractionDigits: 1, minimumFractionDigits: 1, signDisplay: 'exceptZero' }).format(asDecimal(pct))}%`;
+  const out = formatFinite(
+    numberFormat('pct-change', { maximumFractionDigits: 1, minimumFractionDigits: 1, signDisplay: 'exceptZero' }),
+    pct,
+  );
+  return out === INVALID_NUMBER ? out : `${out}%`;
 }
 
 /** A share already multiplied by 100: '45.678' -> "45.7%". */
 export function formatShare(pct: string): string {
-  return `${numberFormat('share', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(asDecimal(pct))}%`;
+  const out = formatFinite(numberFormat('share', { maximumFractionDigits: 1, minimumFractionDigits: 1 }), pct);
+  return out === INVALID_NUMBER ? out : `${out}%`;
 }
 
 export function formatCount(value: string | number): string {
-  return numberFormat('count', { maximumFractionDigits: 0 }).format(typeof value === 'number' ? value : asDecimal(value));
+  return formatFinite(numberFormat('count', { maximumFractionDigits: 0 }), value);
 }
 
 const UTC_DAY = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
