@@ -93,6 +93,13 @@ describe('credits', () => {
     expect(() => parseCredits("[{'amount': -1")).toThrow(ValueError);
     expect(() => parseCredits("{'amount': -1}")).toThrow(/credits are not a list/);
   });
+
+  it('refuses credit amounts no amount column could hold, as decimal() does', () => {
+    expect(() => parseCredits("[{'name': 'x', 'amount': -1e400}]")).toThrow(/amount out of range: "-1e400"/);
+    expect(() => parseCredits('[{"name":"x","amount":1e-39}]')).toThrow(/amount out of range: "1e-39"/);
+    expect(() => parseCredits("[{'name': 'x', 'amount': Decimal('1e200000')}]")).toThrow(/amount out of range: "1e200000"/);
+    expect(() => parseCredits("[{'name': 'x', 'amount': nan}]")).toThrow(/a credit has no amount/);
+  });
 });
 
 describe('gcpReader mapping', () => {

@@ -386,7 +386,8 @@ export function parseCredits(value: string | null): GcpCredit[] {
     const record = item as { [key: string]: Literal };
     const amount = record.amount;
     let amountText: string | null = null;
-    if (isNumber(amount)) amountText = amount.number;
+    // Through decimal() like any amount: its range check applies to numbers inside the credits too.
+    if (isNumber(amount)) amountText = decimal(amount.number);
     else if (typeof amount === 'string') amountText = decimal(amount);
     if (amountText === null) throw new ValueError(`a credit has no amount: ${JSON.stringify(value.slice(0, 200))}`);
     const str = (v: Literal | undefined) => (typeof v === 'string' ? v : null);
@@ -467,7 +468,7 @@ class LiteralParser {
       this.skip();
       if (s[this.pos] !== ')') this.fail('a Decimal');
       this.pos++;
-      const n = typeof inner === 'string' ? decimal(inner) : isNumber(inner) ? inner.number : null;
+      const n = typeof inner === 'string' ? decimal(inner) : isNumber(inner) ? decimal(inner.number) : null;
       return n === null ? this.fail('a Decimal') : { number: n };
     }
     return this.fail('a value');
