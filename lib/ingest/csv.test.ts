@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { CsvParser, type CsvRecord } from './csv';
+import { CsvParser, type CsvRecord, CsvRecordTooLongError } from './csv';
 
 function parseAll(text: string, chunkSize = text.length): CsvRecord[] {
   const p = new CsvParser();
@@ -45,5 +45,39 @@ describe('CsvParser', () => {
 
   it('rejects text after a closing quote', () => {
     expect(() => parseAll('a\n"x"y\n')).toThrow(/after a closing quote on line 2/);
+  });
+
+  it('refuses a record longer than the limit in UTF-8 bytes, line break included, naming its first line', () => {
+    const parse = (text: string, chunk: number) => {
+      const p = new CsvParser({ maxRecordBytes: 16 });
+      const out: CsvRecord[] = [];
+      for (let i = 0; i < text.length; i += chunk) p.push(text.slice(i, i + chunk), out);
+      p.end(out);
+      return out;
+    };
+    for (const chunk of [1, 5, 1000]) {
+      // 15 characters + LF = 16 bytes: accepted; 16 + LF: refused.
+      expect(parse('h\n123456789012345\n', chunk).map((r) => r.fields)).toEqual([['h'], ['123456789012345']]);
+      expect(() => parse('h\n1234567890123456\nok\n', chunk)).toThrow(new CsvRecordTooLongError(2, 16));
+      // Six euro signs are 6 characters but 18 bytes.
+      expect(() => parse('h\nok\n€€€€€€\n', chunk)).toThrow(/the record starting on line 3 is longer than 16 bytes/);
+      // No line break, an unclosed quote: refused once the limit is passed, not at the end of the input.
+      expect(() => parse(`h\n${'\0'.repeat(1000)}`, chunk)).toThrow(/starting on line 2/);
+      expect(() => parse(`h\n"open\n${'x\n'.repeat(100)}`, chunk)).toThrow(/starting on line 2/);
+    }
+  });
+
+  it('parses a long line in linear time: a 64 MB line fed in 64 KB chunks', () => {
+    // Re-scanning the line from its start on every chunk (as before) reads ~32 GB of text here: minutes.
+    const p = new CsvParser({ maxRecordBytes: 1 << 30 });
+    const out: CsvRecord[] = [];
+    const chunk = 'x'.repeat(1 << 16);
+    const started = Date.now();
+    p.push('h\n', out);
+    for (let i = 0; i < 1024; i++) p.push(chunk, out);
+    p.push('\n', out);
+    p.end(out);
+    expect(Date.now() - started).toBeLessThan(5000); // linear: well under a second
+    expect(out.map((r) => r.fields[0]?.length)).toEqual([1, 1 << 26]);
   });
 });

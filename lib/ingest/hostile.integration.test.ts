@@ -1,0 +1,225 @@
+// Hostile and broken files through the real pipeline and PostgreSQL: each one fails with the file,
+// line and reason, leaves a failed run, changes no billing data, and (for the ones built to exhaust
+// memory) stops after a bounded amount of work. The files are generated here, in a temporary
+// directory; the caps are small where a small cap makes the same point, the defaults where the
+// point is the default.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeParquet } from '../../tests/fixtures/focus/parquet-writer';
+import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { FOCUS_CASES_HEADER, focusCaseRow } from '../../tests/helpers/focus-cases';
+import { ingestFile } from './pipeline';
+import { IngestError } from './types';
+
+const SOURCE = 'hostile';
+const HEADER = `${FOCUS_CASES_HEADER.join(',')}\n`;
+const ROW = `${focusCaseRow()}\n`;
+const MiB = 1 << 20;
+
+let url: string;
+let dir: string;
+
+beforeAll(async () => {
+  url = await useTestDatabase();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-hostile-'));
+  // The billing data every failure below must leave alone.
+  await ingestFile({ file: await write('good.csv', `${HEADER}${ROW}${focusCaseRow({ BilledCost: '2.50' })}\n`), sourceName: SOURCE });
+});
+
+async function write(name: string, content: string | Buffer | Uint8Array): Promise<string> {
+  const p = path.join(dir, name);
+  await writeFile(p, content);
+  return p;
+}
+
+/** A gzip file of `head` followed by `zeros` NUL bytes, streamed (the uncompressed content never sits in memory). */
+async function gzipOfZeros(name: string, head: string, zeros: number): Promise<string> {
+  const p = path.join(dir, name);
+  const zero = Buffer.alloc(MiB);
+  async function* content() {
+    if (head) yield Buffer.from(head);
+    for (let left = zeros; left > 0; left -= zero.length) yield left >= zero.length ? zero : zero.subarray(0, left);
+  }
+  await pipeline(Readable.from(content()), createGzip({ level: 1 }), createWriteStream(p));
+  return p;
+}
+
+/** All billing data, and the rollup, as one fingerprint. */
+async function billingData(): Promise<string> {
+  const [row] = await sql<{ items: string; daily: string }>(
+    url,
+    `SELECT (SELECT count(*) || ':' || coalesce(md5(string_agg(c::text, '|' ORDER BY c::text)), '') FROM cost_line_items c) AS items,
+            (SELECT count(*) || ':' || coalesce(md5(string_agg(d::text, '|' ORDER BY d::text)), '') FROM cost_daily d) AS daily`,
+  );
+  return `${row?.items} / ${row?.daily}`;
+}
+
+/** Ingests `file` expecting an IngestError matching `reason`; checks the run and the billing data. */
+async function expectRefused(
+  file: string,
+  reason: RegExp,
+  options: { fastPath?: boolean; maxRecordBytes?: number; maxRowGroupBytes?: number } = {},
+) {
+  const before = await billingData();
+  const error = await ingestFile({ file, sourceName: SOURCE, ...options }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(IngestError);
+  const message = (error as Error).message;
+  expect(message.startsWith(`${file}, `), message).toBe(true);
+  expect(message).toMatch(reason);
+  const [run] = await sql<{ status: string; error: string; file_name: string }>(
+    url,
+    `SELECT r.status, r.error, r.file_name FROM ingest_runs r JOIN billing_sources s ON s.id = r.source_id
+      WHERE s.name = $1 ORDER BY r.id DESC LIMIT 1`,
+    [SOURCE],
+  );
+  expect(run).toEqual({ status: 'failed', error: message, file_name: file });
+  expect(await billingData()).toBe(before);
+  const [running] = await sql<{ n: string }>(url, `SELECT count(*)::text AS n FROM ingest_runs WHERE status = 'running'`);
+  expect(running?.n).toBe('0');
+  return message;
+}
+
+const PATHS = [
+  ['fast path', true],
+  ['generic path', false],
+] as const;
+
+describe('memory stays bounded whatever the file', () => {
+  it('a gzip of a header and 64 MB of zeros without a line break fails on line 2 at the default 1 MiB limit', async () => {
+    const file = await gzipOfZeros('zeros-after-header.csv.gz', HEADER, 64 * MiB);
+    await expectRefused(file, /, line 2: the record starting here is longer than 1048576 bytes, the limit \(BURNRATE_MAX_RECORD_BYTES\)/);
+  });
+
+  it('a gzip of nothing but zeros fails on line 1 (no header row), and still records a failed run', async () => {
+    const file = await gzipOfZeros('pure-zeros.csv.gz', '', 64 * MiB);
+    await expectRefused(file, /, line 1: the record starting here is longer than 1048576 bytes/);
+  });
+
+  it.each(PATHS)('zeros after a good row fail on the next line (%s)', async (_name, fastPath) => {
+    const file = await gzipOfZeros(`zeros-after-row-${fastPath}.csv.gz`, `${HEADER}${ROW}`, 16 * MiB);
+    await expectRefused(file, /, line 3: the record starting here is longer than 65536 bytes/, { fastPath, maxRecordBytes: 65536 });
+  });
+
+  it.each(PATHS)('a line one byte over the limit fails, naming it (%s)', async (_name, fastPath) => {
+    const limit = 4096;
+    const padding = 'x'.repeat(limit - focusCaseRow({ ChargeDescription: '' }).length); // + the newline: limit + 1 bytes
+    const long = `${focusCaseRow({ ChargeDescription: padding })}\n`;
+    expect(Buffer.byteLength(long)).toBe(limit + 1);
+    const file = await write(`line-over-${fastPath}.csv`, `${HEADER}${ROW}${long}${ROW}`);
+    await expectRefused(file, /, line 3: the record starting here is longer than 4096 bytes/, { fastPath, maxRecordBytes: limit });
+  });
+
+  it.each(PATHS)('a quoted field with line breaks over the limit fails on the line it starts (%s)', async (_name, fastPath) => {
+    const field = `"${'a, b\n'.repeat(1000)}"`;
+    const file = await write(`quoted-over-${fastPath}.csv`, `${HEADER}${ROW}${ROW}${focusCaseRow({ ChargeDescription: field })}\n${ROW}`);
+    await expectRefused(file, /, line 4: the record starting here is longer than 4096 bytes/, { fastPath, maxRecordBytes: 4096 });
+  });
+
+  it('a Parquet row group over the limit is refused before it is read', async () => {
+    const file = await write('big-group.parquet', focusParquet(Array.from({ length: 200 }, (_, i) => ({ BilledCost: i + 0.5 }))));
+    await expectRefused(
+      file,
+      /, row 1: Parquet row group 1 takes \d+ bytes, more than the limit of 1024 \(BURNRATE_MAX_ROW_GROUP_BYTES\)/,
+      {
+        maxRowGroupBytes: 1024,
+      },
+    );
+  });
+});
+
+describe('values that are not amounts are refused', () => {
+  const cases: [string, string, RegExp][] = [
+    [
+      'BilledCost',
+      '1e400',
+      /, line 3: BilledCost: amount out of range: "1e400" \(at most 38 digits before and 38 after the decimal point\)/,
+    ],
+    ['BilledCost', '1e-400', /, line 3: BilledCost: amount out of range: "1e-400"/],
+    ['EffectiveCost', '1e200000', /, line 3: EffectiveCost: amount out of range: "1e200000"/],
+    ['EffectiveCost', 'NaN', /, line 3: EffectiveCost: not a decimal number: "NaN"/],
+    ['BilledCost', 'NaN', /, line 3: BilledCost: not a decimal number: "NaN"/],
+    ['ConsumedQuantity', '123456789012345678901234567890123456789', /, line 3: ConsumedQuantity: amount out of range/],
+  ];
+  for (const [name, fastPath] of PATHS) {
+    it.each(cases)(`%s %s (${name})`, async (column, value, reason) => {
+      const file = await write(`amount-${column}-${value}-${fastPath}.csv`, `${HEADER}${ROW}${focusCaseRow({ [column]: value })}\n`);
+      await expectRefused(file, reason, { fastPath });
+    });
+  }
+
+  it('a Parquet DOUBLE NaN or Infinity in BilledCost is refused, naming the row', async () => {
+    const nan = await write('nan.parquet', focusParquet([{ BilledCost: 1.5 }, { BilledCost: Number.NaN }]));
+    await expectRefused(nan, /, line 2: BilledCost: not a decimal number: "NaN"/);
+    const inf = await write('inf.parquet', focusParquet([{ BilledCost: Number.POSITIVE_INFINITY }]));
+    await expectRefused(inf, /, line 1: BilledCost: not a decimal number: "Infinity"/);
+    const huge = await write('huge.parquet', focusParquet([{ BilledCost: 1e300 }]));
+    await expectRefused(huge, /, line 1: BilledCost: amount out of range: "1e\+300"/);
+  });
+});
+
+describe('invalid UTF-8 is refused', () => {
+  it.each(PATHS)('naming the line and the byte offset (%s)', async (_name, fastPath) => {
+    const head = Buffer.from(`${HEADER}${ROW}`);
+    const bad = Buffer.concat([head, Buffer.from(focusCaseRow({ ChargeDescription: 'caf\xe9' }), 'latin1'), Buffer.from(`\n${ROW}`)]);
+    const offset = bad.indexOf(0xe9);
+    expect(offset).toBeGreaterThan(head.length);
+    const file = await write(`latin1-${fastPath}.csv`, bad);
+    await expectRefused(file, new RegExp(`, line 3: invalid UTF-8 at byte offset ${offset} \\(0xe9\\)`), { fastPath });
+  });
+});
+
+/** A FOCUS Parquet file: the case columns as strings, BilledCost a DOUBLE. */
+function focusParquet(rows: { BilledCost: number }[]): Uint8Array {
+  const base = focusCaseRow().split(',');
+  return writeParquet(
+    FOCUS_CASES_HEADER.filter((h) => h !== 'Tags').map((name) =>
+      name === 'BilledCost'
+        ? { name, type: { kind: 'double' }, values: rows.map((r) => r.BilledCost) }
+        : { name, type: { kind: 'string' }, values: rows.map(() => base[FOCUS_CASES_HEADER.indexOf(name)] as string) },
+    ),
+  );
+}
+
+describe('npm run ingest stops early on a decompression bomb', () => {
+  function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      // As `npm run ingest` runs it (package.json): a 256 MB heap.
+      const child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', 'scripts/ingest.ts', ...args], {
+        env: { ...process.env, DATABASE_URL: url },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+  }
+
+  it('256 MB of zeros after a header and a row: exit 1 with file and line, peak RSS far below the content', async () => {
+    const file = await gzipOfZeros('bomb.csv.gz', `${HEADER}${ROW}`, 256 * MiB);
+    const before = await billingData();
+    const res = await cli(['--json', '--source', SOURCE, file]);
+    expect(res.code, res.stderr).toBe(1);
+    const out = JSON.parse(res.stdout) as { ok: boolean; failures: { file: string; error: string }[]; peakRssBytes: number };
+    expect(out.failures).toEqual([
+      { file, error: expect.stringMatching(/, line 3: the record starting here is longer than 1048576 bytes/) },
+    ]);
+    // Holding the content would take 256 MB (and crash the 256 MB heap); the ingester stops after about 1 MiB of it.
+    expect(out.peakRssBytes).toBeLessThan(160 * MiB); // measured: 95 MiB
+    expect(await billingData()).toBe(before);
+  });
+});
