@@ -125,6 +125,16 @@ describe('memory stays bounded whatever the file', () => {
     await expectRefused(file, /, line 4: the record starting here is longer than 4096 bytes/, { fastPath, maxRecordBytes: 4096 });
   });
 
+  it('without an ingest option, the limit is BURNRATE_MAX_RECORD_BYTES', async () => {
+    const file = await write('env-limit.csv', `${HEADER}${ROW}${focusCaseRow({ ChargeDescription: 'x'.repeat(3000) })}\n`);
+    process.env.BURNRATE_MAX_RECORD_BYTES = '2048';
+    try {
+      await expectRefused(file, /, line 3: the record starting here is longer than 2048 bytes/);
+    } finally {
+      delete process.env.BURNRATE_MAX_RECORD_BYTES;
+    }
+  });
+
   it('a Parquet row group over the limit is refused before it is read', async () => {
     const file = await write('big-group.parquet', focusParquet(Array.from({ length: 200 }, (_, i) => ({ BilledCost: i + 0.5 }))));
     await expectRefused(
