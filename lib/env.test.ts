@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES, readEnv } from './env';
+import { DEFAULT_MAX_RECORD_BYTES, readEnv } from './env';
 
 describe('readEnv: the ingest limits', () => {
-  it('defaults to 1 MiB per CSV record and 64 MiB per Parquet row group', () => {
+  it('defaults to 1 MiB per CSV record; the Parquet row group limit is unset (a share of the heap)', () => {
     const env = readEnv({});
     expect(env.BURNRATE_MAX_RECORD_BYTES).toBe(1_048_576);
-    expect(env.BURNRATE_MAX_ROW_GROUP_BYTES).toBe(67_108_864);
-    expect([DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES]).toEqual([1_048_576, 67_108_864]);
+    expect(DEFAULT_MAX_RECORD_BYTES).toBe(1_048_576);
+    expect(env.BURNRATE_MAX_ROW_GROUP_BYTES).toBeUndefined();
   });
 
   it('reads them from the environment as whole byte counts', () => {

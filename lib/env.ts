@@ -6,8 +6,6 @@ import { z } from 'zod';
  * (README, Limits); real billing rows are a few kilobytes.
  */
 export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
-/** The largest Parquet row group (uncompressed bytes) an ingest reads: hyparquet decodes a row group at once. */
-export const DEFAULT_MAX_ROW_GROUP_BYTES = 64 << 20;
 
 const EnvSchema = z.object({
   DATABASE_URL: z
@@ -26,12 +24,13 @@ const EnvSchema = z.object({
     .min(1024)
     .max(1 << 30)
     .default(DEFAULT_MAX_RECORD_BYTES),
+  // The largest Parquet row group (uncompressed bytes) an ingest reads; unset: a share of the heap (lib/ingest/parquet.ts).
   BURNRATE_MAX_ROW_GROUP_BYTES: z.coerce
     .number()
     .int()
     .min(1 << 16)
     .max(8 * 2 ** 30)
-    .default(DEFAULT_MAX_ROW_GROUP_BYTES),
+    .optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

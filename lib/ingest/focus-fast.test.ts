@@ -16,7 +16,7 @@ import { DecimalSum } from './daily-rollup';
 import { FocusCopyFeed, planFocusFastPath } from './focus-fast';
 import { mapRecord } from './map-record';
 import { focusReader } from './readers/focus';
-import { DEFAULT_LIMITS, openMultiPartSource } from './source';
+import { openMultiPartSource } from './source';
 
 const PREFIX = '7\t99\t';
 
@@ -107,7 +107,7 @@ async function generic(files: string[], maxRecordBytes?: number): Promise<{ text
   let text = '';
   let source: Awaited<ReturnType<typeof openMultiPartSource>> | null = null;
   try {
-    source = await openMultiPartSource(files, { ...DEFAULT_LIMITS, maxRecordBytes: maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes });
+    source = await openMultiPartSource(files, { maxRecordBytes });
     const mapper = focusReader.createMapper(source.headers, { file: files[0] as string });
     for await (const batch of source.records()) {
       for (const r of batch)
@@ -130,7 +130,7 @@ async function fast(
   let feed: FocusCopyFeed | null = null;
   try {
     // As the pipeline does: the generic source reads the header (and the first rows).
-    const source = await openMultiPartSource(files, { ...DEFAULT_LIMITS, maxRecordBytes: maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes });
+    const source = await openMultiPartSource(files, { maxRecordBytes });
     const headers = source.headers;
     await source.close();
     const mapper = focusReader.createMapper(headers, { file: files[0] as string });

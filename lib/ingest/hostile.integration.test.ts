@@ -139,11 +139,13 @@ describe('memory stays bounded whatever the file', () => {
     const file = await write('big-group.parquet', focusParquet(Array.from({ length: 200 }, (_, i) => ({ BilledCost: i + 0.5 }))));
     await expectRefused(
       file,
-      /, row 1: Parquet row group 1 takes \d+ bytes, more than the limit of 1024 \(BURNRATE_MAX_ROW_GROUP_BYTES\)/,
-      {
-        maxRowGroupBytes: 1024,
-      },
+      /, row 1: Parquet row group 1 takes \d+ bytes, more than the limit of 1024 bytes and 64 values \(BURNRATE_MAX_ROW_GROUP_BYTES\)/,
+      { maxRowGroupBytes: 1024 },
     );
+    // Few bytes, many values (what run-length or dictionary encoding allows): refused by the value count.
+    await expectRefused(file, /, row 1: Parquet row group 1 holds 3800 values, more than the limit of 60000 bytes and 3750 values/, {
+      maxRowGroupBytes: 60000,
+    });
   });
 });
 

@@ -20,7 +20,7 @@ import { mapRecord } from './map-record';
 import { detectReader, readerFor } from './readers';
 import { lockSourceForIngest } from './replace';
 import { openRun, type RunHandle } from './runs';
-import { openMultiPartSource, type RecordSource, type SourceLimits } from './source';
+import { openMultiPartSource, type RecordSource } from './source';
 import { type FormatId, type FormatReader, IngestError, type MapperContext, type RecordMapper } from './types';
 
 export interface IngestProgress {
@@ -91,7 +91,7 @@ export interface IngestOptions {
   fastPath?: boolean;
   /** The longest CSV record accepted, in bytes; defaults to BURNRATE_MAX_RECORD_BYTES (README, Limits). */
   maxRecordBytes?: number;
-  /** The largest Parquet row group read, uncompressed bytes; defaults to BURNRATE_MAX_ROW_GROUP_BYTES. */
+  /** The largest Parquet row group read, uncompressed bytes; defaults to BURNRATE_MAX_ROW_GROUP_BYTES, else a share of the heap. */
   maxRowGroupBytes?: number;
 }
 
@@ -108,7 +108,7 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
   const file = options.file;
   const files = [file, ...(options.parts ?? [])];
   const env = readEnv();
-  const limits: SourceLimits = {
+  const limits = {
     maxRecordBytes: options.maxRecordBytes ?? env.BURNRATE_MAX_RECORD_BYTES,
     maxRowGroupBytes: options.maxRowGroupBytes ?? env.BURNRATE_MAX_ROW_GROUP_BYTES,
   };

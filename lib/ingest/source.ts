@@ -5,22 +5,15 @@ import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES } from '../env';
+import { DEFAULT_MAX_RECORD_BYTES } from '../env';
 import { CsvParser, type CsvRecord, CsvRecordTooLongError, CsvSyntaxError } from './csv';
 import { IngestError } from './types';
 
-/** Bounds on what one input may make the ingester hold (README, Limits). */
-export interface SourceLimits {
-  /** Longest CSV record in bytes (BURNRATE_MAX_RECORD_BYTES). */
-  maxRecordBytes: number;
-  /** Largest Parquet row group, uncompressed (BURNRATE_MAX_ROW_GROUP_BYTES). */
-  maxRowGroupBytes: number;
+/** Bounds on what one input may make the ingester hold (README, Limits). Unset: the defaults. */
+export interface SourceLimitOptions {
+  maxRecordBytes?: number;
+  maxRowGroupBytes?: number;
 }
-
-export const DEFAULT_LIMITS: SourceLimits = {
-  maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
-  maxRowGroupBytes: DEFAULT_MAX_ROW_GROUP_BYTES,
-};
 
 /** One input record: values in header order, and the 1-based line (CSV) or row number (Parquet) it came from. */
 export interface SourceRecord {
@@ -58,7 +51,7 @@ async function sniff(file: string): Promise<Buffer> {
 }
 
 /** Opens a CSV, gzipped CSV or Parquet file, chosen by content (magic bytes), not by name. */
-export async function openRecordSource(file: string, limits: SourceLimits = DEFAULT_LIMITS): Promise<RecordSource> {
+export async function openRecordSource(file: string, limits: SourceLimitOptions = {}): Promise<RecordSource> {
   let size: number;
   try {
     size = (await stat(file)).size;
@@ -78,7 +71,7 @@ export async function openRecordSource(file: string, limits: SourceLimits = DEFA
     throw new IngestError(`${file}: zip archives are not read directly; unzip it and ingest the CSV inside`, { file, code: 'BAD_FILE' });
   }
   const gz = GZIP_MAGIC.every((b, i) => head[i] === b);
-  return openCsvSource(file, size, gz, limits.maxRecordBytes);
+  return openCsvSource(file, size, gz, limits.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
 }
 
 /** A file's bytes (gunzipped when `gz`), with the SHA-256 and count of the bytes on disk. */
@@ -353,7 +346,7 @@ class Utf8Check {
  */
 export async function openMultiPartSource(
   files: readonly string[],
-  limits: SourceLimits = DEFAULT_LIMITS,
+  limits: SourceLimitOptions = {},
 ): Promise<RecordSource & { currentFile(): string }> {
   if (!files.length) throw new IngestError('no files to ingest', { code: 'BAD_FILE' });
   const first = await openRecordSource(files[0] as string, limits);
