@@ -21,6 +21,16 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** More blank lines in a row than the record limit (a decompression bomb of line breaks); `line` is where they start. */
+export class CsvBlankLinesError extends CsvSyntaxError {
+  constructor(
+    line: number,
+    readonly limit: number,
+  ) {
+    super(`more than ${limit} bytes of blank lines from line ${line}`, line);
+  }
+}
+
 /** A record longer than the limit; `line` is where it starts. */
 export class CsvRecordTooLongError extends CsvSyntaxError {
   constructor(
@@ -49,6 +59,9 @@ export class CsvParser {
    * not quadratic.
    */
   private stuck = 0;
+  /** Bytes of blank lines since the last record, and the line they start on. */
+  private blank = 0;
+  private blankLine = 0;
 
   /**
    * `line`: the physical line the input starts on; `bom`: whether a leading byte order mark is
@@ -93,13 +106,16 @@ export class CsvParser {
     const n = s.length;
     let pos = 0;
     let line = this.line;
+    // Positions of the next LF and comma at or after pos (-1: none left in s), searched again only
+    // once pos has passed them: a line without a comma would otherwise scan to the end of the
+    // buffer for each record (quadratic in the chunk size for blank or one-column lines).
+    let nextNl = -2;
+    let nextComma = -2;
     while (pos < n) {
       const recordStart = pos;
       const recordLine = line;
       const fields: string[] = [];
       let complete = false;
-      // Position of the next LF at or after pos; found once per record, not once per field.
-      let nextNl = -2;
       for (;;) {
         if (pos >= n) {
           // Input ended right after a comma: one more (empty) field, only meaningful at EOF.
@@ -156,7 +172,8 @@ export class CsvParser {
           throw new CsvSyntaxError(`unexpected character ${JSON.stringify(s[pos])} after a closing quote on line ${line}`, line);
         }
         // Unquoted field: up to the next comma or line end.
-        const comma = s.indexOf(',', pos);
+        if (nextComma !== -1 && nextComma < pos) nextComma = s.indexOf(',', pos);
+        const comma = nextComma;
         if (nextNl !== -1 && nextNl < pos) nextNl = s.indexOf('\n', pos);
         let nl = nextNl;
         if (nl === -1 && !final) break;
@@ -180,8 +197,15 @@ export class CsvParser {
         break;
       }
       if (pos - recordStart > this.maxBytes / 3) this.checkLength(s, recordStart, pos, recordLine);
-      // Blank lines carry no record.
-      if (!(fields.length === 1 && fields[0] === '')) out.push({ fields, line: recordLine });
+      // Blank lines carry no record; a run of them counts against the limit like a record.
+      if (fields.length === 1 && fields[0] === '') {
+        if (this.blank === 0) this.blankLine = recordLine;
+        this.blank += pos - recordStart;
+        if (this.blank > this.maxBytes) throw new CsvBlankLinesError(this.blankLine, this.maxBytes);
+      } else {
+        this.blank = 0;
+        out.push({ fields, line: recordLine });
+      }
     }
     this.buf = pos >= n ? '' : s.slice(pos);
     this.line = line;

@@ -247,6 +247,17 @@ describe('FOCUS fast path = generic path', () => {
         /, line 5: the record starting here is longer than 1024 bytes, the limit \(BURNRATE_MAX_RECORD_BYTES\)/,
       );
     }
+    // Line breaks and nothing else (blank lines carry no record) count against the limit too.
+    for (const [name, blank] of [
+      ['LF', '\n'],
+      ['CRLF', '\r\n'],
+    ]) {
+      const file = await write(`blank-${name}.csv`, `${header}${FOCUS_CASES[0]}\n${blank.repeat(limit + 1)}${FOCUS_CASES[0]}\n`);
+      const want = await expectSame([file], [3, 64, 1 << 20], limit);
+      expect(want.error, name).toMatch(/, line 3: more than 1024 bytes of blank lines from here, the limit \(BURNRATE_MAX_RECORD_BYTES\)/);
+    }
+    const fewBlanks = await write('few-blanks.csv', `${header}${FOCUS_CASES[0]}\n${'\r\n'.repeat(limit / 2)}${FOCUS_CASES[0]}\n`);
+    expect((await expectSame([fewBlanks], [3, 1 << 20], limit)).error).toBeNull();
     // A header row without an end is refused on line 1.
     const noHeaderEnd = await write('no-header-end.csv', `${FOCUS_CASES_HEADER.join(',')}${'\0'.repeat(limit * 3)}`);
     expect((await generic([noHeaderEnd], limit)).error).toMatch(/, line 1: the record starting here is longer than 1024 bytes/);

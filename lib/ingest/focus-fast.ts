@@ -42,6 +42,7 @@ import { mapRecord } from './map-record';
 import { converterFor, resolveFocusColumns } from './readers/focus';
 import {
   type ByteStream,
+  blankLinesError,
   columnCountError,
   csvError,
   csvKind,
@@ -206,6 +207,9 @@ export class FocusCopyFeed {
   private base = 0;
   private headerDone = false;
   private line = 1;
+  /** Bytes of blank lines since the last record, and the line they start on (limited like a record). */
+  private blank = 0;
+  private blankLine = 0;
   private bail = false;
   private generic: { parser: CsvParser; decoder: StringDecoder; pending: CsvRecord[] } | null = null;
   private done = false;
@@ -296,6 +300,7 @@ export class FocusCopyFeed {
       this.generic = null;
       this.bail = false;
       this.line = 1;
+      this.blank = 0;
     }
     // New bytes go after the carried partial record at the start of `work`.
     let got = 0;
@@ -442,13 +447,11 @@ export class FocusCopyFeed {
     let p = start;
     while (p < n) {
       let c = buf[p] as number;
-      if (c === 10) {
-        p++;
-        this.line++;
-        continue;
-      }
-      if (c === 13 && p + 1 < n && buf[p + 1] === 10) {
-        p += 2;
+      if (c === 10 || (c === 13 && p + 1 < n && buf[p + 1] === 10)) {
+        if (this.blank === 0) this.blankLine = this.line;
+        this.blank += c === 10 ? 1 : 2;
+        if (this.blank > this.maxRecordBytes) throw blankLinesError(this.file, this.blankLine, this.maxRecordBytes);
+        p += c === 10 ? 1 : 2;
         this.line++;
         continue;
       }
@@ -544,6 +547,7 @@ export class FocusCopyFeed {
       }
       const line = this.line;
       if (q - p > this.maxRecordBytes) throw recordTooLongError(this.file, line, this.maxRecordBytes);
+      this.blank = 0;
       this.line += 1 + newlines;
       this.emitRecord(buf, q - p, line);
       p = q;

@@ -39,10 +39,10 @@ async function write(name: string, content: string | Buffer | Uint8Array): Promi
   return p;
 }
 
-/** A gzip file of `head` followed by `zeros` NUL bytes, streamed (the uncompressed content never sits in memory). */
-async function gzipOfZeros(name: string, head: string, zeros: number): Promise<string> {
+/** A gzip file of `head` followed by `zeros` NUL (or `fill`) bytes, streamed (the uncompressed content never sits in memory). */
+async function gzipOfZeros(name: string, head: string, zeros: number, fill = 0): Promise<string> {
   const p = path.join(dir, name);
-  const zero = Buffer.alloc(MiB);
+  const zero = Buffer.alloc(MiB, fill);
   async function* content() {
     if (head) yield Buffer.from(head);
     for (let left = zeros; left > 0; left -= zero.length) yield left >= zero.length ? zero : zero.subarray(0, left);
@@ -103,6 +103,13 @@ describe('memory stays bounded whatever the file', () => {
   it('a gzip of nothing but zeros fails on line 1 (no header row), and still records a failed run', async () => {
     const file = await gzipOfZeros('pure-zeros.csv.gz', '', 64 * MiB);
     await expectRefused(file, /, line 1: the record starting here is longer than 1048576 bytes/);
+  });
+
+  it.each(PATHS)('a gzip of 64 MB of line breaks after a good row fails where they start (%s)', async (_name, fastPath) => {
+    const file = await gzipOfZeros(`newlines-${fastPath}.csv.gz`, `${HEADER}${ROW}`, 64 * MiB, 10);
+    await expectRefused(file, /, line 3: more than 1048576 bytes of blank lines from here, the limit \(BURNRATE_MAX_RECORD_BYTES\)/, {
+      fastPath,
+    });
   });
 
   it.each(PATHS)('zeros after a good row fail on the next line (%s)', async (_name, fastPath) => {

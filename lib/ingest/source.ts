@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { DEFAULT_MAX_RECORD_BYTES } from '../env';
-import { CsvParser, type CsvRecord, CsvRecordTooLongError, CsvSyntaxError } from './csv';
+import { CsvBlankLinesError, CsvParser, type CsvRecord, CsvRecordTooLongError, CsvSyntaxError } from './csv';
 import { IngestError } from './types';
 
 /** Bounds on what one input may make the ingester hold (README, Limits). Unset: the defaults. */
@@ -242,9 +242,18 @@ export function recordTooLongError(file: string, line: number, limit: number): I
   );
 }
 
+/** The error for a run of blank lines longer than the record limit (a file of nothing but line breaks); both CSV paths raise it. */
+export function blankLinesError(file: string, line: number, limit: number): IngestError {
+  return new IngestError(
+    `${file}, line ${line}: more than ${limit} bytes of blank lines from here, the limit (BURNRATE_MAX_RECORD_BYTES)`,
+    { file, line, code: 'BAD_FILE' },
+  );
+}
+
 export function csvError(file: string, error: unknown): Error {
   if (error instanceof IngestError) return error;
   if (error instanceof CsvRecordTooLongError) return recordTooLongError(file, error.line, error.limit);
+  if (error instanceof CsvBlankLinesError) return blankLinesError(file, error.line, error.limit);
   if (error instanceof CsvSyntaxError) {
     return new IngestError(`${file}, line ${error.line}: malformed CSV (${error.message})`, { file, line: error.line, code: 'BAD_FILE' });
   }
