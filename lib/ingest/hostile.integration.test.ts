@@ -5,12 +5,13 @@
 // point is the default.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeParquet } from '../../tests/fixtures/focus/parquet-writer';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
@@ -173,6 +174,29 @@ describe('values that are not amounts are refused', () => {
     it.each(cases)(`%s %s (${name})`, async (column, value, reason) => {
       const file = await write(`amount-${column}-${value}-${fastPath}.csv`, `${HEADER}${ROW}${focusCaseRow({ [column]: value })}\n`);
       await expectRefused(file, reason, { fastPath });
+    });
+  }
+
+  // The other readers read amounts through the same decimal(): a fixture with its first row's cost replaced.
+  const FIXTURES = path.resolve(import.meta.dirname, '../../tests/fixtures');
+  const readers: [string, string, string][] = [
+    ['aws-cur', 'aws-cur/koku/test_cur.csv', 'lineItem/UnblendedCost'],
+    ['azure', 'azure/synthetic-actual.csv', 'CostInBillingCurrency'],
+    ['gcp', 'gcp/detailed-usage-multi-currency.csv', 'cost'],
+  ];
+  for (const value of ['1e400', 'NaN']) {
+    it.each(readers)(`%s: a cost of ${value} is refused naming line and column`, async (format, fixture, column) => {
+      const records = parse(await readFile(path.join(FIXTURES, fixture), 'utf8'), { relax_column_count: true }) as string[][];
+      const header = records[0] as string[];
+      const at = header.indexOf(column);
+      expect(at, column).toBeGreaterThanOrEqual(0);
+      (records[1] as string[])[at] = value;
+      const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
+      const file = await write(`${format}-${value}.csv`, `${records.map((r) => r.map(quote).join(',')).join('\n')}\n`);
+      const message =
+        value === 'NaN' ? `${column}: not a decimal number: "NaN"` : `${column}: amount out of range: "1e400" (at most 38 digits before`;
+      const error = await expectRefused(file, /, line 2: /);
+      expect(error).toContain(`, line 2: ${message}`);
     });
   }
 

@@ -11,7 +11,7 @@
 
 import { multiplyDecimals } from '../../decimal';
 import type { CostRow } from '../../focus/columns';
-import { currency, decimal, parseTags, regionId, text, timestamp, utcDay } from '../../focus/normalize';
+import { currency, decimal, parseTags, regionId, text, timestamp, utcDay, ValueError } from '../../focus/normalize';
 import { lookupRegion, regionForSpelling } from '../../focus/regions';
 import { type FormatReader, IngestError, type MapperContext, type RecordMapper } from '../types';
 
@@ -725,6 +725,16 @@ export const azureReader: FormatReader = {
     }
     if (col.additionalInfo >= 0) extras.push(['AdditionalInfo', col.additionalInfo]);
 
+    // Amounts from the raw value (decimal() refuses NaN, which get()'s text() reads as missing), errors naming the column.
+    const amount = (values: readonly (string | null)[], index: number): string | null => {
+      if (index < 0) return null;
+      try {
+        return decimal(values[index]);
+      } catch (error) {
+        if (error instanceof ValueError) throw new ValueError(`${headers[index]}: ${error.message}`);
+        throw error;
+      }
+    };
     const tagsOf = memo(parseTags);
     const additionalInfoOf = memo(parseAdditionalInfo);
     const serviceOf = memo((key: string) => {
@@ -757,7 +767,7 @@ export const azureReader: FormatReader = {
     };
 
     return (values) => {
-      const cost = decimal(get(values, col.cost));
+      const cost = amount(values, col.cost);
       const chargeType = token(get(values, col.chargeType)) ?? defaultChargeType;
       const pricingModel = token(get(values, col.pricingModel));
       const consumedService = get(values, col.consumedService);
@@ -813,18 +823,18 @@ export const azureReader: FormatReader = {
       const region = azureRegion(get(values, col.location));
 
       const billingCurrency = currency(get(values, col.currency));
-      const quantity = decimal(get(values, col.quantity));
+      const quantity = amount(values, col.quantity);
       const unit = get(values, col.unitOfMeasure);
 
       // ListUnitPrice: EA PayGPrice is in the billing currency; MCA PayGPrice is in the pricing
       // currency and Microsoft converts it with ExchangeRatePricingToBilling. Cost details leave
       // PayGPrice unpopulated (0) unless PricingModel is OnDemand, so a 0 there is not a list price.
       let listUnitPrice: string | null = null;
-      const paygPrice = decimal(get(values, col.paygPrice));
+      const paygPrice = amount(values, col.paygPrice);
       if (paygPrice !== null && !(isZero(paygPrice) && pricingModel !== 'ondemand')) {
         if (!hasExchangeRate) listUnitPrice = paygPrice;
         else {
-          const rate = decimal(get(values, col.exchangeRate));
+          const rate = amount(values, col.exchangeRate);
           // PayGPrice × exchange rate, exactly.
           if (rate !== null) listUnitPrice = multiplyDecimals(paygPrice, rate);
           else if (currency(get(values, col.pricingCurrency)) === billingCurrency) listUnitPrice = paygPrice;
@@ -897,12 +907,12 @@ export const azureReader: FormatReader = {
         sku_id: get(values, col.productId),
         pricing_category: pricingModel === null ? null : (PRICING_CATEGORY[pricingModel] ?? null),
         list_unit_price: listUnitPrice,
-        contracted_unit_price: decimal(get(values, col.unitPrice)),
+        contracted_unit_price: amount(values, col.unitPrice),
         // Microsoft: ConsumedQuantity/ConsumedUnit only for ChargeType Usage.
         consumed_quantity: chargeType === 'usage' ? quantity : null,
         consumed_unit: chargeType === 'usage' ? unit : null,
         // Microsoft: ListCost = PaygCostInBillingCurrency (MCA); not available in EA exports.
-        list_cost: decimal(get(values, col.paygCost)),
+        list_cost: amount(values, col.paygCost),
         billed_cost: billed,
         effective_cost: effective,
         billing_currency: billingCurrency,

@@ -196,6 +196,11 @@ export const gcpReader: FormatReader = {
       column = name;
       return index < 0 ? null : text(values[index]);
     };
+    // Amounts from the raw value: decimal() refuses NaN, which text() would read as missing.
+    const amount = (index: number, name: string): string | null => {
+      column = name;
+      return index < 0 ? null : decimal(values[index]);
+    };
 
     return (record) => {
       values = record;
@@ -207,7 +212,7 @@ export const gcpReader: FormatReader = {
         if (category === null) throw new ValueError('missing cost_type');
         const regular = category === 'Usage';
 
-        const cost = decimal(get(i.cost, 'cost'));
+        const cost = amount(i.cost, 'cost');
         if (cost === null) throw new ValueError('missing cost');
         const credits = parseCredits(get(i.credits, 'credits'));
         column = 'credits';
@@ -252,13 +257,13 @@ export const gcpReader: FormatReader = {
           sku_id: regular ? get(i.skuId, 'sku.id') : null,
           pricing_category: regular ? (skuDescription?.toLowerCase().startsWith('commitment') || cud ? 'Committed' : 'Standard') : null,
           pricing_quantity: regular
-            ? decimal(get(i.priceQuantity, 'price.pricing_unit_quantity') ?? get(i.pricingAmount, 'usage.amount_in_pricing_units'))
+            ? (amount(i.priceQuantity, 'price.pricing_unit_quantity') ?? amount(i.pricingAmount, 'usage.amount_in_pricing_units'))
             : null,
           pricing_unit: regular ? (get(i.priceUnit, 'price.unit') ?? get(i.pricingUnit, 'usage.pricing_unit')) : null,
-          contracted_unit_price: decimal(get(i.effectivePrice, 'price.effective_price')),
-          consumed_quantity: regular ? decimal(get(i.usageAmount, 'usage.amount')) : null,
+          contracted_unit_price: amount(i.effectivePrice, 'price.effective_price'),
+          consumed_quantity: regular ? amount(i.usageAmount, 'usage.amount') : null,
           consumed_unit: regular ? get(i.usageUnit, 'usage.unit') : null,
-          list_cost: decimal(get(i.costAtList, 'cost_at_list')),
+          list_cost: amount(i.costAtList, 'cost_at_list'),
           contracted_cost: cost,
           billed_cost: billed,
           effective_cost: billed,
