@@ -211,6 +211,15 @@ describe('values that are not amounts are refused', () => {
 });
 
 describe('invalid UTF-8 is refused', () => {
+  it('in a Parquet string, naming the row, the column and the byte', async () => {
+    const bytes = Buffer.from(focusParquet([{ BilledCost: 1.5 }, { BilledCost: 2.5 }], 'Marker-\u00e9-2'));
+    const at = bytes.indexOf('Marker-\u00e9-2');
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 7] = 0xff; // the first byte of é: a byte that is never UTF-8
+    const file = await write('latin1.parquet', bytes);
+    await expectRefused(file, /, row 2, column ChargeDescription: invalid UTF-8 at byte 7 of the value \(0xff\)/);
+  });
+
   it.each(PATHS)('naming the line and the byte offset (%s)', async (_name, fastPath) => {
     const head = Buffer.from(`${HEADER}${ROW}`);
     const bad = Buffer.concat([head, Buffer.from(focusCaseRow({ ChargeDescription: 'caf\xe9' }), 'latin1'), Buffer.from(`\n${ROW}`)]);
@@ -221,14 +230,22 @@ describe('invalid UTF-8 is refused', () => {
   });
 });
 
-/** A FOCUS Parquet file: the case columns as strings, BilledCost a DOUBLE. */
-function focusParquet(rows: { BilledCost: number }[]): Uint8Array {
+/** A FOCUS Parquet file: the case columns as strings, BilledCost a DOUBLE; the last row's ChargeDescription is `lastDescription` when given. */
+function focusParquet(rows: { BilledCost: number }[], lastDescription?: string): Uint8Array {
   const base = focusCaseRow().split(',');
   return writeParquet(
     FOCUS_CASES_HEADER.filter((h) => h !== 'Tags').map((name) =>
       name === 'BilledCost'
         ? { name, type: { kind: 'double' }, values: rows.map((r) => r.BilledCost) }
-        : { name, type: { kind: 'string' }, values: rows.map(() => base[FOCUS_CASES_HEADER.indexOf(name)] as string) },
+        : {
+            name,
+            type: { kind: 'string' },
+            values: rows.map((_, i) =>
+              name === 'ChargeDescription' && lastDescription !== undefined && i === rows.length - 1
+                ? lastDescription
+                : (base[FOCUS_CASES_HEADER.indexOf(name)] as string),
+            ),
+          },
     ),
   );
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { getHeapStatistics } from 'node:v8';
 import {
@@ -14,7 +15,7 @@ import {
 import { isListLike, isMapLike } from 'hyparquet/src/schema.js';
 import { compressors } from 'hyparquet-compressors';
 import { fromScaled } from '../decimal';
-import type { RecordSource, SourceRecord } from './source';
+import { firstInvalidUtf8, type RecordSource, type SourceRecord } from './source';
 import { IngestError } from './types';
 
 /**
@@ -198,14 +199,24 @@ function bounded(all: Compressors, max: number): Compressors {
 
 const utf8 = new TextDecoder('utf-8');
 
+/** Text from UTF-8 bytes; invalid UTF-8 is an error naming the byte (a non-fatal decoder would store U+FFFD without a word). */
+function decodeUtf8(bytes: Uint8Array): string {
+  if (isUtf8(bytes)) return utf8.decode(bytes);
+  const at = firstInvalidUtf8(bytes, 0, bytes.length);
+  throw new Error(`invalid UTF-8 at byte ${at} of the value (0x${(bytes[at] as number).toString(16).padStart(2, '0')})`);
+}
+
 /** Parsers that keep full precision and return strings (hyparquet's defaults build Dates and parse JSON). */
 const PARSERS: Partial<ParquetParsers> = {
   timestampFromMilliseconds: (millis: bigint) => isoFromNanos(BigInt(millis) * 1_000_000n),
   timestampFromMicroseconds: (micros: bigint) => isoFromNanos(BigInt(micros) * 1_000n),
   timestampFromNanoseconds: (nanos: bigint) => isoFromNanos(BigInt(nanos)),
   dateFromDays: (days: number) => new Date(Number(days) * 86_400_000).toISOString().slice(0, 10),
+  // Invalid UTF-8 stays bytes, so that the column's converter refuses it naming the row and the
+  // column (decodeUtf8); hyparquet's own decoder would turn it into U+FFFD.
+  stringFromBytes: (bytes: Uint8Array) => (bytes && isUtf8(bytes) ? utf8.decode(bytes) : (bytes as unknown as string)),
   // JSON columns stay JSON text: parsing would turn their numbers into floats.
-  jsonFromBytes: (bytes: Uint8Array) => bytes && utf8.decode(bytes),
+  jsonFromBytes: (bytes: Uint8Array) => bytes && decodeUtf8(bytes),
 };
 
 function isoFromNanos(nanos: bigint): string {
@@ -293,7 +304,7 @@ function leafToString(element: SchemaElement): (value: unknown) => string {
 function anyToString(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-  if (v instanceof Uint8Array) return utf8.decode(v);
+  if (v instanceof Uint8Array) return decodeUtf8(v);
   if (v instanceof Date) return v.toISOString();
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
