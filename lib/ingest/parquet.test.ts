@@ -180,6 +180,27 @@ describe('openParquetSource', () => {
     expect(progress.at(-1)).toBeLessThanOrEqual(size);
   });
 
+  it('refuses a row group of more values than a sixteenth of the byte limit (few bytes, many values), naming its first row', async () => {
+    const n = 1000;
+    const file = await write(
+      'many-values.parquet',
+      [
+        { name: 'a', type: { kind: 'double' }, values: Array.from({ length: n }, (_, i) => i) },
+        { name: 'b', type: { kind: 'double' }, values: Array.from({ length: n }, (_, i) => -i) },
+      ],
+      500,
+    );
+    // Each group: 500 rows x 2 columns = 1,000 values in ~8,000 bytes. A 12,000-byte limit allows 750 values.
+    const { size } = await stat(file);
+    const error = await readAll(await openParquetSource(file, size, 12_000)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IngestError);
+    expect((error as Error).message).toBe(
+      `${file}, row 1: Parquet row group 1 holds 1000 values, more than the limit of 12000 bytes and 750 values (BURNRATE_MAX_ROW_GROUP_BYTES); write the file with smaller row groups`,
+    );
+    // With room for both, both groups are read.
+    expect(await readAll(await openParquetSource(file, size, 16_000))).toHaveLength(n);
+  });
+
   it('rejects a file that only looks like Parquet, naming the file', async () => {
     const file = path.join(dir, 'broken.parquet');
     await writeFile(file, Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(100, 7), Buffer.from('PAR1')]));
