@@ -11,8 +11,10 @@
  *   too, unless it repeats the previous row's value of that column byte for byte;
  * - a record with a bad or missing value is mapped by the generic mapper, which raises the same error
  *   naming the file, line and column;
- * - anything unusual in the CSV structure (a wrong column count, a stray quote, invalid UTF-8, no
- *   newline at the end) hands the rest of the file to the generic parser.
+ * - anything unusual in the CSV structure (a wrong column count, a stray quote, no newline at the
+ *   end) hands the rest of the file to the generic parser;
+ * - invalid UTF-8, a record longer than the limit and a run of blank lines longer than it fail here
+ *   with the generic parser's messages (source.ts builds both), before the bytes are transcoded.
  * focus-fast.test.ts and focus-fast.integration.test.ts run the same files both ways and compare
  * every value, as written and as PostgreSQL stores it.
  */
