@@ -207,6 +207,8 @@ export class FocusCopyFeed {
   private carryLen = 0;
   /** Offset in the (uncompressed) part of `work[0]`, for error messages. */
   private base = 0;
+  /** The carry's length when the last process() kept it: the next one waits until it has doubled. */
+  private stuck = 0;
   private headerDone = false;
   private line = 1;
   /** Bytes of blank lines since the last record, and the line they start on (limited like a record). */
@@ -298,6 +300,7 @@ export class FocusCopyFeed {
       else this.reader = await openFileReader(this.file);
       this.headerDone = false;
       this.carryLen = 0;
+      this.stuck = 0;
       this.base = 0;
       this.generic = null;
       this.bail = false;
@@ -339,6 +342,10 @@ export class FocusCopyFeed {
         this.o += BINARY_TRAILER.copy(this.out, this.o);
         this.done = true;
       }
+    } else if (buf.length < 2 * this.stuck && buf.length <= this.maxRecordBytes) {
+      // The carry is a record too long for the last read; scanning it again before it has doubled
+      // would make a long line cost quadratic time (as in the generic parser).
+      this.carryLen = buf.length;
     } else {
       this.process(buf, false);
     }
@@ -400,6 +407,7 @@ export class FocusCopyFeed {
       buf.copyWithin(0, p);
       this.carryLen = carry;
     }
+    this.stuck = this.carryLen;
     this.base += p;
   }
 
