@@ -1,10 +1,12 @@
 import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync, zstdCompressSync } from 'node:zlib';
+import { compressors } from 'hyparquet-compressors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ColumnSpec, writeParquet } from '../../tests/fixtures/focus/parquet-writer';
 import { unscaledText } from '../../tests/helpers/bigint-decimal';
-import { float32ToString, openParquetSource } from './parquet';
+import { bounded, float32ToString, openParquetSource } from './parquet';
 import { openRecordSource, type RecordSource, type SourceRecord } from './source';
 import { IngestError } from './types';
 
@@ -199,6 +201,18 @@ describe('openParquetSource', () => {
     );
     // With room for both, both groups are read.
     expect(await readAll(await openParquetSource(file, size, 16_000))).toHaveLength(n);
+  });
+
+  it('decompresses no page beyond its announced size, nor beyond the limit (a zstd bomb)', () => {
+    const codecs = bounded(compressors, 1 << 20);
+    const zstd = codecs.ZSTD as (input: Uint8Array, length: number) => Uint8Array;
+    const bomb = zstdCompressSync(Buffer.alloc(64 << 20)); // 64 MiB of zeros in a few kilobytes
+    expect(bomb.length).toBeLessThan(1 << 16);
+    expect(() => zstd(bomb, 1000)).toThrow('a ZSTD page decompresses to more than the 1000 bytes its header announces');
+    expect(() => zstd(bomb, 64 << 20)).toThrow(`a ZSTD page announces ${64 << 20} bytes uncompressed, more than the limit of 1048576`);
+    expect(Buffer.from(zstd(zstdCompressSync(Buffer.from('exact')), 5)).toString()).toBe('exact');
+    const gzip = codecs.GZIP as (input: Uint8Array, length: number) => Uint8Array;
+    expect(() => gzip(gzipSync(Buffer.alloc(100)), 2 << 20)).toThrow(/GZIP page announces 2097152 bytes/);
   });
 
   it('rejects a file that only looks like Parquet, naming the file', async () => {

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { getHeapStatistics } from 'node:v8';
+import { zstdDecompressSync } from 'node:zlib';
 import {
   type AsyncBuffer,
   type Compressors,
@@ -182,16 +183,34 @@ function rowGroupBytes(group: FileMetaData['row_groups'][number]): number {
   return Math.max(Number(group.total_byte_size), compressed, uncompressed);
 }
 
-/** The decompressors, refusing a page whose header announces more than `max` bytes (a lying row group total). */
-function bounded(all: Compressors, max: number): Compressors {
+/**
+ * The decompressors, refusing a page whose header announces more than `max` bytes (a lying row
+ * group total). Each decompresses into a buffer of the announced size, except hyparquet-compressors'
+ * ZSTD (fzstd), which allocates what the zstd frames themselves declare, frame after frame: Node's
+ * zstd (22.15+) is used instead, stopped at the announced size.
+ */
+export function bounded(all: Compressors, max: number): Compressors {
   const out: Compressors = {};
-  for (const [codec, decompress] of Object.entries(all) as [keyof Compressors, NonNullable<Compressors[keyof Compressors]>][]) {
+  for (const [codec, library] of Object.entries(all) as [keyof Compressors, NonNullable<Compressors[keyof Compressors]>][]) {
+    const decompress = codec === 'ZSTD' && typeof zstdDecompressSync === 'function' ? zstd : library;
     out[codec] = (input: Uint8Array, length: number) => {
       if (length > max) throw new Error(`a ${codec} page announces ${length} bytes uncompressed, more than the limit of ${max}`);
       return decompress(input, length);
     };
   }
   return out;
+}
+
+/** A zstd page into at most `length` bytes (more is an error, not an allocation). */
+function zstd(input: Uint8Array, length: number): Uint8Array {
+  try {
+    return zstdDecompressSync(input, { maxOutputLength: Math.max(1, length) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(`a ZSTD page decompresses to more than the ${length} bytes its header announces`);
+    }
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
