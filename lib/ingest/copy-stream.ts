@@ -51,8 +51,31 @@ export async function copyChunks(args: {
   }
 }
 
+/**
+ * Which file line each COPY line (1-based) came from, so that a value PostgreSQL rejects is
+ * reported by the line of the file the user has. One entry per row written, growing as needed.
+ */
+export class CopyLines {
+  private lines = new Int32Array(1 << 16);
+  /** Rows written so far. */
+  count = 0;
+
+  add(fileLine: number): void {
+    if (this.count === this.lines.length) {
+      const grown = new Int32Array(this.lines.length * 2);
+      grown.set(this.lines);
+      this.lines = grown;
+    }
+    this.lines[this.count++] = fileLine;
+  }
+
+  fileLine(copyLine: number): number | undefined {
+    return copyLine >= 1 && copyLine <= this.count ? this.lines[copyLine - 1] : undefined;
+  }
+}
+
 /** A COPY failure as an IngestError naming the file line (and column) PostgreSQL points at. */
-export function copyError(error: unknown, file: string, fileLine: (copyLine: number) => number | undefined): IngestError {
+function copyError(error: unknown, file: string, fileLine: (copyLine: number) => number | undefined): IngestError {
   const e = error as Error & { where?: string; column?: string };
   const m = e.where ? /line (\d+)(?:, column (\w+))?/.exec(e.where) : null;
   if (m) {

@@ -7,12 +7,12 @@
  * with its row count, billing periods and per-currency totals.
  */
 import type pg from 'pg';
-import { getPool } from '../db/pool';
+import { getPool, withTransaction } from '../db/pool';
 import type { DatasetColumn, FocusDataset } from '../focus/datasets';
 import { currency, decimal, jsonObject, text, timestamp, utcDay, ValueError } from '../focus/normalize';
-import { copyChunks } from './copy-stream';
+import { CopyLines, copyChunks } from './copy-stream';
 import { esc } from './copy-text';
-import { type IngestProgress, type IngestSummary, sha256File, startRun, upsertSource } from './pipeline';
+import { type IngestProgress, type IngestSummary, providerSlug, sha256File, startRun, upsertSource } from './pipeline';
 import { lockSourceForIngest } from './replace';
 import type { RecordSource } from './source';
 import { IngestError } from './types';
@@ -165,11 +165,6 @@ function serialize(prefix: string, row: MappedRow): string {
   return `${out}\n`;
 }
 
-/** The provider a dataset's rows name, as billing_sources.provider spells providers (lower case, dashes). */
-function providerSlug(name: string | null | undefined): string {
-  return name ? name.toLowerCase().replace(/\s+/g, '-') : 'focus';
-}
-
 /**
  * Streams one supporting-dataset file into its table and swaps it in, all or nothing. The default
  * source name follows the Cost and Usage default where the dataset has a billing account
@@ -202,30 +197,20 @@ export async function ingestFocusDataset(args: DatasetIngestArgs): Promise<Inges
   const runId = run.id;
   try {
     const periods = new Set<string>(dataset.replaces === 'billing-period' ? args.declaredPeriods : []);
-    let lineOf = new Int32Array(1024);
-    let count = 0;
+    const lines = new CopyLines();
     const prefix = `${sourceId}\t${runId}`;
     /** The next chunk of COPY text, noting each row's file line and billing period. */
     const chunk = (batch: MappedRow[]): string => {
       let text = '';
       for (const row of batch) {
-        if (count === lineOf.length) {
-          const grown = new Int32Array(lineOf.length * 2);
-          grown.set(lineOf);
-          lineOf = grown;
-        }
-        lineOf[count++] = row.line;
+        lines.add(row.line);
         if (periodAt >= 0) periods.add(row.values[periodAt] as string);
         text += serialize(prefix, row);
       }
       return text;
     };
 
-    const client = await pool.connect();
-    let totals: DatasetTotal[];
-    let replacedRows: number;
-    try {
-      await client.query('BEGIN');
+    const { totals, replacedRows } = await withTransaction(async (client) => {
       await lockSourceForIngest(client, sourceId);
       const columns = ['source_id', 'ingest_run_id', ...dataset.columns.map((c) => c.column), 'extras'];
       let pending: MappedRow[] | null = peeked.length ? peeked : null;
@@ -237,26 +222,23 @@ export async function ingestFocusDataset(args: DatasetIngestArgs): Promise<Inges
           pending = null;
           return next.done ? null : chunk(next.value);
         },
-        onChunk: () => onProgress?.({ file, bytesRead: source.bytesRead(), totalBytes: source.totalBytes, rows: count, phase: 'reading' }),
+        onChunk: () =>
+          onProgress?.({ file, bytesRead: source.bytesRead(), totalBytes: source.totalBytes, rows: lines.count, phase: 'reading' }),
         file,
-        fileLine: (line) => lineOf[line - 1],
+        fileLine: (line) => lines.fileLine(line),
       });
-      onProgress?.({ file, bytesRead: source.totalBytes, totalBytes: source.totalBytes, rows: count, phase: 'replacing' });
-      replacedRows = await replaceEarlier(client, dataset, sourceId, runId, [...periods]);
-      totals = await runTotals(client, dataset, runId);
+      onProgress?.({ file, bytesRead: source.totalBytes, totalBytes: source.totalBytes, rows: lines.count, phase: 'replacing' });
+      const replacedRows = await replaceEarlier(client, dataset, sourceId, runId, [...periods]);
+      const totals = await runTotals(client, dataset, runId);
       const periodDays = [...periods].map((p) => utcDay(p)).sort();
       await client.query(
         `UPDATE ingest_runs SET status = 'succeeded', row_count = $2, billing_periods = $3::date[], totals = $4::jsonb, finished_at = now()
          WHERE id = $1`,
-        [runId, count, periodDays, JSON.stringify(totals)],
+        [runId, lines.count, periodDays, JSON.stringify(totals)],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      return { totals, replacedRows };
+    });
+    const count = lines.count;
 
     const checksum = source.sha256() ?? (files.length === 1 ? await sha256File(file) : null);
     const durationMs = Date.now() - started;

@@ -37,6 +37,7 @@ import {
   tagFields,
   writeInt64,
 } from './copy-binary';
+import { CopyLines } from './copy-stream';
 import { COPY_COLUMNS } from './copy-text';
 import { CsvParser, type CsvRecord } from './csv';
 import { DailyRollup, KEY_COLUMNS, MEASURE_COLUMNS, Measures } from './daily-rollup';
@@ -191,7 +192,7 @@ export class FocusCopyFeed {
   private rowChargeDay = '';
   private lastPeriod = '';
   private lastDay = '';
-  private lineOfCopy = new Int32Array(1 << 16);
+  private readonly lines = new CopyLines();
 
   private out = Buffer.allocUnsafe(OUT_CHUNK);
   private o = 0;
@@ -262,7 +263,7 @@ export class FocusCopyFeed {
 
   /** The CSV line a COPY line (1-based) came from. */
   fileLine(copyLine: number): number | undefined {
-    return this.lineOfCopy[copyLine - 1];
+    return this.lines.fileLine(copyLine);
   }
 
   bytesRead(): number {
@@ -844,12 +845,8 @@ export class FocusCopyFeed {
 
   /** Bookkeeping after a row is written: its CSV line, its billing period and charge day. */
   private rowDone(line: number): void {
-    if (this.rows === this.lineOfCopy.length) {
-      const grown = new Int32Array(this.lineOfCopy.length * 2);
-      grown.set(this.lineOfCopy);
-      this.lineOfCopy = grown;
-    }
-    this.lineOfCopy[this.rows++] = line;
+    this.lines.add(line);
+    this.rows++;
     if (this.rowPeriod !== this.lastPeriod) {
       this.periods.add(this.rowPeriod);
       this.lastPeriod = this.rowPeriod;

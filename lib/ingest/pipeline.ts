@@ -11,7 +11,7 @@ import { readEnv } from '../env';
 import type { CostRow } from '../focus/columns';
 import { detectFocusDataset, type FocusDatasetId } from '../focus/datasets';
 import { timestamp, utcDay } from '../focus/normalize';
-import { copyChunks } from './copy-stream';
+import { CopyLines, copyChunks } from './copy-stream';
 import { COPY_COLUMNS, serializeRow } from './copy-text';
 import { DAILY_COPY_COLUMNS, type DailyRollup, ROLLUP_GROUP_BY_SQL, ROLLUP_SELECT_SQL } from './daily-rollup';
 import type { DatasetTotal } from './focus-datasets';
@@ -298,7 +298,12 @@ function providerOf(reader: FormatReader, first: CostRow | undefined): string {
   if (reader.id === 'aws-cur') return 'aws';
   if (reader.id === 'azure') return 'azure';
   if (reader.id === 'gcp') return 'gcp';
-  return first?.provider_name?.toLowerCase().replace(/\s+/g, '-') ?? 'focus';
+  return providerSlug(first?.provider_name);
+}
+
+/** A FOCUS provider name as billing_sources.provider spells providers (lower case, dashes); 'focus' when there is none. */
+export function providerSlug(name: string | null | undefined): string {
+  return name ? name.toLowerCase().replace(/\s+/g, '-') : 'focus';
 }
 
 interface Mapped {
@@ -385,10 +390,9 @@ interface CopyFeed {
 /** Rows from a reader's mapper, serialized one CostRow at a time. */
 class GenericFeed implements CopyFeed {
   readonly format = 'text';
-  rows = 0;
   private readonly periods = new Set<string>();
   private readonly days = new Set<string>();
-  private lineOf = new Int32Array(1 << 16);
+  private readonly lines = new CopyLines();
 
   constructor(
     private peeked: Mapped[],
@@ -417,15 +421,14 @@ class GenericFeed implements CopyFeed {
     }
     let chunk = '';
     for (const { row, line } of batch) {
-      if (this.rows === this.lineOf.length) {
-        const grown = new Int32Array(this.lineOf.length * 2);
-        grown.set(this.lineOf);
-        this.lineOf = grown;
-      }
-      this.lineOf[this.rows++] = line;
+      this.lines.add(line);
       chunk += `${this.prefix}${serializeRow(row)}\n`;
     }
     return chunk;
+  }
+
+  get rows(): number {
+    return this.lines.count;
   }
 
   seen() {
@@ -433,7 +436,7 @@ class GenericFeed implements CopyFeed {
   }
 
   fileLine(copyLine: number): number | undefined {
-    return this.lineOf[copyLine - 1];
+    return this.lines.fileLine(copyLine);
   }
 
   bytesRead(): number {
