@@ -321,6 +321,18 @@ describe('FOCUS Contract Commitment (1.3 and 1.4)', () => {
     ]);
   });
 
+  it('a 1.3 file names no provider: its default source is focus:unknown, so a delivery listing its contracts in another order replaces it', async () => {
+    const first = await ingestFile({ file: fixture('contract-commitment-1.3.csv') });
+    expect(first.sourceName).toBe('focus:unknown');
+    const [header, ...lines] = readFileSync(fixture('contract-commitment-1.3.csv'), 'utf8').trimEnd().split('\n');
+    // The same four commitments, AGR-44-GAMMA's first.
+    const reordered = await tmpFile('contract-commitment-1.3-reordered.csv', `${[header, ...lines.reverse()].join('\n')}\n`);
+    const again = await ingestFile({ file: reordered });
+    expect(again.sourceName).toBe('focus:unknown');
+    expect(again.replacedRows).toBe(4);
+    expect(await rowCount('focus_contract_commitments', 'focus:unknown')).toBe(4);
+  });
+
   it('a bad quantity or a missing ContractId column fails naming line, column and value; nothing changes', async () => {
     await ingestFile({ file: fixture('contract-commitment-1.4.csv'), sourceName: 'contracts-bad' });
     const text = readFileSync(fixture('contract-commitment-1.3.csv'), 'utf8');

@@ -169,7 +169,9 @@ function serialize(prefix: string, row: MappedRow): string {
  * Streams one supporting-dataset file into its table and swaps it in, all or nothing. The default
  * source name follows the Cost and Usage default where the dataset has a billing account
  * ("focus:<BillingAccountId>", so invoices land on the same source as their costs); otherwise it
- * is "focus:<issuer or provider>".
+ * is "focus:<service provider or issuer>", or "focus:unknown" when the file names neither (a 1.3
+ * contract commitment file). Never a per-row id such as ContractId: the next delivery may list its
+ * rows in another order, and under another source it would not replace this one.
  */
 export async function ingestFocusDataset(args: DatasetIngestArgs): Promise<IngestSummary> {
   const { dataset, source, files, started, onProgress } = args;
@@ -189,8 +191,7 @@ export async function ingestFocusDataset(args: DatasetIngestArgs): Promise<Inges
     }
     return null;
   };
-  const sourceName =
-    args.sourceName ?? `focus:${pick('BillingAccountId', 'ServiceProviderName', 'InvoiceIssuerName', 'ContractId') ?? 'unknown'}`;
+  const sourceName = args.sourceName ?? `focus:${pick('BillingAccountId', 'ServiceProviderName', 'InvoiceIssuerName') ?? 'unknown'}`;
   const pool = getPool();
   const sourceId = await upsertSource(pool, sourceName, providerSlug(pick('ServiceProviderName', 'InvoiceIssuerName')));
   const run = await startRun(pool, sourceId, files, 'focus', dataset.id);
