@@ -9,6 +9,8 @@
  *   introduced the dataset; columns a later version added, or "Conditional" ones, may be absent).
  * - `notNull`: a mandatory column whose "Allows Nulls" is False; an empty value is an error.
  * - `currency`: for an amount, the column holding its currency (every amount travels with one).
+ * - kind `currency`: an ISO 4217 code (billing and payment currencies); a column that may hold a
+ *   virtual currency (PricingCurrency) is `text`.
  */
 
 export type DatasetColumnKind = 'text' | 'numeric' | 'timestamp' | 'json' | 'currency';
@@ -90,7 +92,9 @@ export const CONTRACT_COMMITMENT: FocusDataset = {
     { focus: 'ContractCommitmentPaymentModel', column: 'contract_commitment_payment_model', kind: 'text' },
     { focus: 'ContractCommitmentPaymentUpfrontPercentage', column: 'contract_commitment_payment_upfront_percentage', kind: 'numeric' },
     { focus: 'InvoiceIssuerName', column: 'invoice_issuer_name', kind: 'text' },
-    { focus: 'PricingCurrency', column: 'pricing_currency', kind: 'currency' },
+    // CurrencyFormat allows a virtual currency here ("Credits", "Tokens"), not only an ISO 4217 code:
+    // text, as Cost and Usage's PricingCurrency. Its amount still needs it (`currency` below).
+    { focus: 'PricingCurrency', column: 'pricing_currency', kind: 'text' },
     {
       focus: 'PricingCurrencyContractCommitmentCost',
       column: 'pricing_currency_contract_commitment_cost',

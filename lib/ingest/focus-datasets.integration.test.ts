@@ -333,6 +333,20 @@ describe('FOCUS Contract Commitment (1.3 and 1.4)', () => {
     expect(await rowCount('focus_contract_commitments', 'focus:unknown')).toBe(4);
   });
 
+  it('PricingCurrency may be a virtual currency (CurrencyFormat): its amounts are totalled apart from the national ones', async () => {
+    const text = readFileSync(fixture('contract-commitment-1.4.csv'), 'utf8');
+    const credits = text.replace(',Acme Co,USD,120000.00,DataStreamer', ',Acme Co,Credits,120000.00,DataStreamer');
+    expect(credits).not.toBe(text);
+    const s = await ingestFile({ file: await tmpFile('contract-commitment-credits.csv', credits), sourceName: 'contracts-credits' });
+    // USD: 1000000.00 + 50000.00 + 250000.00 + 120000.00 + 15000.00 (CMT-SaaS-003's 120000.00 is in Credits).
+    expect(s.datasetTotals).toEqual([
+      { column: 'ContractCommitmentCost', currency: 'EUR', rows: 3, sum: '1082250.00' },
+      { column: 'ContractCommitmentCost', currency: 'USD', rows: 3, sum: '385000.00' },
+      { column: 'PricingCurrencyContractCommitmentCost', currency: 'Credits', rows: 1, sum: '120000.00' },
+      { column: 'PricingCurrencyContractCommitmentCost', currency: 'USD', rows: 5, sum: '1435000.00' },
+    ]);
+  });
+
   it('a bad quantity or a missing ContractId column fails naming line, column and value; nothing changes', async () => {
     await ingestFile({ file: fixture('contract-commitment-1.4.csv'), sourceName: 'contracts-bad' });
     const text = readFileSync(fixture('contract-commitment-1.3.csv'), 'utf8');
