@@ -93,13 +93,16 @@ describe('migration runner', () => {
 });
 
 describe('splitSqlStatements', () => {
-  it('splits at top-level semicolons only', () => {
+  it('splits at top-level semicolons only (quotes, E-strings, dollar tags with digits, $ in identifiers)', () => {
     const text = [
       '-- leading comment; not a statement',
       'CREATE TABLE t (a text DEFAULT \'x;y\', "odd;name" int);',
       '/* block; comment */ SELECT 1;',
       'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$;',
       "SELECT 'it''s; fine';",
+      "SELECT E'it\\'s; fine\\\\', 'a\\';",
+      'CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $fn1$ SELECT 1; $fn1$;',
+      'SELECT 1 AS a$b$; SELECT 2 AS c$b$;',
       '-- trailing comment only',
     ].join('\n');
     expect(splitSqlStatements(text)).toEqual([
@@ -107,6 +110,11 @@ describe('splitSqlStatements', () => {
       '/* block; comment */ SELECT 1',
       'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$',
       "SELECT 'it''s; fine'",
+      // E'' takes backslash escapes; a standard string does not (its backslash is a character).
+      "SELECT E'it\\'s; fine\\\\', 'a\\'",
+      'CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $fn1$ SELECT 1; $fn1$',
+      'SELECT 1 AS a$b$',
+      'SELECT 2 AS c$b$',
     ]);
   });
 

@@ -45,9 +45,10 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 }
 
 /**
- * Applies pending migrations: one transaction per file, under a session advisory lock so that
- * concurrent starters (web, workers, CLI) apply each file exactly once. A file whose content
- * changed after it was applied is an error, never silently re-run.
+ * Applies pending migrations: one transaction per file (a file marked NO_TRANSACTION_MARKER: one
+ * statement at a time), under a session advisory lock so that concurrent starters (web, workers,
+ * CLI) apply each file exactly once. A file whose content changed after it was applied is an
+ * error, never silently re-run.
  */
 export async function migrate(databaseUrl: string, options: { dir?: string; log?: (line: string) => void } = {}): Promise<MigrationResult> {
   const log = options.log ?? (() => {});
@@ -115,6 +116,18 @@ export async function migrate(databaseUrl: string, options: { dir?: string; log?
   return result;
 }
 
+/** A dollar-quote opening: `$$` or `$tag$`, the tag an identifier (letters, digits, underscores; not a digit first). */
+const DOLLAR_TAG = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/;
+/** A character that continues an identifier (PostgreSQL allows `$` after the first): `a$b$` is no dollar quote, `xE'` no E-string. */
+const IDENTIFIER_CHAR = /[A-Za-z0-9_$]/;
+
+/** Whether the character at `at` follows an odd number of backslashes. */
+function backslashedAt(text: string, at: number): boolean {
+  let n = 0;
+  while (text[at - 1 - n] === '\\') n++;
+  return n % 2 === 1;
+}
+
 /**
  * Splits SQL into statements at top-level semicolons, skipping those inside quotes, quoted
  * identifiers, dollar-quoted bodies and comments. Empty statements (comments only) are dropped.
@@ -141,19 +154,22 @@ export function splitSqlStatements(sql: string): string[] {
       i = end + 2;
     } else if (c === "'" || c === '"') {
       meaningful = true;
+      // An E'…' string also takes backslash escapes (E'it\'s'); any quote is escaped by doubling it.
+      const backslashes = c === "'" && (sql[i - 1] === 'E' || sql[i - 1] === 'e') && !IDENTIFIER_CHAR.test(sql[i - 2] ?? '');
       let j = i + 1;
       for (;;) {
         const k = sql.indexOf(c, j);
         if (k === -1) throw new Error(`unterminated ${c === "'" ? 'string' : 'quoted identifier'} in migration`);
-        if (sql[k + 1] === c) j = k + 2;
+        if (backslashes && backslashedAt(sql, k)) j = k + 1;
+        else if (sql[k + 1] === c) j = k + 2;
         else {
           i = k + 1;
           break;
         }
       }
-    } else if (c === '$' && /^\$[A-Za-z_]*\$/.test(sql.slice(i, i + 64))) {
+    } else if (c === '$' && !IDENTIFIER_CHAR.test(sql[i - 1] ?? '') && DOLLAR_TAG.test(sql.slice(i, i + 64))) {
       meaningful = true;
-      const tag = (/^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64)) as RegExpExecArray)[0];
+      const tag = (DOLLAR_TAG.exec(sql.slice(i, i + 64)) as RegExpExecArray)[0];
       const end = sql.indexOf(tag, i + tag.length);
       if (end === -1) throw new Error(`unterminated ${tag} body in migration`);
       i = end + tag.length;
