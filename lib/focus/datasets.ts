@@ -27,7 +27,7 @@ export interface DatasetColumn {
   currency?: string;
 }
 
-export const FOCUS_DATASET_IDS = ['contract-commitment', 'invoice-detail', 'billing-period'] as const;
+const FOCUS_DATASET_IDS = ['contract-commitment', 'invoice-detail', 'billing-period'] as const;
 export type FocusDatasetId = (typeof FOCUS_DATASET_IDS)[number];
 
 export interface FocusDataset {
@@ -55,7 +55,7 @@ export interface FocusDataset {
 const M = { mandatory: true } as const;
 const MN = { mandatory: true, notNull: true } as const;
 
-export const CONTRACT_COMMITMENT: FocusDataset = {
+const CONTRACT_COMMITMENT: FocusDataset = {
   id: 'contract-commitment',
   datasetId: 'ContractCommitment',
   label: 'FOCUS Contract Commitment',
@@ -118,7 +118,7 @@ export const CONTRACT_COMMITMENT: FocusDataset = {
   ],
 };
 
-export const INVOICE_DETAIL: FocusDataset = {
+const INVOICE_DETAIL: FocusDataset = {
   id: 'invoice-detail',
   datasetId: 'InvoiceDetail',
   label: 'FOCUS Invoice Detail',
@@ -169,7 +169,7 @@ export const INVOICE_DETAIL: FocusDataset = {
   ],
 };
 
-export const BILLING_PERIOD: FocusDataset = {
+const BILLING_PERIOD: FocusDataset = {
   id: 'billing-period',
   datasetId: 'BillingPeriod',
   label: 'FOCUS Billing Period',
