@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sumDecimals } from '../../../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../../../tests/helpers/db';
 import { lineItems } from '../../../tests/helpers/rollup';
 import { FOCUS_COLUMNS } from '../../focus/columns';
@@ -14,19 +15,6 @@ const F13 = path.join(FIXTURES, 'focus-1.3-cost-and-usage.csv');
 const F14 = path.join(FIXTURES, 'focus-1.4-cost-and-usage.csv');
 
 let url: string;
-
-/** Decimal strings summed as integers of 10^-scale (an oracle independent of lib/focus's decimal code). */
-function bigSum(values: string[], scale: number): string {
-  let total = 0n;
-  for (const v of values) {
-    const [int, frac = ''] = v.replace('-', '').split('.');
-    const units = BigInt(`${int}${frac.padEnd(scale, '0')}`);
-    total += v.startsWith('-') ? -units : units;
-  }
-  const neg = total < 0n;
-  const digits = (neg ? -total : total).toString().padStart(scale + 1, '0');
-  return `${neg ? '-' : ''}${scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits}`;
-}
 
 async function rows<T extends Record<string, unknown>>(query: string, source: string): Promise<T[]> {
   return sql<T>(url, query.replace('$SOURCE', '(SELECT id FROM billing_sources WHERE name = $1)'), [source]);
@@ -95,9 +83,9 @@ describe('FOCUS 1.3 and 1.4 Cost and Usage files', () => {
         { currency: 'USD', billed: '430.00', effective: '580.00', rows: 6 },
       ],
     };
-    expect(bigSum(['200.00', '0.00', '50.125', '14.40'], 3)).toBe('264.525');
-    expect(bigSum(['100.00', '100.00', '200.00', '0.00', '50.00', '-20.00'], 2)).toBe('430.00');
-    expect(bigSum(['100.00', '100.00', '200.00', '150.00', '50.00', '-20.00'], 2)).toBe('580.00');
+    expect(sumDecimals(['200.00', '0.00', '50.125', '14.40'])).toBe('264.525');
+    expect(sumDecimals(['100.00', '100.00', '200.00', '0.00', '50.00', '-20.00'])).toBe('430.00');
+    expect(sumDecimals(['100.00', '100.00', '200.00', '150.00', '50.00', '-20.00'])).toBe('580.00');
     for (const v of ['v1.3', 'v1.4'] as const) {
       for (const path of ['fast', 'generic']) {
         const got = await rows<{ currency: string; billed: string; effective: string; rows: number }>(
@@ -198,7 +186,7 @@ describe('FOCUS 1.3 and 1.4 Cost and Usage files', () => {
       'v1.4-fast',
     );
     // USD: 100.00 + 100.00 + 200.00 + 150.00 + 50.00 + 82.30 - 20.00 (the JPY row is priced in USD)
-    expect(bigSum(['100.00', '100.00', '200.00', '150.00', '50.00', '82.30', '-20.00'], 2)).toBe('662.30');
+    expect(sumDecimals(['100.00', '100.00', '200.00', '150.00', '50.00', '82.30', '-20.00'])).toBe('662.30');
     expect(got).toEqual([{ currency: 'USD', cost: '662.30' }]);
     const [commitment] = await rows<{ quantity: string; unit: string; reservation: string; status: string }>(
       `SELECT commitment_discount_quantity::text AS quantity, commitment_discount_unit AS unit, capacity_reservation_id AS reservation,
