@@ -155,18 +155,26 @@ const CUR_REPORT = 'local-cur';
 const AZURE_CONTAINER = 'cost-exports';
 const AZURE_DIRECTORY = 'exports';
 
-async function putS3(client: S3Client, key: string, body: Buffer): Promise<void> {
-  await client.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: key, Body: body }));
-  // s3rver acknowledges a PUT before its write stream has flushed: wait until it reads back whole.
+/**
+ * Puts an object into s3rver and returns once it reads back whole: s3rver acknowledges a PUT before
+ * its write stream has flushed the object to disk, so a read right after could see nothing or a
+ * truncated object. Shared with the tests' S3 helper (tests/helpers/s3-server.ts).
+ */
+export async function putS3rverObject(client: S3Client, bucket: string, key: string, body: Buffer): Promise<void> {
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   for (let attempt = 0; ; attempt++) {
     const stored = await client
-      .send(new GetObjectCommand({ Bucket: S3_BUCKET, Key: key }))
+      .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
       .then(async (res) => Buffer.from((await res.Body?.transformToByteArray()) ?? []))
       .catch(() => null);
     if (stored?.equals(body)) return;
-    if (attempt === 200) throw new Error(`s3rver did not store s3://${S3_BUCKET}/${key} within two seconds`);
+    if (attempt === 200) throw new Error(`s3rver did not store s3://${bucket}/${key} within two seconds`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+function putS3(client: S3Client, key: string, body: Buffer): Promise<void> {
+  return putS3rverObject(client, S3_BUCKET, key, body);
 }
 
 /**

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startS3rver } from '../../scripts/local-clouds';
+import { CreateBucketCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { putS3rverObject, startS3rver } from '../../scripts/local-clouds';
 
 /** s3rver's built-in account: it accepts requests signed with this access key id only. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -49,19 +49,7 @@ export async function startS3Server(): Promise<S3TestServer> {
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },
     async put(bucket, key, body) {
-      const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
-      // s3rver acknowledges a PUT before its write stream has flushed the object to disk, so a
-      // read right after could see nothing or a truncated object: wait until it reads back whole.
-      for (let attempt = 0; ; attempt++) {
-        const stored = await client
-          .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-          .then(async (res) => Buffer.from((await res.Body?.transformToByteArray()) ?? []))
-          .catch(() => null);
-        if (stored?.equals(bytes)) return;
-        if (attempt === 100) throw new Error(`s3rver did not store s3://${bucket}/${key} within a second`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await putS3rverObject(client, bucket, key, typeof body === 'string' ? Buffer.from(body) : body);
     },
     async remove(bucket, key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
