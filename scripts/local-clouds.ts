@@ -20,6 +20,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import type { PgBoss } from 'pg-boss';
 import type { z } from 'zod';
 import { enqueueSourceSync } from '../jobs/client';
+import { addMonths } from '../lib/calendar';
 import type { AwsS3Credentials, AwsS3SourceConfig } from '../lib/connectors/aws-s3';
 import type { AzureBlobCredential, AzureBlobSourceConfig } from '../lib/connectors/azure-blob';
 import { freePort } from '../lib/db/embedded';
@@ -200,23 +201,7 @@ async function putLegacyCur(endpoint: string): Promise<void> {
     await putS3(client, part, gzipSync(csv));
     const manifest = Buffer.from(
       JSON.stringify(
-        {
-          assemblyId,
-          account: '123456789012',
-          columns: header.map((h) => {
-            const [category, name] = h.split('/');
-            return { category, name, type: 'OptionalString' };
-          }),
-          charset: 'UTF-8',
-          compression: 'GZIP',
-          contentType: 'text/csv',
-          reportId: '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0',
-          reportName: CUR_REPORT,
-          billingPeriod: { start: '20230601T000000.000Z', end: '20230701T000000.000Z' },
-          bucket: S3_BUCKET,
-          reportKeys: [part],
-          additionalArtifactKeys: [],
-        },
+        legacyCurManifest({ report: CUR_REPORT, period: '2023-06', assemblyId, bucket: S3_BUCKET, reportKeys: [part], header }),
         null,
         2,
       ),
@@ -226,6 +211,39 @@ async function putLegacyCur(endpoint: string): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * A legacy CUR manifest (<report>-Manifest.json) as AWS writes it for one billing period ('YYYY-MM'):
+ * every CSV column as category/name, the report's parts in `reportKeys`. Shared with the S3
+ * connector's tests.
+ */
+export function legacyCurManifest(o: {
+  report: string;
+  period: string;
+  assemblyId: string;
+  bucket: string;
+  reportKeys: string[];
+  header: readonly string[];
+}): object {
+  const compact = (month: string) => month.replace('-', '');
+  return {
+    assemblyId: o.assemblyId,
+    account: '123456789012',
+    columns: o.header.map((h) => {
+      const [category, name] = h.split('/');
+      return { category, name, type: 'OptionalString' };
+    }),
+    charset: 'UTF-8',
+    compression: 'GZIP',
+    contentType: 'text/csv',
+    reportId: '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    reportName: o.report,
+    billingPeriod: { start: `${compact(o.period)}01T000000.000Z`, end: `${compact(addMonths(o.period, 1))}01T000000.000Z` },
+    bucket: o.bucket,
+    reportKeys: o.reportKeys,
+    additionalArtifactKeys: [],
+  };
 }
 
 /** One Cost Management export run of June 2024: the part, then (last, as Azure does) manifest.json. */

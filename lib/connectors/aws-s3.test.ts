@@ -9,6 +9,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { legacyCurManifest } from '../../scripts/local-clouds';
 import { canonicalDecimal as canonical, sumDecimals } from '../../tests/helpers/bigint-decimal';
 import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
 import {
@@ -19,6 +20,7 @@ import {
   startS3ErrorEndpoint,
   startS3Server,
 } from '../../tests/helpers/s3-server';
+import { addMonths } from '../calendar';
 import { freePort } from '../db/embedded';
 import { getPool } from '../db/pool';
 
@@ -166,10 +168,7 @@ async function storedTotals(url: string, sourceId: number): Promise<TotalsByPeri
 // ---------------------------------------------------------------------------------------------
 // Bucket layouts as AWS writes them (data first, manifest last).
 
-function monthAfter(period: string): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
+const monthAfter = (period: string) => addMonths(period, 1);
 const compact = (period: string) => period.replace('-', '');
 
 /**
@@ -186,23 +185,7 @@ async function putLegacyDelivery(
   const keys = o.parts.map((_, i) => `${base}/${o.assemblyId}/${o.report}-${String(i + 1).padStart(5, '0')}.csv.gz`);
   for (const [i, part] of o.parts.entries()) await s3.put(bucket, keys[i] as string, gz(part));
   const header = o.parts[0]?.header ?? [];
-  const manifest = {
-    assemblyId: o.assemblyId,
-    account: '123456789012',
-    columns: header.map((h) => {
-      const [category, name] = h.split('/');
-      return { category, name, type: 'OptionalString' };
-    }),
-    charset: 'UTF-8',
-    compression: 'GZIP',
-    contentType: 'text/csv',
-    reportId: '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0',
-    reportName: o.report,
-    billingPeriod: { start: `${compact(o.period)}01T000000.000Z`, end: `${compact(next)}01T000000.000Z` },
-    bucket,
-    reportKeys: keys,
-    additionalArtifactKeys: [],
-  };
+  const manifest = legacyCurManifest({ report: o.report, period: o.period, assemblyId: o.assemblyId, bucket, reportKeys: keys, header });
   await s3.put(bucket, `${base}/${o.assemblyId}/${o.report}-Manifest.json`, JSON.stringify(manifest, null, 2));
   await s3.put(bucket, `${base}/${o.report}-Manifest.json`, JSON.stringify(manifest, null, 2));
   return keys;
