@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectFocusDataset } from './datasets';
-import { jsonObject } from './normalize';
 
 const header = (file: string) => (readFileSync(path.resolve('tests/fixtures', file), 'utf8').split('\n')[0] as string).split(',');
 
@@ -34,23 +33,5 @@ describe('detectFocusDataset', () => {
     // A Cost and Usage file with custom columns named like a dataset's is still Cost and Usage.
     expect(detectFocusDataset([...cu14, 'PaymentTerms', 'InvoiceIssueStatus'])).toBeNull();
     expect(detectFocusDataset(['BillingPeriodStatus'])).toBeNull();
-  });
-});
-
-describe('jsonObject', () => {
-  it('returns compact JSON for an object and null for the empty spellings', () => {
-    // Kept as written: re-serializing in JavaScript would round long numbers that jsonb keeps.
-    expect(jsonObject('{"ServiceName": "Compute"}')).toBe('{"ServiceName": "Compute"}');
-    expect(jsonObject(' {"Amount": 12345678901234567890.123} ')).toBe('{"Amount": 12345678901234567890.123}');
-    expect(jsonObject('{}')).toBe('{}');
-    expect(jsonObject('')).toBeNull();
-    expect(jsonObject('null')).toBeNull();
-  });
-
-  it('refuses what is not a JSON object, naming the value', () => {
-    expect(() => jsonObject('{ServiceName: Compute}')).toThrow(/^not valid JSON \(.*\): "\{ServiceName: Compute\}"$/);
-    expect(() => jsonObject('{"a": "\\u0000"}')).toThrow(/PostgreSQL cannot store/);
-    expect(() => jsonObject('[1,2]')).toThrow(/not a JSON object: "\[1,2\]"/);
-    expect(() => jsonObject('42')).toThrow(/not a JSON object: "42"/);
   });
 });

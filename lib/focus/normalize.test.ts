@@ -1,6 +1,19 @@
 // The value normalizers every reader shares, against literals.
 import { describe, expect, it } from 'vitest';
-import { currency, decimal, normalizeTags, parseTags, pythonReprToJson, regionId, text, timestamp, utcDay, ValueError } from './normalize';
+import {
+  currency,
+  decimal,
+  jsonObject,
+  jsonText,
+  normalizeTags,
+  parseTags,
+  pythonReprToJson,
+  regionId,
+  text,
+  timestamp,
+  utcDay,
+  ValueError,
+} from './normalize';
 
 describe('text', () => {
   it.each([
@@ -117,5 +130,41 @@ describe('tags', () => {
 
   it('turns a Python repr into JSON', () => {
     expect(pythonReprToJson(`[{'key': 'it\\'s', 'value': "a \\"b\\""}]`)).toBe('[{"key": "it\'s", "value": "a \\"b\\""}]');
+  });
+});
+
+describe('jsonText', () => {
+  it('keeps valid JSON as written, trimmed; null for the empty spellings', () => {
+    // Re-serializing in JavaScript would round the long number that jsonb keeps exactly.
+    expect(jsonText(' {"Price": 0.12345678901234567890, "名前": "共有"} ')).toBe('{"Price": 0.12345678901234567890, "名前": "共有"}');
+    expect(jsonText('[]')).toBe('[]');
+    expect(jsonText('{"pair": "\\ud83d\\ude00"}')).toBe('{"pair": "\\ud83d\\ude00"}');
+    expect(jsonText('')).toBeNull();
+    expect(jsonText('NULL')).toBeNull();
+  });
+
+  it('refuses what is not JSON, and what jsonb cannot store, naming the value', () => {
+    expect(() => jsonText("{'a': 1}")).toThrow(/^not valid JSON \(.*\): "\{'a': 1\}"$/);
+    expect(() => jsonText('{"a": "\\u0000"}')).toThrow(/PostgreSQL cannot store: "\{\\"a\\": \\"\\\\u0000\\"\}"/);
+    expect(() => jsonText('{"\\ud800": 1}')).toThrow(/unpaired surrogate/);
+    expect(() => jsonText('["\\udc00"]')).toThrow(/unpaired surrogate/);
+  });
+});
+
+describe('jsonObject', () => {
+  it('returns an object as written (not re-serialized) and null for the empty spellings', () => {
+    // Kept as written: re-serializing in JavaScript would round long numbers that jsonb keeps.
+    expect(jsonObject('{"ServiceName": "Compute"}')).toBe('{"ServiceName": "Compute"}');
+    expect(jsonObject(' {"Amount": 12345678901234567890.123} ')).toBe('{"Amount": 12345678901234567890.123}');
+    expect(jsonObject('{}')).toBe('{}');
+    expect(jsonObject('')).toBeNull();
+    expect(jsonObject('null')).toBeNull();
+  });
+
+  it('refuses what is not a JSON object, naming the value', () => {
+    expect(() => jsonObject('{ServiceName: Compute}')).toThrow(/^not valid JSON \(.*\): "\{ServiceName: Compute\}"$/);
+    expect(() => jsonObject('{"a": "\\u0000"}')).toThrow(/PostgreSQL cannot store/);
+    expect(() => jsonObject('[1,2]')).toThrow(/not a JSON object: "\[1,2\]"/);
+    expect(() => jsonObject('42')).toThrow(/not a JSON object: "42"/);
   });
 });
