@@ -401,7 +401,12 @@ describe('detection', () => {
   it('a Cost and Usage file is not taken for a supporting dataset, and --format aws-cur does not route one', async () => {
     const s = await ingestFile({ file: path.resolve(FIXTURES, '../focus/focus-1.2-multi-currency.csv'), sourceName: 'cost' });
     expect(s.dataset).toBeNull();
-    expect(s.totals.length).toBeGreaterThan(0);
+    expect(s.rows).toBe(8);
+    const [lines] = await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM cost_line_items WHERE source_id = $1', [s.sourceId]);
+    expect(lines?.n).toBe(8);
+    for (const table of ['focus_contract_commitments', 'focus_invoice_details', 'focus_billing_periods']) {
+      expect(await rowCount(table, 'cost'), table).toBe(0);
+    }
     await expect(ingestFile({ file: fixture('billing-period-1.4.csv'), format: 'aws-cur' })).rejects.toThrow(/does not look like/);
   });
 });
