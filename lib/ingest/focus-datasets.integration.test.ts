@@ -2,11 +2,11 @@
 // real PostgreSQL from the fixtures in tests/fixtures/focus-datasets (see SOURCE.md there). Every
 // expected total is a literal added up by hand from the fixture (the sums are in SOURCE.md).
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeParquet } from '../../tests/fixtures/focus/parquet-writer';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { getPrisma } from '../db/prisma';
@@ -22,6 +22,10 @@ let url: string;
 beforeAll(async () => {
   url = await useTestDatabase();
   dir = await mkdtemp(path.join(os.tmpdir(), 'focus-datasets-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 async function tmpFile(name: string, content: string | Uint8Array): Promise<string> {
