@@ -296,6 +296,8 @@ describe('FOCUS fast path = generic path', () => {
       ['lone surrogate in JSON', focusCaseRow({ AllocatedTags: '"{""a"": ""\\ud800""}"' })],
       ['JSON between no-break spaces', focusCaseRow({ AllocatedTags: '\u00a0{"a":1}\u00a0' })],
       ['bad decimal in a 1.1 column', focusCaseRow({ CommitmentDiscountQuantity: 'two' })],
+      ['amount without PricingCurrency', focusCaseRow({ PricingCurrency: '' })],
+      ['amount with a null PricingCurrency', focusCaseRow({ PricingCurrency: ' NULL ' })],
       ...FOCUS_BAD_AMOUNTS.map(([column, value]): [string, string] => [`${column} ${value}`, focusCaseRow({ [column]: value })]),
     ];
     for (const [name, line] of bad) {
@@ -314,6 +316,14 @@ describe('FOCUS fast path = generic path', () => {
     );
     const { error } = await expectSame([invalid], [1 << 20]);
     expect(error).toMatch(/bad-json-message\.csv, line 2: SkuPriceDetails: not valid JSON \(.*\): "\{\\"CoreCount\\":\}"$/);
+    // An amount in PricingCurrency without PricingCurrency names the amount's column and value.
+    const noCurrency = await write(
+      'bad-no-pricing-currency.csv',
+      `${FOCUS_CASES_HEADER.join(',')}\n${focusCaseRow({ PricingCurrency: '' })}\n`,
+    );
+    expect((await expectSame([noCurrency], [1 << 20])).error).toMatch(
+      /bad-no-pricing-currency\.csv, line 2: PricingCurrencyEffectiveCost: 1\.2 has no PricingCurrency \(an amount needs its currency\)$/,
+    );
     for (const [column, value, message] of FOCUS_BAD_AMOUNTS) {
       const file = await write(
         `bad-${column} ${value}.csv`.replaceAll(' ', '-'),

@@ -42,7 +42,7 @@ import { COPY_COLUMNS } from './copy-text';
 import { CsvParser, type CsvRecord } from './csv';
 import { DailyRollup, KEY_COLUMNS, MEASURE_COLUMNS, Measures } from './daily-rollup';
 import { mapRecord } from './map-record';
-import { converterFor, resolveFocusColumns } from './readers/focus';
+import { converterFor, PRICING_CURRENCY_AMOUNTS, resolveFocusColumns } from './readers/focus';
 import {
   type ByteStream,
   blankLinesError,
@@ -69,6 +69,7 @@ const K_JSON = 5;
 const NF = FOCUS_COLUMNS.length;
 const focusIndex = (column: string) => FOCUS_COLUMNS.findIndex((c) => c.column === column);
 const F_BILLING_PERIOD = focusIndex('billing_period_start');
+const F_PRICING_CURRENCY = focusIndex('pricing_currency');
 const F_CHARGE_PERIOD = focusIndex('charge_period_start');
 /** FOCUS column indexes of the rollup's group values and costs. */
 const F_KEYS = Int32Array.from(KEY_COLUMNS.map(focusIndex));
@@ -99,6 +100,8 @@ export interface FocusFastPlan {
   tailNulls: Buffer;
   /** The rollup measures among the absent tail columns (null in every row). */
   tailMeasures: Int8Array;
+  /** Fields of the PricingCurrency amounts the file has: a row with one of them and no PricingCurrency goes to the generic mapper, which refuses it. */
+  priced: Int32Array;
 }
 
 /** The plan for a FOCUS header, or null when the fast path does not handle it (duplicate extra column names). */
@@ -138,6 +141,7 @@ export function planFocusFastPath(headers: readonly string[]): FocusFastPlan | n
   while (span > 0 && (input[span - 1] as number) < 0) span--;
   const tailNulls = Buffer.alloc(4 * (NF - span), 0xff);
   const tailMeasures = Int8Array.from(MEASURE_OF.subarray(span).filter((m) => m >= 0));
+  const priced = Int32Array.from(fields.filter((f) => PRICING_CURRENCY_AMOUNTS.has(f.column)).map((f) => f.index));
   return {
     headers,
     input,
@@ -151,6 +155,7 @@ export function planFocusFastPath(headers: readonly string[]): FocusFastPlan | n
     span,
     tailNulls,
     tailMeasures,
+    priced,
   };
 }
 
@@ -727,6 +732,17 @@ export class FocusCopyFeed {
         out.writeInt32BE(o - at - 4, at);
         valS[j] = at + 4;
         valE[j] = o;
+      }
+    }
+    // An amount in PricingCurrency needs PricingCurrency (written above: valS is -1 when null).
+    const priced = plan.priced;
+    if (priced.length && (valS[F_PRICING_CURRENCY] as number) < 0) {
+      for (let x = 0; x < priced.length; x++) {
+        const k = priced[x] as number;
+        if ((fe[k] as number) > (fs[k] as number)) {
+          this.emitGeneric(buf, line);
+          return;
+        }
       }
     }
     if (span < NF) {

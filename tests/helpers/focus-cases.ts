@@ -22,6 +22,7 @@ export const FOCUS_CASES_HEADER = [
   'ServiceProviderName',
   'HostProviderName',
   'CommitmentDiscountQuantity',
+  'PricingCurrency',
   'PricingCurrencyEffectiveCost',
   'SkuPriceDetails',
   'AllocatedTags',
@@ -53,6 +54,7 @@ export function focusCaseRow(overrides: Partial<Record<(typeof FOCUS_CASES_HEADE
     ServiceProviderName: 'Amazon Web Services',
     HostProviderName: 'Amazon Web Services',
     CommitmentDiscountQuantity: '0.5',
+    PricingCurrency: 'USD',
     PricingCurrencyEffectiveCost: '1.2',
     SkuPriceDetails: '"{""CoreCount"": 4, ""InstanceType"": ""m5.xlarge""}"',
     AllocatedTags: '',
@@ -168,6 +170,10 @@ export const FOCUS_CASES: string[] = [
   focusCaseRow({ ServiceProviderName: 'Microsoft Marketplace', HostProviderName: '' }),
   focusCaseRow({ ProviderName: '', ServiceProviderName: 'StackLens' }),
   focusCaseRow({ ProviderName: 'null', ServiceProviderName: 'StackLens' }),
+  // No PricingCurrency is fine while no amount is in it (a null spelling is no amount).
+  focusCaseRow({ PricingCurrency: '', PricingCurrencyEffectiveCost: '' }),
+  focusCaseRow({ PricingCurrency: 'NULL', PricingCurrencyEffectiveCost: 'null' }),
+  focusCaseRow({ PricingCurrency: 'Credits', PricingCurrencyEffectiveCost: '120' }),
 ];
 
 /**

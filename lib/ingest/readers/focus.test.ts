@@ -290,6 +290,26 @@ describe('focusReader mapping', () => {
     expect(() => mapOne([...MINIMAL, 'Tags'], [...MINIMAL_ROW, '{not json'])).toThrow(/^Tags: tags are neither JSON/);
   });
 
+  it('an amount in PricingCurrency needs PricingCurrency: refused without it, naming the amount and its value', () => {
+    const headers = [...MINIMAL, 'PricingCurrency', 'PricingCurrencyListUnitPrice', 'PricingCurrencyEffectiveCost'];
+    const mapper = focusReader.createMapper(headers, ctx);
+    expect(() => mapper([...MINIMAL_ROW, '', '', '0.25'])).toThrow(
+      new ValueError('PricingCurrencyEffectiveCost: 0.25 has no PricingCurrency (an amount needs its currency)'),
+    );
+    expect(() => mapOne(MINIMAL.concat('PricingCurrencyListUnitPrice'), [...MINIMAL_ROW, '0.1'])).toThrow(
+      /^PricingCurrencyListUnitPrice: 0\.1 has no PricingCurrency/,
+    );
+    // With its currency (a virtual one here), or without any such amount, the row maps.
+    expect(mapOne(headers, [...MINIMAL_ROW, 'Credits', '', '0.25'])).toMatchObject({
+      pricing_currency: 'Credits',
+      pricing_currency_effective_cost: '0.25',
+    });
+    expect(mapOne(headers, [...MINIMAL_ROW, '', 'NULL', ''])).toMatchObject({
+      pricing_currency: null,
+      pricing_currency_list_unit_price: null,
+    });
+  });
+
   it('a file without mandatory columns is rejected up front, listing them with their old names', () => {
     const create = () => focusReader.createMapper(['InvoiceIssuer', 'ResourceID', 'ChargeType'], ctx);
     expect(create).toThrow(IngestError);

@@ -121,6 +121,18 @@ export function resolveFocusColumns(headers: readonly string[]): { fields: Field
 
 const MANDATORY = FOCUS_COLUMNS.filter((c) => 'required' in c && c.required);
 
+/**
+ * The amounts FOCUS denominates in PricingCurrency (1.2+). Every amount travels with its currency,
+ * so a row with one of them and no PricingCurrency is refused (the specification: PricingCurrency
+ * is not null where present). BilledCost and the other billed amounts have BillingCurrency, which
+ * is mandatory.
+ */
+export const PRICING_CURRENCY_AMOUNTS: ReadonlySet<FocusColumn> = new Set([
+  'pricing_currency_contracted_unit_price',
+  'pricing_currency_effective_cost',
+  'pricing_currency_list_unit_price',
+]);
+
 export const focusReader: FormatReader = {
   id: 'focus',
   label: 'FOCUS (FinOps Open Cost and Usage Specification) 0.5-1.4',
@@ -154,6 +166,7 @@ export const focusReader: FormatReader = {
       });
     }
     const extraNames = extras.map((i) => headers[i] as string);
+    const priced = fields.filter((f) => PRICING_CURRENCY_AMOUNTS.has(f.column));
 
     return (values) => {
       const row: CostRow = {};
@@ -166,6 +179,12 @@ export const focusReader: FormatReader = {
           if (v === null && f.fallback >= 0) v = f.convert(values[f.fallback] ?? '');
           if (v === null && f.required) throw new ValueError(`missing ${f.focus} (mandatory FOCUS column)`);
           row[f.column] = v;
+        }
+        if (priced.length && row.pricing_currency == null) {
+          for (const f of priced) {
+            current = f.header;
+            if (row[f.column] != null) throw new ValueError(`${row[f.column]} has no PricingCurrency (an amount needs its currency)`);
+          }
         }
         if (tags >= 0) {
           current = headers[tags] as string;
