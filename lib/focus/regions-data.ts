@@ -8,7 +8,9 @@
  * Regions data file (finops-toolkit src/open-data/Regions.csv), lower case.
  * Only data here: lookups live in regions.ts, mapping in the readers.
  */
-import type { Continent } from './regions';
+
+/** The geography of a region (of its country, or of a multi-region); 'Global' for the provider-neutral 'global'. */
+export type Continent = 'Africa' | 'Asia' | 'Europe' | 'North America' | 'Oceania' | 'South America' | 'Global';
 
 export type RegionRow = readonly [id: string, name: string, country: string, ...aliases: string[]];
 

@@ -5,9 +5,18 @@
  * clouds, so one map serves all of them. Unknown codes return null: the UI then shows the export's
  * own RegionName.
  */
-import { AWS_REGIONS, AZURE_REGIONS, CONTINENT_OF, COUNTRIES, GCP_REGIONS, MULTI_COUNTRY_REGIONS, type RegionRow } from './regions-data';
+import {
+  AWS_REGIONS,
+  AZURE_REGIONS,
+  CONTINENT_OF,
+  COUNTRIES,
+  type Continent,
+  GCP_REGIONS,
+  MULTI_COUNTRY_REGIONS,
+  type RegionRow,
+} from './regions-data';
 
-export type Continent = 'Africa' | 'Asia' | 'Europe' | 'North America' | 'Oceania' | 'South America' | 'Global';
+export type { Continent };
 export type CloudProvider = 'aws' | 'azure' | 'gcp';
 
 export interface Country {
