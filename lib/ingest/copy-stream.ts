@@ -23,9 +23,16 @@ export async function copyChunks(args: {
   fileLine: (copyLine: number) => number | undefined;
 }): Promise<void> {
   const copy = args.client.query(copyFrom(args.sql, args.highWaterMark ? { highWaterMark: args.highWaterMark } : undefined));
+  // The COPY's own failure (a value the server refused, the connection lost). Once it failed, the
+  // stream has no connection left and writing into it throws a TypeError of its own: the failure
+  // is what is reported, and nothing more is written.
+  const copyFailure: { error?: unknown; failed: boolean } = { failed: false };
   const copyDone = new Promise<void>((resolve, reject) => {
     copy.on('finish', resolve);
-    copy.on('error', reject);
+    copy.on('error', (error) => {
+      if (!copyFailure.failed) Object.assign(copyFailure, { failed: true, error });
+      reject(error);
+    });
   });
   // The COPY can fail while the next chunk is being prepared (the connection dropped): that
   // rejection is awaited below, and must neither go unhandled meanwhile nor leave the loop waiting
@@ -34,16 +41,17 @@ export async function copyChunks(args: {
   try {
     for (;;) {
       const chunk = await args.next();
-      if (chunk === null) break;
+      if (chunk === null || copyFailure.failed) break;
       if (!copy.write(chunk)) await Promise.race([once(copy, 'drain'), copyDone]);
       args.onChunk?.();
     }
   } catch (error) {
+    if (copyFailure.failed) throw copyError(copyFailure.error, args.file, args.fileLine);
     copy.destroy(error as Error);
     await copyDone.catch(() => {});
     throw error;
   }
-  copy.end();
+  if (!copyFailure.failed) copy.end();
   try {
     await copyDone;
   } catch (error) {
