@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { getPool } from '../db/pool';
+import { getPool, withTransaction } from '../db/pool';
 import { readEnv } from '../env';
 import type { CostRow } from '../focus/columns';
 import { detectFocusDataset, type FocusDatasetId } from '../focus/datasets';
@@ -176,7 +176,6 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
     await ensurePartitions(pool, [...peekMonths]);
 
     const summary = await writeAndSwap({
-      pool,
       feed,
       // Replaced rows of the periods the first rows name are deleted before the COPY (cheaper); Azure's merge needs both sets.
       earlyPeriods: dataset === null ? [...new Set([...early.periods, ...declared])] : [],
@@ -449,7 +448,6 @@ class GenericFeed implements CopyFeed {
 }
 
 async function writeAndSwap(args: {
-  pool: pg.Pool;
   feed: CopyFeed;
   earlyPeriods: string[];
   declaredPeriods: string[];
@@ -460,11 +458,9 @@ async function writeAndSwap(args: {
   totalBytes: number;
   onProgress?: (p: IngestProgress) => void;
 }): Promise<WriteResult> {
-  const { pool, feed, earlyPeriods, sourceId, runId, dataset, file, totalBytes, onProgress } = args;
-  const client = await pool.connect();
+  const { feed, earlyPeriods, sourceId, runId, dataset, file, totalBytes, onProgress } = args;
   const t0 = Date.now();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(async (client) => {
     // The rollup's hash aggregate spills to disk with the default 4 MB.
     await client.query("SET LOCAL work_mem = '256MB'");
     // One ingest per source at a time; different sources proceed in parallel.
@@ -510,7 +506,6 @@ async function writeAndSwap(args: {
        WHERE id = $1`,
       [runId, count, periodList.map((p) => utcDay(p)).sort(), JSON.stringify(totals)],
     );
-    await client.query('COMMIT');
     return {
       rows: count,
       replacedRows,
@@ -520,12 +515,7 @@ async function writeAndSwap(args: {
       totals,
       phases,
     };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
