@@ -61,9 +61,11 @@ export async function resolveDatabase(log: (line: string) => void = () => {}): P
     await db.stop();
     throw error;
   }
+  const dataDir = path.resolve(env.BURNRATE_DATA_DIR);
+  const placed = !db.clusterDir.startsWith(`${dataDir}${path.sep}`);
   return {
     url: db.url,
-    description: `embedded PostgreSQL 127.0.0.1:${db.port} (data in ${path.resolve(env.BURNRATE_DATA_DIR)})`,
+    description: `embedded PostgreSQL 127.0.0.1:${db.port} (data in ${dataDir}${placed ? `; cluster in ${db.clusterDir}, where the postgres user can reach it` : ''})`,
     embedded: true,
     stop: db.stop,
   };

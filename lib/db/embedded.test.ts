@@ -95,6 +95,7 @@ describe('first start as root under a directory only root can enter', () => {
       expect(spawnSync(binaries.initdb, ['--version'], { uid, gid }).error).toMatchObject({ code: 'EACCES' });
       const clusterDir = embeddedClusterDir(dataDir);
       expect(clusterDir.startsWith(`${runtimeRoot}/clusters/`)).toBe(true);
+      expect(first.clusterDir).toBe(clusterDir);
       expect((await stat(clusterDir)).uid).toBe(uid);
       expect((await stat(path.join(runtimeRoot, 'postgres-18.4.0-beta.17', 'bin', 'postgres'))).isFile()).toBe(true);
       // The password stays in the private data directory.

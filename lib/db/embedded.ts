@@ -22,6 +22,8 @@ import pg from 'pg';
 export interface EmbeddedDatabase {
   url: string;
   port: number;
+  /** Where the cluster lives: inside the data directory, or under RUNTIME_ROOT when root placed it there. */
+  clusterDir: string;
   stop: () => Promise<void>;
 }
 
@@ -403,6 +405,7 @@ export async function startEmbeddedPostgres(options: {
     return {
       url,
       port: server.port,
+      clusterDir,
       stop: async () => {
         if (stopped) return;
         stopped = true;
