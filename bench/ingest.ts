@@ -6,8 +6,7 @@
 // (`scripts/ingest.ts --json`, a child process, so its peak RSS is its own), then COPYs the same
 // file into a plain table with the same columns and types, and prints both. Prints figures only;
 // it asserts nothing (see STYLE.md).
-import { spawn } from 'node:child_process';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import { startEmbeddedPostgres } from '../lib/db/embedded';
 import { migrate } from '../lib/db/migrate';
 import { DEMO_HEADER, withCsvFile, writeBenchCsv } from '../lib/demo/generate';
 import { FOCUS_COLUMNS } from '../lib/focus/columns';
+import { runIngest } from '../scripts/ingest-command';
 
 const TARGET_RATIO = 0.6;
 const TARGET_RATIO_ROWS = 2_000_000;
@@ -55,33 +55,10 @@ function plainTableSql(): string {
   return `CREATE TABLE bench_plain (${columns.join(', ')})`;
 }
 
-/** The node arguments of `npm run ingest` as package.json defines them, so the bench runs exactly what users run. */
-function ingestNodeArgs(): string[] {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-  const [cmd, ...args] = (pkg.scripts.ingest ?? '').split(/\s+/);
-  if (cmd !== 'node' || !args.includes('scripts/ingest.ts'))
-    throw new Error(`unexpected "ingest" script in package.json: ${pkg.scripts.ingest}`);
-  return args;
-}
-
-function runCli(file: string, databaseUrl: string): Promise<{ stdout: string; stderr: string; code: number | null; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [...ingestNodeArgs(), '--json', '--source', SOURCE, file], {
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout, stderr, code, ms: performance.now() - started }));
-  });
+async function runCli(file: string, databaseUrl: string): Promise<{ stdout: string; stderr: string; code: number; ms: number }> {
+  const started = performance.now();
+  const result = await runIngest(['--json', '--source', SOURCE, file], { DATABASE_URL: databaseUrl });
+  return { ...result, ms: performance.now() - started };
 }
 
 async function plainCopy(databaseUrl: string, file: string): Promise<{ rows: number; ms: number }> {

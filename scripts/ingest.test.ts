@@ -1,24 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../tests/helpers/db';
-
-function cli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/ingest.ts', ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+import { runIngest } from './ingest-command';
 
 const CSV = `BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ServiceName,BilledCost,EffectiveCost,BillingCurrency
 acct,2024-05-01T00:00:00Z,2024-06-01T00:00:00Z,2024-05-02T00:00:00Z,2024-05-03T00:00:00Z,Usage,AWS,Amazon S3,1.10,1.00,USD
@@ -36,7 +21,7 @@ describe('npm run ingest', () => {
   it('--json prints the summary: rows, billing periods, totals per currency, peak RSS', async () => {
     const file = path.join(dir, 'focus.csv');
     await writeFile(file, CSV);
-    const res = await cli(['--json', '--source', 'cli-test', file], { DATABASE_URL: url });
+    const res = await runIngest(['--json', '--source', 'cli-test', file], { DATABASE_URL: url });
     expect(res.code, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout) as {
       ok: boolean;
@@ -59,7 +44,7 @@ describe('npm run ingest', () => {
   it('a malformed file exits non-zero, names file, line and value, and stores nothing', async () => {
     const file = path.join(dir, 'broken.csv');
     await writeFile(file, CSV.replace('2.20', '2.2O'));
-    const res = await cli(['--source', 'cli-test', file], { DATABASE_URL: url });
+    const res = await runIngest(['--source', 'cli-test', file], { DATABASE_URL: url });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/broken\.csv, line 3: .*"2\.2O"/);
     expect(res.stderr).toMatch(/nothing from .*broken\.csv was stored/);
@@ -69,7 +54,7 @@ describe('npm run ingest', () => {
 
   it('a FOCUS Invoice Detail file: the summary names the dataset and its totals per currency', async () => {
     const file = path.resolve('tests/fixtures/focus-datasets/invoice-detail-1.4-january-restated.csv');
-    const res = await cli(['--source', 'cli-invoices', file], { DATABASE_URL: url });
+    const res = await runIngest(['--source', 'cli-invoices', file], { DATABASE_URL: url });
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/invoice-detail-1\.4-january-restated\.csv: FOCUS invoice-detail → source "cli-invoices"/);
     expect(res.stderr).toMatch(/ {2}3 rows in \d+\.\d s, billing periods: 2025-01\n/);
@@ -81,7 +66,7 @@ describe('npm run ingest', () => {
   it('prints a summary people read: rows, days, periods, totals per currency (singular for one)', async () => {
     const file = path.join(dir, 'one-row.csv');
     await writeFile(file, CSV.split('\n').slice(0, 2).join('\n').replace('acct,', 'acct-one,'));
-    const res = await cli([file], { DATABASE_URL: url });
+    const res = await runIngest([file], { DATABASE_URL: url });
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/one-row\.csv: focus → source "focus:acct-one"/);
     expect(res.stderr).toMatch(/ {2}1 row in \d+\.\d s \(\d[\d,]* rows\/s\), 1 day\n/);
@@ -90,7 +75,7 @@ describe('npm run ingest', () => {
   });
 
   it('bad arguments are explained', async () => {
-    const res = await cli(['--format', 'excel', 'x.csv'], { DATABASE_URL: url });
+    const res = await runIngest(['--format', 'excel', 'x.csv'], { DATABASE_URL: url });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/format: Invalid option/i);
     expect(res.stderr).toMatch(/usage: npm run ingest/);

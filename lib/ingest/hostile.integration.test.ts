@@ -3,7 +3,6 @@
 // memory) stops after a bounded amount of work. The files are generated here, in a temporary
 // directory; the caps are small where a small cap makes the same point, the defaults where the
 // point is the default.
-import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runIngest } from '../../scripts/ingest-command';
 import { writeParquet } from '../../tests/fixtures/focus/parquet-writer';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { FOCUS_CASES_HEADER, focusCaseRow } from '../../tests/helpers/focus-cases';
@@ -255,28 +255,10 @@ function focusParquet(rows: { BilledCost: number }[], lastDescription?: string):
 }
 
 describe('npm run ingest stops early on a decompression bomb', () => {
-  function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      // As `npm run ingest` runs it (package.json): a 256 MB heap.
-      const child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', 'scripts/ingest.ts', ...args], {
-        env: { ...process.env, DATABASE_URL: url },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    });
-  }
-
   it('256 MB of zeros after a header and a row: exit 1 with file and line, peak RSS far below the content', async () => {
     const file = await gzipOfZeros('bomb.csv.gz', `${HEADER}${ROW}`, 256 * MiB);
     const before = await billingData();
-    const res = await cli(['--json', '--source', SOURCE, file]);
+    const res = await runIngest(['--json', '--source', SOURCE, file], { DATABASE_URL: url });
     expect(res.code, res.stderr).toBe(1);
     const out = JSON.parse(res.stdout) as { ok: boolean; failures: { file: string; error: string }[]; peakRssBytes: number };
     expect(out.failures).toEqual([

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reapDeadRunsJob } from '../../jobs/definitions';
+import { spawnIngest } from '../../scripts/ingest-command';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { getPool } from '../db/pool';
 import { withCsvFile, writeBenchCsv } from '../demo/generate';
@@ -48,14 +48,7 @@ describe('an ingest killed with SIGKILL', () => {
     expect(before.items).toHaveLength(1);
     expect(before.items[0]).toMatchObject({ rows: 2_000 });
 
-    const child = spawn(
-      process.execPath,
-      ['--max-old-space-size=256', '--import', 'tsx', 'scripts/ingest.ts', '--source', 'killed-source', big],
-      {
-        env: { ...process.env, DATABASE_URL: url },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnIngest(['--source', 'killed-source', big], { DATABASE_URL: url });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
