@@ -6,6 +6,7 @@ import { Prisma } from '../generated/prisma/client';
 import { encryptSecret, SecretKeyError } from '../secrets';
 import { ActionError, type ActionState, formAction } from './safe-action';
 import { SaveSourceSchema, sourceFormToInput } from './source-schemas';
+import { assertStoredCredentialsBound } from './stored-credentials';
 
 const run = formAction({
   name: 'saveSource',
@@ -16,8 +17,12 @@ const run = formAction({
     const prisma = getPrisma();
     const kind = CONNECTOR_KINDS[input.kind];
     let hadSecret = false;
+    let storedConfig: unknown = null;
     if (input.id !== undefined) {
-      const existing = await prisma.billingSource.findUnique({ where: { id: input.id }, select: { kind: true, secretCiphertext: true } });
+      const existing = await prisma.billingSource.findUnique({
+        where: { id: input.id },
+        select: { kind: true, config: true, secretCiphertext: true },
+      });
       if (!existing) throw new ActionError('This source no longer exists; it may have been deleted.');
       if (existing.kind !== input.kind) {
         throw new ActionError('The kind of a source cannot change.', {
@@ -25,8 +30,10 @@ const run = formAction({
         });
       }
       hadSecret = existing.secretCiphertext !== null;
+      storedConfig = existing.config;
     }
     const keepsSecret = hadSecret && !input.clearSecret;
+    if (keepsSecret && input.secret === undefined) assertStoredCredentialsBound(kind, storedConfig, input.config);
     if (kind.secretRequired && input.secret === undefined && !keepsSecret) {
       const message = `${kind.label} needs a ${kind.secretLabel}`;
       throw new ActionError(`${message}.`, { secret: [message] });

@@ -213,10 +213,10 @@ describe('saveSource: credentials', () => {
 
     // Saving with blank credential fields keeps the stored ones (and stays on the page).
     redirect.mockClear();
-    expectSuccess(await saveSource(IDLE, form({ ...S3_FIELDS, id: String(id), name: 'with-secret', 'config.bucket': 'acme-billing-2' })));
+    expectSuccess(await saveSource(IDLE, form({ ...S3_FIELDS, id: String(id), name: 'with-secret', 'config.prefix': 'cur2/' })));
     expect(redirect).not.toHaveBeenCalled();
     expect((await storedRow('with-secret'))?.secret_ciphertext).toBe(ciphertext);
-    expect((await storedRow('with-secret'))?.config).toMatchObject({ bucket: 'acme-billing-2' });
+    expect((await storedRow('with-secret'))?.config).toMatchObject({ prefix: 'cur2' });
 
     // New values replace them; "remove" drops them.
     expectSuccess(

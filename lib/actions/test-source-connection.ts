@@ -5,6 +5,7 @@ import { type Connector, ConnectorError } from '../connectors/types';
 import { getPrisma } from '../db/prisma';
 import { ActionError, type ActionState, formAction } from './safe-action';
 import { SaveSourceSchema, SourceIdInputSchema, sourceFormToInput } from './source-schemas';
+import { assertStoredCredentialsBound } from './stored-credentials';
 
 const TEST_TIMEOUT_MS = 30_000;
 
@@ -54,15 +55,17 @@ const runForm = formAction({
   },
   handler: async (input) => {
     const kind = CONNECTOR_KINDS[input.kind];
-    // Typed credentials are tested as typed; blank ones on an edit mean the stored ones, as Save keeps them.
+    // Typed credentials are tested as typed; blank ones on an edit mean the stored ones, as Save
+    // keeps them, but only with the endpoint/account they were saved for.
     let stored: string | null = null;
     if (input.secret === undefined && input.id !== undefined && !input.clearSecret) {
       const existing = await getPrisma().billingSource.findUnique({
         where: { id: input.id },
-        select: { kind: true, secretCiphertext: true },
+        select: { kind: true, config: true, secretCiphertext: true },
       });
       if (!existing) throw new ActionError('This source no longer exists; it may have been deleted.');
       if (existing.kind === input.kind) stored = existing.secretCiphertext;
+      if (stored !== null) assertStoredCredentialsBound(kind, existing.config, input.config);
     }
     if (kind.secretRequired && input.secret === undefined && stored === null) {
       const message = `${kind.label} needs a ${kind.secretLabel}`;

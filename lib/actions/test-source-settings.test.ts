@@ -101,7 +101,7 @@ describe('testSourceSettings (the form\'s "Test connection")', () => {
     expect(Object.keys(result.fieldErrors).sort()).toEqual(['config.bucket', 'config.region']);
   });
 
-  it('editing with blank credential fields tests the stored credentials with the edited settings', async () => {
+  it('editing with blank credential fields tests the stored credentials with the edited settings (where they may go)', async () => {
     process.env.BURNRATE_SECRET_KEY = KEY_HEX;
     const saved = await saveSource(IDLE, form(fields({ name: 'payer-1' })));
     if (saved.status !== 'success') throw new Error(JSON.stringify(saved));
@@ -111,11 +111,12 @@ describe('testSourceSettings (the form\'s "Test connection")', () => {
       status: 'success',
       message: 'Connection works: payer-1 with these settings can list the billing exports. Nothing was saved yet.',
     });
-    // The edited bucket is what gets tested, with the stored keys; the stored config is unchanged.
-    expect(outcome(await testSourceSettings(IDLE, form(fields({ ...blank, 'config.bucket': 'other-bucket' })))).message).toMatch(
-      /^Connection failed: .*other-bucket/,
+    // The edited prefix is what gets tested, with the stored keys; the stored config is unchanged.
+    // (A changed bucket or endpoint needs the keys again: stored-credentials.test.ts.)
+    expect(outcome(await testSourceSettings(IDLE, form(fields({ ...blank, 'config.prefix': 'nothing-here/' })))).message).toMatch(
+      /^Connection failed: .*nothing-here/,
     );
-    const [row] = await sql<{ config: { bucket: string } }>(url, 'SELECT config FROM billing_sources WHERE id = $1', [Number(id)]);
-    expect(row?.config.bucket).toBe('acme-billing');
+    const [row] = await sql<{ config: { prefix: string } }>(url, 'SELECT config FROM billing_sources WHERE id = $1', [Number(id)]);
+    expect(row?.config.prefix).toBe('cur');
   });
 });

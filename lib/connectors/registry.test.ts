@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { encryptSecret } from '../secrets';
-import { CONNECTOR_KIND_IDS, CONNECTOR_KINDS, connectorForSource, connectorKind, connectorKindForms } from './registry';
+import {
+  CONNECTOR_KIND_IDS,
+  CONNECTOR_KINDS,
+  changedCredentialBindings,
+  connectorForSource,
+  connectorKind,
+  connectorKindForms,
+} from './registry';
 import { ConnectorError } from './types';
 
 const KEY = Buffer.alloc(32, 3);
@@ -119,5 +126,44 @@ describe('connectorForSource', () => {
     );
     expect(error.message).toMatch(/stored credentials are invalid \(secretAccessKey: /);
     expect(error.message).not.toContain('AKIAEXAMPLE');
+  });
+});
+
+describe('changedCredentialBindings: where stored credentials may go', () => {
+  const s3 = { bucket: 'acme-billing', prefix: 'cur', region: 'us-east-1', exportType: 'cur2', endpoint: 'http://127.0.0.1:9000' };
+
+  it('names the changed destination fields of each kind, and none for a prefix, a container or the same URL written differently', () => {
+    const k = CONNECTOR_KINDS;
+    expect(changedCredentialBindings(k.aws_s3, s3, { ...s3, prefix: 'other' })).toEqual([]);
+    expect(changedCredentialBindings(k.aws_s3, s3, { ...s3, endpoint: 'http://127.0.0.1:9000/' })).toEqual([]);
+    expect(changedCredentialBindings(k.aws_s3, s3, { ...s3, forcePathStyle: false })).toEqual([]);
+    expect(changedCredentialBindings(k.aws_s3, s3, { ...s3, forcePathStyle: true })).toEqual(['forcePathStyle']);
+    expect(changedCredentialBindings(k.aws_s3, s3, { ...s3, endpoint: undefined, region: 'eu-west-1' })).toEqual(['endpoint', 'region']);
+    expect(changedCredentialBindings(k.aws_s3, s3, { ...s3, bucket: 'elsewhere' })).toEqual(['bucket']);
+    const azure = { accountUrl: 'https://acme.blob.core.windows.net', container: 'exports' };
+    expect(changedCredentialBindings(k.azure_blob, azure, { ...azure, container: 'other' })).toEqual([]);
+    expect(changedCredentialBindings(k.azure_blob, azure, { ...azure, accountUrl: 'https://acme.blob.core.windows.net/' })).toEqual([]);
+    expect(changedCredentialBindings(k.azure_blob, azure, { ...azure, accountUrl: 'http://127.0.0.1:10000/acme' })).toEqual(['accountUrl']);
+    expect(changedCredentialBindings(k.aws_cost_explorer, {}, { endpoint: 'http://127.0.0.1:1' })).toEqual(['endpoint']);
+    expect(changedCredentialBindings(k.aws_cost_explorer, {}, { region: 'us-east-1' })).toEqual([]);
+    const bq = { projectId: 'my-billing-project', dataset: 'billing', table: 't1' };
+    expect(changedCredentialBindings(k.gcp_bigquery, bq, { ...bq, projectId: 'other-project' })).toEqual([]);
+    expect(changedCredentialBindings(k.gcp_bigquery, { ...bq, apiEndpoint: 'http://127.0.0.1:9050' }, bq)).toEqual(['apiEndpoint']);
+  });
+
+  it('treats a stored config the kind no longer accepts as bound to nothing: every bound field counts as changed', () => {
+    expect(changedCredentialBindings(CONNECTOR_KINDS.aws_s3, { bucket: 'x' }, s3)).toEqual([
+      'endpoint',
+      'region',
+      'bucket',
+      'forcePathStyle',
+    ]);
+  });
+
+  it("binds only fields that exist in each kind's config schema", () => {
+    for (const id of CONNECTOR_KIND_IDS) {
+      const shape = (CONNECTOR_KINDS[id].configSchema as z.ZodObject).shape;
+      for (const field of CONNECTOR_KINDS[id].credentialBoundFields) expect(Object.keys(shape), `${id}.${field}`).toContain(field);
+    }
   });
 });

@@ -50,6 +50,12 @@ export interface ConnectorKind {
   secretFields: readonly SourceFormField[];
   /** Says what the stored secret is, e.g. "access key" — shown instead of the secret itself. */
   secretLabel: string;
+  /**
+   * The config fields that decide where the credentials are sent (host, endpoint, the bucket whose
+   * owner sees the requests). Stored credentials are used only with the values they were saved
+   * with: changing one of these needs the credentials typed again (`changedCredentialBindings`).
+   */
+  credentialBoundFields: readonly string[];
   create(config: unknown, secret?: unknown): Connector;
 }
 
@@ -60,6 +66,7 @@ interface ConnectorKindDefinition<C extends z.ZodType, S extends z.ZodType> {
   configFields: readonly SourceFormField[];
   secretFields?: readonly SourceFormField[];
   secretLabel?: string;
+  credentialBoundFields: readonly (keyof z.output<C> & string)[];
   create(config: z.output<C>, secret?: z.output<S>): Connector;
 }
 
@@ -79,6 +86,7 @@ function defineConnectorKind<K extends ConnectorKindId, C extends z.ZodType, S e
     configFields: def.configFields,
     secretFields: def.secretFields ?? [],
     secretLabel: def.secretLabel ?? 'credentials',
+    credentialBoundFields: def.credentialBoundFields,
     create(config, secret) {
       const cfg = def.configSchema.safeParse(config);
       if (!cfg.success)
@@ -103,6 +111,9 @@ export const CONNECTOR_KINDS = {
     secretSchema: AwsS3Credentials,
     secretRequired: false,
     secretLabel: 'access key',
+    // The endpoint and region make the host; the bucket is in the host (virtual-hosted style) and
+    // its owner can log the access key id; path style moves the bucket between host and path.
+    credentialBoundFields: ['endpoint', 'region', 'bucket', 'forcePathStyle'],
     configFields: [
       { name: 'bucket', label: 'Bucket', input: 'text', required: true, placeholder: 'my-billing-exports' },
       {
@@ -146,6 +157,9 @@ export const CONNECTOR_KINDS = {
     secretSchema: AzureBlobSecret,
     secretRequired: true,
     secretLabel: 'storage credential',
+    // The account URL is the host (or the emulator's address); a container or directory of the
+    // same account is reached at the same place with the same account's credential.
+    credentialBoundFields: ['accountUrl'],
     configFields: [
       {
         name: 'accountUrl',
@@ -206,6 +220,7 @@ export const CONNECTOR_KINDS = {
     secretSchema: AwsCostExplorerCredentials,
     secretRequired: false,
     secretLabel: 'access key',
+    credentialBoundFields: ['endpoint', 'region'],
     configFields: [
       { name: 'region', label: 'API region', input: 'text', placeholder: 'us-east-1', help: 'us-east-1 for the aws partition.' },
       {
@@ -229,6 +244,9 @@ export const CONNECTOR_KINDS = {
     secretSchema: GcpServiceAccountCredentials,
     secretRequired: false,
     secretLabel: 'service account key',
+    // Projects and locations are addressed at the same Google endpoint; only a custom endpoint moves
+    // the token elsewhere (the key's own token URI is not kept by GcpServiceAccountKey).
+    credentialBoundFields: ['apiEndpoint'],
     configFields: [
       { name: 'projectId', label: 'Project ID', input: 'text', required: true, placeholder: 'my-billing-project' },
       { name: 'dataset', label: 'Dataset', input: 'text', required: true, placeholder: 'billing_export' },
@@ -299,6 +317,33 @@ export function connectorForSource(source: StoredSource): Connector {
     }
   }
   return kind.create(source.config, secret);
+}
+
+/** One bound value as compared: absent, empty and false alike; a URL by its normalized form. */
+function boundValue(value: unknown): string {
+  if (value === undefined || value === null || value === false || value === '') return '';
+  if (typeof value === 'string' && /^https?:\/\//i.test(value)) {
+    try {
+      return new URL(value).href;
+    } catch {
+      return value;
+    }
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * The credential-bound config fields (see `credentialBoundFields`) whose value in `next` differs
+ * from the stored config's. A stored config the kind no longer accepts binds nothing safely, so
+ * then every bound field counts as changed. Both configs are compared after the kind's schema.
+ */
+export function changedCredentialBindings(kind: ConnectorKind, stored: unknown, next: unknown): string[] {
+  const before = kind.configSchema.safeParse(stored);
+  const after = kind.configSchema.safeParse(next);
+  if (!before.success || !after.success) return [...kind.credentialBoundFields];
+  const b = before.data as Record<string, unknown>;
+  const a = after.data as Record<string, unknown>;
+  return kind.credentialBoundFields.filter((field) => boundValue(b[field]) !== boundValue(a[field]));
 }
 
 /** What the form needs of a kind: everything but the schemas and create(), which stay on the server. */

@@ -240,7 +240,8 @@ export function SourceForm({
           <legend>Credentials</legend>
           {values?.hasSecret ? (
             <p className={styles.help} data-testid="secret-stored">
-              A {kind.secretLabel} is stored (encrypted). Leave the fields blank to keep it; typing new values replaces it.
+              A {kind.secretLabel} is stored (encrypted). Leave the fields blank to keep it; typing new values replaces it. It is only sent
+              where it was saved for: changing the endpoint, account URL, region or bucket needs it typed again.
             </p>
           ) : kind.secretRequired ? (
             <p className={styles.help}>Required. Stored encrypted; it is never shown again.</p>
