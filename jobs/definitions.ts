@@ -6,8 +6,8 @@ import { syncSource } from '../lib/connectors/sync';
 import { type Connector, ConnectorError } from '../lib/connectors/types';
 import { getPool } from '../lib/db/pool';
 import { getPrisma } from '../lib/db/prisma';
+import { LOCKED_RUN_TABLES, reapDeadRuns } from '../lib/db/run-lock';
 import { ensurePartitions } from '../lib/ingest/pipeline';
-import { reapDeadRuns } from '../lib/ingest/runs';
 import { enqueueSourceSync, SYNC_SOURCE_QUEUE, SYNC_SOURCE_QUEUE_OPTIONS, SyncSourcePayload } from './client';
 import { isSyncDue } from './schedule';
 
@@ -71,14 +71,18 @@ export const ensurePartitionsJob = defineJob({
 /**
  * An ingest whose process died leaves its run 'running' (its transaction was rolled back); its run
  * lock went with its session, so it is marked failed here within a minute (and at once by the
- * ingest-status query behind the overview's banner).
+ * ingest-status query behind the overview's banner). Every table of lib/db/run-lock.ts is reaped.
  */
 export const reapDeadRunsJob = defineJob({
   name: 'maintenance-stale-runs',
   cron: '* * * * *',
-  description: 'mark ingest runs whose process died as failed',
+  description: 'mark runs whose process died as failed',
   payload: z.object({}).default({}),
-  handler: async () => ({ reaped: (await reapDeadRuns(getPool())).length }),
+  handler: async () => {
+    const reaped: Record<string, number> = {};
+    for (const table of LOCKED_RUN_TABLES) reaped[table] = (await reapDeadRuns(getPool(), table)).length;
+    return { reaped };
+  },
 });
 
 // ---------------------------------------------------------------------------------------------

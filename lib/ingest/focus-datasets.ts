@@ -12,8 +12,9 @@ import type { DatasetColumn, FocusDataset } from '../focus/datasets';
 import { currency, decimal, jsonObject, text, timestamp, utcDay, ValueError } from '../focus/normalize';
 import { CopyLines, copyChunks } from './copy-stream';
 import { esc } from './copy-text';
-import { type IngestProgress, type IngestSummary, providerSlug, sha256File, startRun, upsertSource } from './pipeline';
+import type { IngestProgress, IngestSummary } from './pipeline';
 import { lockSourceForIngest } from './replace';
+import { providerSlug, sha256File, startRun, upsertSource } from './runs';
 import type { RecordSource } from './source';
 import { IngestError } from './types';
 

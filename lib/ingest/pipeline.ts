@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { getPool, withTransaction } from '../db/pool';
+import type { RunHandle } from '../db/run-lock';
 import { readEnv } from '../env';
 import type { CostRow } from '../focus/columns';
 import { detectFocusDataset, type FocusDatasetId } from '../focus/datasets';
@@ -14,12 +13,12 @@ import { timestamp, utcDay } from '../focus/normalize';
 import { CopyLines, copyChunks } from './copy-stream';
 import { COPY_COLUMNS, serializeRow } from './copy-text';
 import { DAILY_COPY_COLUMNS, type DailyRollup, ROLLUP_GROUP_BY_SQL, ROLLUP_SELECT_SQL } from './daily-rollup';
-import type { DatasetTotal } from './focus-datasets';
+import { type DatasetTotal, ingestFocusDataset } from './focus-datasets';
 import { FocusCopyFeed, type FocusFastPlan, planFocusFastPath } from './focus-fast';
 import { mapRecord } from './map-record';
 import { detectReader, readerFor } from './readers';
 import { lockSourceForIngest } from './replace';
-import { openRun, type RunHandle } from './runs';
+import { providerSlug, runFileName, sha256File, startRun, totalBytes, upsertSource } from './runs';
 import { openMultiPartSource, type RecordSource } from './source';
 import { type FormatId, type FormatReader, IngestError, type MapperContext, type RecordMapper } from './types';
 
@@ -121,12 +120,10 @@ export async function ingestFile(options: IngestOptions): Promise<IngestSummary>
   try {
     source = await openMultiPartSource(files, limits);
     const declared = declaredPeriods(file, options.billingPeriods);
-    // Contract Commitment, Invoice Detail and Billing Period files have tables of their own; their
-    // module builds on this one's run bookkeeping, so it is loaded on demand (no import cycle).
+    // Contract Commitment, Invoice Detail and Billing Period files have tables of their own.
     const focusDataset = ['auto', 'focus'].includes(options.format ?? 'auto') ? detectFocusDataset(source.headers) : null;
     if (focusDataset) {
       delegated = true; // it records its own run
-      const { ingestFocusDataset } = await import('./focus-datasets');
       const { sourceName, onProgress } = options;
       return await ingestFocusDataset({ dataset: focusDataset, source, files, sourceName, declaredPeriods: declared, started, onProgress });
     }
@@ -244,16 +241,14 @@ async function recordEarlyFailure(
   error: string,
   durationMs: number,
 ): Promise<void> {
-  let bytes = 0;
-  for (const f of files) bytes += (await stat(f)).size;
+  const bytes = await totalBytes(files);
   const pool = getPool();
   const name = options.sourceName ?? `${reader?.id ?? 'unknown'}:unknown`;
   const sourceId = await upsertSource(pool, name, reader ? providerOf(reader, undefined) : 'unknown');
-  const fileName = files.length === 1 ? (files[0] as string) : `${files[0]} (+${files.length - 1} more parts)`;
   await pool.query(
     `INSERT INTO ingest_runs (source_id, file_name, format, bytes, status, error, finished_at, duration_ms)
      VALUES ($1, $2, $3, $4, 'failed', $5, now(), $6)`,
-    [sourceId, fileName, reader?.id ?? null, bytes, error, durationMs],
+    [sourceId, runFileName(files), reader?.id ?? null, bytes, error, durationMs],
   );
 }
 
@@ -300,11 +295,6 @@ function providerOf(reader: FormatReader, first: CostRow | undefined): string {
   return providerSlug(first?.provider_name);
 }
 
-/** A FOCUS provider name as billing_sources.provider spells providers (lower case, dashes); 'focus' when there is none. */
-export function providerSlug(name: string | null | undefined): string {
-  return name ? name.toLowerCase().replace(/\s+/g, '-') : 'focus';
-}
-
 interface Mapped {
   row: CostRow;
   line: number;
@@ -323,32 +313,6 @@ async function* mapRecords(
     }
     if (out.length) yield out;
   }
-}
-
-export async function upsertSource(pool: pg.Pool, name: string, provider: string): Promise<number> {
-  const { rows } = await pool.query<{ id: number }>(
-    `INSERT INTO billing_sources (name, provider) VALUES ($1, $2)
-     ON CONFLICT (name) DO UPDATE SET updated_at = billing_sources.updated_at
-     RETURNING id`,
-    [name, provider],
-  );
-  const id = rows[0]?.id;
-  if (id === undefined) throw new Error(`could not create billing source ${name}`);
-  return id;
-}
-
-/** Records a 'running' run of these files, held (its lock) until `release()`; see runs.ts. */
-export async function startRun(
-  pool: pg.Pool,
-  sourceId: number,
-  files: string[],
-  format: FormatId,
-  dataset: string | null,
-): Promise<RunHandle> {
-  let bytes = 0;
-  for (const f of files) bytes += (await stat(f)).size;
-  const fileName = files.length === 1 ? (files[0] as string) : `${files[0]} (+${files.length - 1} more parts)`;
-  return openRun(pool, { sourceId, fileName, format, dataset, bytes });
 }
 
 /** Creates month partitions (each call is its own short transaction, outside any ingest). */
@@ -654,10 +618,4 @@ function toIngestError(error: unknown, file: string): IngestError {
   if (error instanceof IngestError) return error;
   const e = error as Error;
   return new IngestError(`${file}: ${e.message}`, { file, code: 'DATABASE' });
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -7,10 +7,10 @@ import { reapDeadRunsJob } from '../../jobs/definitions';
 import { spawnIngest } from '../../scripts/ingest-command';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { getPool } from '../db/pool';
+import { deadRunError, reapDeadRuns } from '../db/run-lock';
 import { withCsvFile, writeBenchCsv } from '../demo/generate';
 import { getIngestStatus } from '../queries/ingest-status';
 import { ingestFile } from './pipeline';
-import { DEAD_RUN_ERROR, reapDeadRuns } from './runs';
 
 let url: string;
 let dir: string;
@@ -64,7 +64,7 @@ describe('an ingest killed with SIGKILL', () => {
       if (!runId) await new Promise((r) => setTimeout(r, 20));
     }
     // Alive: its lock is held, so neither the reaper nor the banner's query touch it.
-    expect(await reapDeadRuns(getPool())).toEqual([]);
+    expect(await reapDeadRuns(getPool(), 'ingest_runs')).toEqual([]);
     expect((await getIngestStatus()).running.map((r) => r.id)).toEqual([runId]);
 
     child.kill('SIGKILL');
@@ -84,7 +84,7 @@ describe('an ingest killed with SIGKILL', () => {
       'SELECT status, error, finished_at IS NOT NULL AS finished FROM ingest_runs WHERE id = $1',
       [runId],
     );
-    expect(run).toEqual({ status: 'failed', error: DEAD_RUN_ERROR, finished: true });
+    expect(run).toEqual({ status: 'failed', error: deadRunError('ingest_runs'), finished: true });
     expect(await billingSnapshot()).toEqual(before);
     expect(await sql(url, 'SELECT count(*)::int AS n FROM cost_line_items WHERE ingest_run_id = $1', [runId])).toEqual([{ n: 0 }]);
   });
@@ -106,9 +106,9 @@ describe('an ingest killed with SIGKILL', () => {
         retryCount: 0,
       },
     );
-    expect(result).toEqual({ reaped: 1 });
+    expect(result).toEqual({ reaped: { ingest_runs: 1 } });
     expect(await sql(url, 'SELECT status, error FROM ingest_runs WHERE id = $1', [row?.id])).toEqual([
-      { status: 'failed', error: DEAD_RUN_ERROR },
+      { status: 'failed', error: deadRunError('ingest_runs') },
     ]);
   });
 });

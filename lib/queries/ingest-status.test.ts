@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { getPool } from '../db/pool';
-import { DEAD_RUN_ERROR, openRun } from '../ingest/runs';
+import { deadRunError, openLockedRun } from '../db/run-lock';
 import { getIngestStatus } from './ingest-status';
 
 let url: string;
@@ -14,9 +14,9 @@ describe('getIngestStatus', () => {
     expect(await getIngestStatus()).toEqual({ running: [] });
     await sql(url, `INSERT INTO billing_sources (name, provider) VALUES ('aws-main', 'aws')`);
     // Live runs hold their run lock, as an ingest in progress does.
-    const values = { sourceId: 1, format: 'focus', dataset: null, bytes: 1 };
-    const b = await openRun(getPool(), { ...values, fileName: 'b.csv.gz' });
-    const a = await openRun(getPool(), { ...values, fileName: 'a.parquet' });
+    const values = { source_id: 1, format: 'focus', dataset: null, bytes: 1 };
+    const b = await openLockedRun(getPool(), 'ingest_runs', { ...values, file_name: 'b.csv.gz' });
+    const a = await openLockedRun(getPool(), 'ingest_runs', { ...values, file_name: 'a.parquet' });
     try {
       await sql(url, `UPDATE ingest_runs SET row_count = 1500, started_at = '2026-11-24T12:00:00Z' WHERE id = $1`, [b.id]);
       await sql(url, `UPDATE ingest_runs SET row_count = 0, started_at = '2026-11-24T11:00:00Z' WHERE id = $1`, [a.id]);
@@ -34,7 +34,7 @@ describe('getIngestStatus', () => {
         ['aws-main', 'b.csv.gz', '1500', '2026-11-24T12:00:00.000Z'],
       ]);
       expect(await sql(url, `SELECT status, error FROM ingest_runs WHERE file_name = 'killed.csv'`)).toEqual([
-        { status: 'failed', error: DEAD_RUN_ERROR },
+        { status: 'failed', error: deadRunError('ingest_runs') },
       ]);
     } finally {
       await a.release();

@@ -1,5 +1,5 @@
 import { getPool } from '../db/pool';
-import { reapDeadRuns } from '../ingest/runs';
+import { reapDeadRuns } from '../db/run-lock';
 import type { IngestStatus } from '../schema';
 
 interface Row {
@@ -15,7 +15,7 @@ interface Row {
  * marked failed first, so the banner never shows an ingest that is no longer happening.
  */
 export async function getIngestStatus(): Promise<IngestStatus> {
-  await reapDeadRuns(getPool());
+  await reapDeadRuns(getPool(), 'ingest_runs');
   const { rows } = await getPool().query<Row>(
     `SELECT r.id, s.name AS source_name, r.file_name, r.started_at, r.row_count
        FROM ingest_runs r JOIN billing_sources s ON s.id = r.source_id
