@@ -69,14 +69,15 @@ export const ensurePartitionsJob = defineJob({
 });
 
 /**
- * An ingest whose process died leaves its run 'running' (its transaction was rolled back); its run
- * lock went with its session, so it is marked failed here within a minute (and at once by the
- * ingest-status query behind the overview's banner). Every table of lib/db/run-lock.ts is reaped.
+ * An ingest or a connector sync whose process died leaves its run 'running' (an ingest's
+ * transaction was rolled back); its run lock went with its session, so it is marked failed here
+ * within a minute (and at once by the ingest-status query behind the overview's banner and by the
+ * sources page's queries).
  */
 export const reapDeadRunsJob = defineJob({
   name: 'maintenance-stale-runs',
   cron: '* * * * *',
-  description: 'mark runs whose process died as failed',
+  description: 'mark ingest and sync runs whose process died as failed',
   payload: z.object({}).default({}),
   handler: async () => {
     const reaped: Record<string, number> = {};

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { getPool } from '../db/pool';
+import { openLockedRun } from '../db/run-lock';
 import { type IngestSummary, ingestFile } from '../ingest/pipeline';
 import { plural } from './messages';
 import type { Connector, DeliveryRef } from './types';
@@ -17,7 +18,9 @@ export interface SyncResult {
  * Syncs one billing source: lists its deliveries, ingests those that are new or whose fingerprint
  * changed (a restated month replaces that month), and records the run. A delivery that fails
  * stops the sync with the error recorded; deliveries ingested before it stay (each one is its own
- * all-or-nothing transaction), and the failed one is retried on the next sync.
+ * all-or-nothing transaction), and the failed one is retried on the next sync. The run holds its
+ * run lock (lib/db/run-lock.ts) until its status is final, so if this process dies mid-sync the
+ * run is marked failed within a minute instead of staying 'running'.
  */
 export async function syncSource(args: {
   sourceId: number;
@@ -30,11 +33,8 @@ export async function syncSource(args: {
   const { sourceId, sourceName, connector, signal } = args;
   const log = args.log ?? (() => {});
   const pool = getPool();
-  const { rows } = await pool.query<{ id: string }>('INSERT INTO sync_runs (source_id, trigger) VALUES ($1, $2) RETURNING id', [
-    sourceId,
-    args.trigger ?? 'schedule',
-  ]);
-  const syncRunId = (rows[0] as { id: string }).id;
+  const run = await openLockedRun(pool, 'sync_runs', { source_id: sourceId, trigger: args.trigger ?? 'schedule' });
+  const syncRunId = run.id;
   const ingested: SyncResult['ingested'] = [];
   let seen = 0;
   let skipped = 0;
@@ -112,6 +112,7 @@ export async function syncSource(args: {
     );
     throw error;
   } finally {
+    await run.release();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,4 @@
-// Runs (ingest runs) are 'running' only while the process doing them is alive.
+// Runs (ingest runs, connector sync runs) are 'running' only while the process doing them is alive.
 // A run's row is inserted on a connection that also takes a session-level advisory lock keyed on
 // the run id, and that connection is held until the run is recorded as succeeded or failed. When
 // the process dies (kill -9, a crash, a machine reboot), PostgreSQL ends its session and drops the
@@ -9,6 +9,7 @@ import type pg from 'pg';
 /** The tables whose runs hold a run lock, and what each run row is inserted with. */
 export interface LockedRunValues {
   ingest_runs: { source_id: number; file_name: string; format: string; dataset: string | null; bytes: number };
+  sync_runs: { source_id: number; trigger: string };
 }
 export type LockedRunTable = keyof LockedRunValues;
 
@@ -29,6 +30,20 @@ const TABLES: Record<LockedRunTable, TableSpec> = {
     error: 'the ingest process stopped (killed or crashed) before finishing; nothing from this run was stored',
     set: ', duration_ms = COALESCE(r.duration_ms, (extract(epoch FROM now() - r.started_at) * 1000)::int)',
     after: '',
+  },
+  sync_runs: {
+    lockClass: 0x73796e63, // 'sync'
+    error:
+      'the sync process stopped (killed or crashed) before finishing; deliveries it had finished ingesting are kept, the rest are ingested by the next sync',
+    set: '',
+    // The source shows it like any failed sync (last status, the failing count), unless a later
+    // sync has finished since this one started.
+    after: `, source AS (
+       UPDATE billing_sources s
+          SET last_sync_at = now(), last_sync_status = 'failed', consecutive_failures = s.consecutive_failures + 1
+         FROM (SELECT source_id, max(started_at) AS started_at FROM reaped GROUP BY source_id) d
+        WHERE s.id = d.source_id AND (s.last_sync_at IS NULL OR s.last_sync_at < d.started_at)
+     )`,
   },
 };
 

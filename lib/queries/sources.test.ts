@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeJobClient } from '../../jobs/client';
 import { insertDaily } from '../../tests/helpers/cost-daily';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { getPool } from '../db/pool';
+import { openLockedRun } from '../db/run-lock';
 import { encryptSecret } from '../secrets';
 import { getPendingSyncs } from './pending-syncs';
 import { canStoreSecrets, FAILING_AFTER, getSource, getSyncHistory, listSources } from './sources';
@@ -117,11 +119,13 @@ describe('getSyncHistory', () => {
       url,
       `INSERT INTO sync_runs (source_id, trigger, status, started_at, finished_at, deliveries_seen, deliveries_ingested, row_count, billing_periods, totals, error)
        VALUES ($1, 'schedule', 'succeeded', '2026-11-24T06:00:00Z', '2026-11-24T06:01:02.5Z', 3, 2, 4, '{2026-10-01,2026-11-01}', $2::jsonb, NULL),
-              ($1, 'manual', 'failed', '2026-11-24T08:00:00Z', '2026-11-24T08:00:00.25Z', 0, 0, 0, '{}', '[]', 'AWS rejected the credentials'),
-              ($1, 'schedule', 'running', '2026-11-24T10:45:00Z', NULL, 0, 0, 0, '{}', '[]', NULL)`,
+              ($1, 'manual', 'failed', '2026-11-24T08:00:00Z', '2026-11-24T08:00:00.25Z', 0, 0, 0, '{}', '[]', 'AWS rejected the credentials')`,
       [s3Id, JSON.stringify(totals)],
     );
-    const history = await getSyncHistory(s3Id);
+    // A sync in progress holds its run lock (else the query marks it failed: its process died).
+    const running = await openLockedRun(getPool(), 'sync_runs', { source_id: s3Id, trigger: 'schedule' });
+    await sql(url, `UPDATE sync_runs SET started_at = '2026-11-24T10:45:00Z' WHERE id = $1`, [running.id]);
+    const history = await getSyncHistory(s3Id).finally(running.release);
     expect(history.map((r) => [r.status, r.trigger, r.durationMs, r.error])).toEqual([
       ['running', 'schedule', null, null],
       ['failed', 'manual', 250, 'AWS rejected the credentials'],

@@ -3,6 +3,7 @@ import { DEFAULT_SYNC_SCHEDULE, nextScheduledSync } from '../../jobs/schedule';
 import { connectorKindInfo, PROVIDER_LABELS, type SourceProvider } from '../connectors/kinds';
 import { getPool } from '../db/pool';
 import { getPrisma } from '../db/prisma';
+import { reapDeadRuns } from '../db/run-lock';
 import { SecretKeyError, secretKeyFromEnv } from '../secrets';
 
 /** Whether credentials typed into the page can be stored: BURNRATE_SECRET_KEY is set and valid. */
@@ -127,14 +128,25 @@ function toListItem(r: SourceRow): SourceListItem {
   };
 }
 
+/**
+ * Runs whose process died are marked failed before anything is listed (their sources' last sync
+ * too), so the page never shows a sync or an ingest that is no longer happening.
+ */
+async function reapDead(): Promise<void> {
+  await reapDeadRuns(getPool(), 'sync_runs');
+  await reapDeadRuns(getPool(), 'ingest_runs');
+}
+
 /** Every billing source, connectors and file sources alike, by name. */
 export async function listSources(): Promise<SourceListItem[]> {
+  await reapDead();
   const { rows } = await getPool().query<SourceRow>(`${SOURCE_SELECT} ORDER BY s.name`);
   return rows.map(toListItem);
 }
 
 /** One source with its stored (non-secret) configuration, for its page and edit form; null if it does not exist. */
 export async function getSource(id: number): Promise<SourceDetail | null> {
+  await reapDead();
   const { rows } = await getPool().query<SourceRow>(`${SOURCE_SELECT} WHERE s.id = $1`, [id]);
   const row = rows[0];
   if (!row) return null;
@@ -189,6 +201,7 @@ interface SyncRunRow {
 
 /** The source's latest sync runs, newest first. */
 export async function getSyncHistory(sourceId: number, limit = 20): Promise<SyncRunItem[]> {
+  await reapDeadRuns(getPool(), 'sync_runs');
   // sync_runs.totals holds [{key, totals: [{currency, billedCost, effectiveCost, ...}]}] per ingested delivery.
   const { rows } = await getPool().query<SyncRunRow>(
     `SELECT r.id::text AS id, r.trigger, r.status, r.started_at, r.finished_at,
