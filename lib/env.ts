@@ -24,6 +24,12 @@ const EnvSchema = z.object({
     .min(1024)
     .max(1 << 30)
     .default(DEFAULT_MAX_RECORD_BYTES),
+  // Connector endpoints on link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10,
+  // fd00:ec2::254, metadata.google.internal) are refused unless this is 1 (lib/connectors/endpoint-guard.ts).
+  BURNRATE_ALLOW_METADATA_ENDPOINTS: z
+    .enum(['0', '1', 'true', 'false', ''], { error: 'BURNRATE_ALLOW_METADATA_ENDPOINTS must be 1 or 0' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   // The largest Parquet row group (uncompressed bytes) an ingest reads; unset: a share of the heap (lib/ingest/parquet.ts).
   BURNRATE_MAX_ROW_GROUP_BYTES: z.coerce
     .number()

@@ -270,9 +270,31 @@ describe('per-source actions', () => {
         }),
       ),
     );
+    // A closed port says no more than an unreachable host would (no port scan through the form);
+    // the cause is in the server log, under the ref the page shows.
+    const logged = vi.spyOn(console, 'error');
     const result = expectError(await testSourceConnection(IDLE, form({ id: String(saved.data.id) })));
-    expect(result.message).toMatch(/^Connection failed: Cannot reach http:\/\/127\.0\.0\.1:\d+ for bucket acme-billing/);
-    expect(result.message).not.toContain(SECRET_ACCESS_KEY);
+    const ref =
+      /^Connection failed: could not reach the endpoint \(ref ([0-9a-f]{8}); the cause is in the server log\)\. Check the endpoint and the network path to it\.$/.exec(
+        result.message,
+      )?.[1];
+    expect(ref, result.message).toBeDefined();
+    const line = logged.mock.calls.map((c) => String(c[0])).find((l) => l.includes(`(ref ${ref})`));
+    logged.mockRestore();
+    expect(line).toMatch(new RegExp(`Cannot reach http://127\\.0\\.0\\.1:${port} for bucket acme-billing`));
+    expect(line).not.toContain(SECRET_ACCESS_KEY);
+    expect(result.message).not.toContain(String(port));
+
+    // A link-local or metadata endpoint is refused before any request, saying why.
+    const metadata = expectSuccess(
+      await saveSource(
+        IDLE,
+        form({ ...S3_FIELDS, name: 'metadata', 'config.endpoint': 'http://169.254.169.254/', 'config.forcePathStyle': 'on' }),
+      ),
+    );
+    expect(expectError(await testSourceConnection(IDLE, form({ id: String(metadata.data.id) }))).message).toBe(
+      'Connection failed: Burnrate does not send requests to 169.254.169.254: it is a link-local or cloud metadata address. Set BURNRATE_ALLOW_METADATA_ENDPOINTS=1 on the server to allow it.',
+    );
 
     const file = await sql<{ id: number }>(url, `INSERT INTO billing_sources (name, provider) VALUES ('demo-aws', 'aws') RETURNING id`);
     const fileResult = expectError(await testSourceConnection(IDLE, form({ id: String(file[0]?.id) })));

@@ -29,6 +29,7 @@ import { addDays, addMonths, utcToday } from '../calendar';
 import { getPool } from '../db/pool';
 import { deleteBillingPeriod } from '../ingest/replace';
 import { AwsS3Credentials } from './aws-s3';
+import { guardedLookup } from './endpoint-guard';
 import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets, type SdkErrorShape } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
@@ -158,7 +159,13 @@ export function createAwsCostExplorerConnector(
     credentials: creds,
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: 'standard',
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+    requestHandler: {
+      connectionTimeout: 10_000,
+      requestTimeout: 120_000,
+      // No link-local or metadata address, checked again when the socket connects (endpoint-guard.ts).
+      httpAgent: { lookup: guardedLookup },
+      httpsAgent: { lookup: guardedLookup },
+    },
   });
   const ctx: ErrorContext = { region: cfg.region, endpoint: cfg.endpoint, secrets };
   const now = options.now ?? (() => new Date());

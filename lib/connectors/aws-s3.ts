@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { guardedLookup } from './endpoint-guard';
 import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets, type SdkErrorShape } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
@@ -125,7 +126,13 @@ export function createAwsS3Connector(
     retryMode: 'standard',
     // A scheduled sync must not hang on a dead connection; large parts stream for longer than
     // this, the timeout is for a silent socket.
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+    requestHandler: {
+      connectionTimeout: 10_000,
+      requestTimeout: 120_000,
+      // No link-local or metadata address, checked again when the socket connects (endpoint-guard.ts).
+      httpAgent: { lookup: guardedLookup },
+      httpsAgent: { lookup: guardedLookup },
+    },
   });
   const bucket = cfg.bucket;
   const listPrefix = cfg.prefix ? `${cfg.prefix}/` : '';

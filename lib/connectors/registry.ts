@@ -12,6 +12,7 @@ import { decryptSecret } from '../secrets';
 import { AwsCostExplorerCredentials, AwsCostExplorerSourceConfig, createAwsCostExplorerConnector } from './aws-cost-explorer';
 import { AwsS3Credentials, AwsS3SourceConfig, createAwsS3Connector } from './aws-s3';
 import { AzureBlobSecret, AzureBlobSourceConfig, createAzureBlobConnector } from './azure-blob';
+import { assertEndpointAllowed } from './endpoint-guard';
 import { createGcpBigQueryConnector, GcpBigQuerySourceConfig, GcpServiceAccountCredentials } from './gcp-bigquery';
 import { CONNECTOR_KIND_INFO, type ConnectorKindId, type ConnectorKindInfo, type SourceProvider } from './kinds';
 import { type Connector, ConnectorError } from './types';
@@ -91,12 +92,44 @@ function defineConnectorKind<K extends ConnectorKindId, C extends z.ZodType, S e
       const cfg = def.configSchema.safeParse(config);
       if (!cfg.success)
         throw new ConnectorError(`${info.label}: the stored configuration is invalid (${describeIssues(cfg.error)})`, 'CONFIG');
-      if (secret === undefined || def.secretSchema === undefined) return def.create(cfg.data);
+      const endpoints = customEndpoints(def.credentialBoundFields, cfg.data as Record<string, unknown>);
+      if (secret === undefined || def.secretSchema === undefined) return guardEndpoints(def.create(cfg.data), endpoints);
       const sec = def.secretSchema.safeParse(secret);
       // Paths and rules only: zod does not quote the (secret) values.
       if (!sec.success)
         throw new ConnectorError(`${info.label}: the stored credentials are invalid (${describeIssues(sec.error)})`, 'CONFIG');
-      return def.create(cfg.data, sec.data);
+      return guardEndpoints(def.create(cfg.data, sec.data), endpoints);
+    },
+  };
+}
+
+/** The custom endpoints a config sends requests to: the URL values of its credential-bound fields. */
+function customEndpoints(fields: readonly string[], config: Record<string, unknown>): string[] {
+  return fields.map((f) => config[f]).filter((v): v is string => typeof v === 'string' && /^https?:\/\//i.test(v));
+}
+
+/**
+ * Every operation first checks the custom endpoints (endpoint-guard.ts: no link-local or cloud
+ * metadata address, by name or by any address the name resolves to), for "Test connection" and
+ * syncs alike.
+ */
+function guardEndpoints(connector: Connector, endpoints: readonly string[]): Connector {
+  if (endpoints.length === 0) return connector;
+  const check = async () => {
+    for (const endpoint of endpoints) await assertEndpointAllowed(endpoint);
+  };
+  return {
+    discover: async (signal) => {
+      await check();
+      return connector.discover(signal);
+    },
+    download: async (ref, dir, signal) => {
+      await check();
+      return connector.download(ref, dir, signal);
+    },
+    testConnection: async (signal) => {
+      await check();
+      return connector.testConnection(signal);
     },
   };
 }
