@@ -22,8 +22,8 @@ export type SyncSourcePayload = z.infer<typeof SyncSourcePayload>;
  * `exclusive` with the source id as singletonKey: at most one sync-source job per source is queued,
  * running or waiting to retry, so two syncs never ingest the same source at once (and a "Sync now"
  * while one is pending is refused instead of piling up). Different sources sync in parallel.
- * Retries are for throttling and network failures only (see the handler); they back off from one
- * minute to half an hour.
+ * Retries are for throttling and network failures only (see the handler), and for a job whose
+ * worker died (its heartbeat stopped); they back off from one minute to half an hour.
  */
 export const SYNC_SOURCE_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
   policy: 'exclusive',
@@ -33,6 +33,10 @@ export const SYNC_SOURCE_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
   retryDelayMax: 1800,
   // A first sync of a large account downloads and ingests months of data.
   expireInSeconds: 4 * 3600,
+  // The worker's heartbeat (every 30 s while the handler runs) keeps the job active; a worker that
+  // was killed stops it, and the supervisor fails the job (to be retried) within about two minutes,
+  // instead of it holding the source's exclusive slot ("starting", Sync now refused) until expiry.
+  heartbeatSeconds: 60,
 };
 
 /**

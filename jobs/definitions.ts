@@ -45,6 +45,9 @@ const DEFAULT_QUEUE: Omit<Queue, 'name'> = { retryLimit: 3, retryDelay: 30, retr
 /** Creates the job's queue if it does not exist (the web process sends to queues the worker may not have created yet). */
 export async function ensureQueue(boss: PgBoss, job: JobDefinition): Promise<void> {
   await boss.createQueue(job.name, { ...DEFAULT_QUEUE, ...job.queue });
+  // createQueue keeps an existing queue's options: a queue made before it had a heartbeat gets one.
+  const heartbeatSeconds = job.queue?.heartbeatSeconds;
+  if (heartbeatSeconds && !(await boss.getQueue(job.name))?.heartbeatSeconds) await boss.updateQueue(job.name, { heartbeatSeconds });
 }
 
 /**

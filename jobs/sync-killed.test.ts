@@ -16,8 +16,8 @@ import { getSyncHistory, listSources } from '../lib/queries/sources';
 import { encryptSecret } from '../lib/secrets';
 import { sql, useTestDatabase } from '../tests/helpers/db';
 import { S3_TEST_REGION, S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../tests/helpers/s3-server';
-import { enqueueSourceSync, PGBOSS_SCHEMA } from './client';
-import { ensureQueue, reapDeadRunsJob, syncSourceJob } from './definitions';
+import { enqueueSourceSync, PGBOSS_SCHEMA, SYNC_SOURCE_QUEUE, SYNC_SOURCE_QUEUE_OPTIONS } from './client';
+import { createSyncSourceJob, ensureQueue, type JobDefinition, reapDeadRunsJob } from './definitions';
 
 const SYNC_DEAD_TEXT = 'the sync process stopped (killed or crashed) before finishing';
 
@@ -31,7 +31,8 @@ beforeAll(async () => {
   s3 = await startS3Server();
   boss = new PgBoss({ connectionString: url, schema: PGBOSS_SCHEMA, supervise: false, schedule: false });
   await boss.start();
-  await ensureQueue(boss, syncSourceJob);
+  // The real queue policy with pg-boss's shortest heartbeat, so that the killed job's end is quick to see.
+  await ensureQueue(boss, createSyncSourceJob({ queue: { ...SYNC_SOURCE_QUEUE_OPTIONS, heartbeatSeconds: 10 } }));
 });
 afterAll(async () => {
   await boss?.stop({ graceful: false });
@@ -123,9 +124,11 @@ describe('a connector sync whose worker is killed with SIGKILL', () => {
       output += c.toString();
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => worker.once('exit', (_code, signal) => resolve(signal)));
+    let jobId: string | null = null;
     const alive = () => (worker.exitCode !== null ? `the worker exited (${worker.exitCode}): ${output}` : null);
     try {
-      expect(await enqueueSourceSync(boss, sourceId, 'manual')).toEqual(expect.any(String));
+      jobId = await enqueueSourceSync(boss, sourceId, 'manual');
+      expect(jobId).toEqual(expect.any(String));
       // Mid-sync: its run is recorded and the delivery's ingest is under way.
       const syncRunId = await waitFor(
         'the sync to be ingesting',
@@ -172,7 +175,41 @@ describe('a connector sync whose worker is killed with SIGKILL', () => {
     expect(await billingSnapshot(sourceId)).toEqual(before);
     // The delivery is not marked ingested: the next sync ingests it.
     expect(await sql(url, 'SELECT count(*)::int AS n FROM source_deliveries WHERE source_id = $1', [sourceId])).toEqual([{ n: 0 }]);
-    console.log(`sync run reaped ${elapsed} ms after SIGKILL`);
+
+    // The killed worker's pg-boss job stops heartbeating: the supervisor fails it (a retry follows),
+    // so it no longer holds the source's exclusive slot as 'active' until its 4-hour expiry.
+    const supervisor = new PgBoss({
+      connectionString: url,
+      schema: PGBOSS_SCHEMA,
+      schedule: false,
+      superviseIntervalSeconds: 1,
+      monitorIntervalSeconds: 1,
+    });
+    await supervisor.start();
+    try {
+      const job = await waitFor(
+        'the dead job to be failed by its missed heartbeat',
+        async () => {
+          const found = await boss.getJobById(SYNC_SOURCE_QUEUE, jobId as string);
+          return found && found.state !== 'active' ? found : null;
+        },
+        30_000,
+      );
+      expect(job.state).toBe('retry');
+    } finally {
+      await supervisor.stop({ graceful: false });
+    }
+    console.log(`sync run reaped ${elapsed} ms after SIGKILL, its job failed ${Date.now() - killedAt} ms after`);
+  });
+
+  it('a sync queue created before sync jobs had a heartbeat gets one when a worker ensures it', async () => {
+    const { heartbeatSeconds, ...before } = SYNC_SOURCE_QUEUE_OPTIONS;
+    const job = { ...createSyncSourceJob(), name: 'sync-source-made-earlier' } as JobDefinition;
+    await boss.createQueue(job.name, before);
+    expect((await boss.getQueue(job.name))?.heartbeatSeconds ?? null).toBeNull();
+    await ensureQueue(boss, job);
+    expect((await boss.getQueue(job.name))?.heartbeatSeconds).toBe(heartbeatSeconds);
+    expect(heartbeatSeconds).toBe(60);
   });
 
   it('the every-minute reaper job marks a dead sync run failed, and its source only when no later sync has finished', async () => {
