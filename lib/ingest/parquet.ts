@@ -8,7 +8,6 @@ import {
   type FileMetaData,
   type ParquetParsers,
   parquetMetadataAsync,
-  parquetRead,
   parquetSchema,
   type SchemaElement,
   type SchemaTree,
@@ -16,6 +15,7 @@ import {
 import { isListLike, isMapLike } from 'hyparquet/src/schema.js';
 import { compressors } from 'hyparquet-compressors';
 import { fromScaled } from '../decimal';
+import { type PageFile, PageLimitError, type PageLimits, type RowSlice, rowGroupSlices } from './parquet-pages';
 import { firstInvalidUtf8, type RecordSource, type SourceRecord } from './source';
 import { IngestError } from './types';
 
@@ -41,16 +41,21 @@ import { IngestError } from './types';
 export async function openParquetSource(file: string, size: number, maxRowGroupBytes = defaultMaxRowGroupBytes()): Promise<RecordSource> {
   const handle = await open(file, 'r');
   let consumed = 0;
+  const readAt = async (start: number, length: number): Promise<Uint8Array<ArrayBuffer>> => {
+    const out = new Uint8Array(Math.max(0, length));
+    let offset = 0;
+    while (offset < out.length) {
+      const { bytesRead } = await handle.read(out, offset, out.length - offset, start + offset);
+      if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${start + offset}`);
+      offset += bytesRead;
+    }
+    return out;
+  };
+  // The footer's reads; the pages' are counted as they are consumed.
   const buffer: AsyncBuffer = {
     byteLength: size,
     slice: async (start, end = size) => {
-      const out = new Uint8Array(Math.max(0, end - start));
-      let offset = 0;
-      while (offset < out.length) {
-        const { bytesRead } = await handle.read(out, offset, out.length - offset, start + offset);
-        if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${start + offset}`);
-        offset += bytesRead;
-      }
+      const out = await readAt(start, end - start);
       consumed = Math.min(size, consumed + out.length);
       return out.buffer;
     },
@@ -76,7 +81,15 @@ export async function openParquetSource(file: string, size: number, maxRowGroupB
     throw new IngestError(`${file}: ${(error as Error).message}`, { file, code: 'BAD_FILE' });
   }
   const readMetadata = withoutDecimalAnnotations(metadata);
+  const readSchema = parquetSchema(readMetadata);
+  const limits: PageLimits = { maxBytes: maxRowGroupBytes, maxValues: Math.floor(maxRowGroupBytes / 16) };
   const boundedCompressors = bounded(compressors, maxRowGroupBytes);
+  const pages: PageFile = {
+    read: (start, length) => readAt(start, length),
+    advance: (bytes) => {
+      consumed = Math.min(size, consumed + bytes);
+    },
+  };
 
   let closed = false;
   return {
@@ -93,65 +106,60 @@ export async function openParquetSource(file: string, size: number, maxRowGroupB
         const rowStart = groupStart;
         groupStart += groupRows;
         if (groupRows === 0) continue;
-        const groupBytes = rowGroupBytes(group);
-        const groupValues = groupRows * group.columns.length;
-        if (groupBytes > maxRowGroupBytes || groupValues > maxRowGroupBytes / 16) {
-          const size = groupBytes > maxRowGroupBytes ? `takes ${groupBytes} bytes` : `holds ${groupValues} values`;
-          throw new IngestError(
-            `${file}, row ${rowStart + 1}: Parquet row group ${index + 1} ${size}, more than the limit of ${maxRowGroupBytes} bytes ` +
-              `and ${maxRowGroupBytes / 16} values (BURNRATE_MAX_ROW_GROUP_BYTES); write the file with smaller row groups`,
-            { file, line: rowStart + 1, code: 'BAD_FILE' },
-          );
-        }
-        let rows: unknown[][] = [];
-        try {
-          await parquetRead({
-            file: buffer,
-            metadata: readMetadata,
-            rowStart,
-            rowEnd: rowStart + groupRows,
-            rowFormat: 'array',
-            compressors: boundedCompressors,
-            parsers: PARSERS,
-            // Un-annotated BYTE_ARRAY values (and the decimals stripped of their annotation) arrive
-            // as bytes; the converters decode what is text.
-            utf8: false,
-            onComplete: (result: unknown[][]) => {
-              rows = result;
-            },
-          });
-        } catch (error) {
-          throw new IngestError(`${file}: cannot read Parquet row group ${index + 1} (${(error as Error).message})`, {
-            file,
-            line: rowStart + 1,
-            code: 'BAD_FILE',
-          });
-        }
-        let batch: SourceRecord[] = [];
-        for (let i = 0; i < rows.length; i++) {
-          const row = rows[i] as unknown[];
-          const line = rowStart + i + 1;
-          const values: (string | null)[] = new Array(converters.length);
-          for (let c = 0; c < converters.length; c++) {
-            try {
-              values[c] = (converters[c] as (value: unknown) => string | null)(row[c]);
-            } catch (error) {
-              throw new IngestError(`${file}, row ${line}, column ${headers[c]}: ${(error as Error).message}`, {
-                file,
-                line,
-                column: headers[c],
-                code: 'BAD_VALUE',
-              });
+        const slices = rowGroupSlices(index, {
+          metadata: readMetadata,
+          schema: readSchema,
+          file: pages,
+          limits,
+          compressors: boundedCompressors,
+          parsers: PARSERS,
+          // Un-annotated BYTE_ARRAY values (and the decimals stripped of their annotation) arrive
+          // as bytes; the converters decode what is text.
+          utf8: false,
+          sliceRows: Math.max(1, Math.floor(limits.maxValues / SLICES_PER_LIMIT / Math.max(1, group.columns.length))),
+        });
+        let sliceStart = 0;
+        for (;;) {
+          let next: IteratorResult<RowSlice>;
+          try {
+            next = await slices.next();
+          } catch (error) {
+            const line = rowStart + sliceStart + 1;
+            const message = (error as Error).message;
+            throw new IngestError(
+              error instanceof PageLimitError
+                ? `${file}, row ${line}: Parquet row group ${index + 1}, ${message} (BURNRATE_MAX_ROW_GROUP_BYTES); write the file with smaller pages or row groups`
+                : `${file}: cannot read Parquet row group ${index + 1} (${message})`,
+              { file, line, code: 'BAD_FILE' },
+            );
+          }
+          if (next.done) break;
+          const { start, count, columns: values } = next.value;
+          sliceStart = start + count;
+          let batch: SourceRecord[] = [];
+          for (let i = 0; i < count; i++) {
+            const line = rowStart + start + i + 1;
+            const row: (string | null)[] = new Array(converters.length);
+            for (let c = 0; c < converters.length; c++) {
+              try {
+                row[c] = (converters[c] as (value: unknown) => string | null)((values[c] as unknown[])[i]);
+              } catch (error) {
+                throw new IngestError(`${file}, row ${line}, column ${headers[c]}: ${(error as Error).message}`, {
+                  file,
+                  line,
+                  column: headers[c],
+                  code: 'BAD_VALUE',
+                });
+              }
+            }
+            batch.push({ values: row, line });
+            if (batch.length >= 512) {
+              yield batch;
+              batch = [];
             }
           }
-          batch.push({ values, line });
-          if (batch.length >= 512) {
-            yield batch;
-            batch = [];
-          }
+          if (batch.length) yield batch;
         }
-        rows = [];
-        if (batch.length) yield batch;
       }
     },
     close: async () => {
@@ -161,6 +169,12 @@ export async function openParquetSource(file: string, size: number, maxRowGroupB
     },
   };
 }
+
+/**
+ * A row group is read in slices of a quarter of the values limit (rows × columns): with the limit's
+ * largest pages, one page per column plus the slice stays within the limit's share of the heap.
+ */
+const SLICES_PER_LIMIT = 4;
 
 /**
  * The row group limit when BURNRATE_MAX_ROW_GROUP_BYTES is unset: a sixteenth of the V8 heap limit
