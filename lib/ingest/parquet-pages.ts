@@ -137,12 +137,14 @@ class LeafCursor {
       } catch (error) {
         // A header cut off by the window reads past its end; anything else is a broken header.
         if (!(error instanceof RangeError) || window >= left) throw error;
-        if (window >= this.limits.maxBytes) throw new PageLimitError(`column ${this.name}: a page header longer than ${this.limits.maxBytes} bytes`);
+        if (window >= this.limits.maxBytes)
+          throw new PageLimitError(`column ${this.name}: a page header longer than ${this.limits.maxBytes} bytes`);
         window = Math.min(left, window * 4);
       }
     }
     const size = header.compressed_page_size;
-    const values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? header.dictionary_page_header?.num_values ?? 0;
+    const values =
+      header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? header.dictionary_page_header?.num_values ?? 0;
     const what = header.type === 'DICTIONARY_PAGE' ? 'dictionary page' : 'page';
     if (size > this.limits.maxBytes || header.uncompressed_page_size > this.limits.maxBytes) {
       const bytesOf = Math.max(size, header.uncompressed_page_size);
@@ -152,7 +154,10 @@ class LeafCursor {
       throw new PageLimitError(`column ${this.name}: a ${what} of ${values} values, more than the limit of ${this.limits.maxValues}`);
     }
     if (size < 0 || headerBytes + size > left) throw new Error(`column ${this.name}: a page runs past the end of its column chunk`);
-    const body = headerBytes + size <= bytes.length ? bytes.subarray(headerBytes, headerBytes + size) : await this.file.read(this.offset + headerBytes, size);
+    const body =
+      headerBytes + size <= bytes.length
+        ? bytes.subarray(headerBytes, headerBytes + size)
+        : await this.file.read(this.offset + headerBytes, size);
     this.offset += headerBytes + size;
     this.lastPageBytes = headerBytes + size;
     this.file.advance(headerBytes + size);
@@ -233,7 +238,8 @@ export async function* rowGroupSlices(index: number, options: SliceOptions): Asy
       for (const cursor of cursors) {
         await cursor.fill(count);
         const rows = cursor.take(count);
-        if (rows.length < count) throw new Error(`column ${cursor.name} ends at row ${start + rows.length} of the ${groupRows} of its row group`);
+        if (rows.length < count)
+          throw new Error(`column ${cursor.name} ends at row ${start + rows.length} of the ${groupRows} of its row group`);
         leaves.set(cursor.name, rows as DecodedArray);
       }
       if (!child.children.length) {

@@ -17,9 +17,9 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-parquet-'));
 });
 
-async function write(name: string, columns: ColumnSpec[], rowGroupSize?: number): Promise<string> {
+async function write(name: string, columns: ColumnSpec[], rowGroupSize?: number, pageRows?: number): Promise<string> {
   const file = path.join(dir, name);
-  await writeFile(file, writeParquet(columns, rowGroupSize));
+  await writeFile(file, writeParquet(columns, rowGroupSize, pageRows));
   return file;
 }
 
@@ -182,7 +182,49 @@ describe('openParquetSource', () => {
     expect(progress.at(-1)).toBeLessThanOrEqual(size);
   });
 
-  it('refuses a row group of more values than a sixteenth of the byte limit (few bytes, many values), naming its first row', async () => {
+  it('reads a row group larger than the limit in slices, page by page: every row, exact decimals, maps across slices', async () => {
+    const n = 5_000;
+    // Rows with 0 to 3 tags, so that map rows straddle slices and pages.
+    const tags = (i: number): Record<string, string | null> =>
+      Object.fromEntries(Array.from({ length: i % 4 }, (_, k) => [`k${k}`, k === 2 ? null : `v${i}-${k}`]));
+    const file = await write(
+      'one-big-group.parquet',
+      [
+        { name: 'id', type: { kind: 'string' }, values: Array.from({ length: n }, (_, i) => `resource-${i}`) },
+        { name: 'cost', type: DEC38, values: Array.from({ length: n }, (_, i) => BigInt(i) * 10_000_000_001n) },
+        { name: 'tags', type: { kind: 'map' }, values: Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : tags(i))) },
+      ],
+      n, // one row group
+      97, // pages of 97 rows: slices and pages never line up
+    );
+    const { size } = await stat(file);
+    const limit = 8_000; // 500 values a page at most; the group holds 5,000 rows x 4 leaves in ~150 kB
+    expect(size).toBeGreaterThan(10 * limit);
+    const source = await openParquetSource(file, size, limit);
+    const progress: number[] = [];
+    let line = 0;
+    let total = 0n;
+    for await (const batch of source.records()) {
+      for (const record of batch) {
+        const i = line;
+        line++;
+        expect(record.line).toBe(line);
+        expect(record.values[0]).toBe(`resource-${i}`);
+        expect(record.values[1]).toBe(unscaledText(BigInt(i) * 10_000_000_001n, 10));
+        const expected = i % 7 === 0 ? null : JSON.stringify(tags(i));
+        expect(record.values[2]).toBe(expected);
+        total += BigInt((record.values[1] as string).replace('.', ''));
+      }
+      progress.push(source.bytesRead());
+    }
+    await source.close();
+    expect(line).toBe(n);
+    // Sum of i x 10000000001 for i < 5000, at scale 10: 12497500 x 1.0000000001.
+    expect(unscaledText(total, 10)).toBe('12497500.0012497500');
+    expect(new Set(progress).size).toBeGreaterThan(4); // the group's pages were read as it went, not at once
+  });
+
+  it('refuses a page of more values than a sixteenth of the byte limit (few bytes, many values), naming its first row', async () => {
     const n = 1000;
     const file = await write(
       'many-values.parquet',
@@ -192,15 +234,46 @@ describe('openParquetSource', () => {
       ],
       500,
     );
-    // Each group: 500 rows x 2 columns = 1,000 values in ~8,000 bytes. A 12,000-byte limit allows 750 values.
+    // Each group: one page of 500 values (4,000 bytes) per column. A 7,000-byte limit allows 437 values a page.
     const { size } = await stat(file);
-    const error = await readAll(await openParquetSource(file, size, 12_000)).catch((e: unknown) => e);
+    const error = await readAll(await openParquetSource(file, size, 7_000)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IngestError);
     expect((error as Error).message).toBe(
-      `${file}, row 1: Parquet row group 1 holds 1000 values, more than the limit of 12000 bytes and 750 values (BURNRATE_MAX_ROW_GROUP_BYTES); write the file with smaller row groups`,
+      `${file}, row 1: Parquet row group 1, column a: a page of 500 values, more than the limit of 437 (BURNRATE_MAX_ROW_GROUP_BYTES); write the file with smaller pages or row groups`,
     );
-    // With room for both, both groups are read.
-    expect(await readAll(await openParquetSource(file, size, 16_000))).toHaveLength(n);
+    // A 12,000-byte limit allows 750 values a page: the groups (1,000 values each) are read in slices.
+    expect(await readAll(await openParquetSource(file, size, 12_000))).toHaveLength(n);
+  });
+
+  it('refuses a page larger than the byte limit, naming the row group, the column and the row its slice starts at', async () => {
+    const n = 300;
+    const file = await write(
+      'big-page.parquet',
+      [
+        { name: 'a', type: { kind: 'string' }, values: Array.from({ length: n }, (_, i) => `value ${i}`) },
+        { name: 'b', type: { kind: 'string' }, values: Array.from({ length: n }, (_, i) => (i < 200 ? 'short' : 'x'.repeat(100))) },
+      ],
+      n,
+      100,
+    );
+    // Column b's third page (rows 201-300) takes 100 x 104 bytes; its first two and all of a's are small.
+    const { size } = await stat(file);
+    const source = await openParquetSource(file, size, 8_000);
+    const read: number[] = [];
+    const error = await (async () => {
+      for await (const batch of source.records()) for (const r of batch) read.push(r.line);
+    })().catch((e: unknown) => e);
+    await source.close();
+    expect(error).toBeInstanceOf(IngestError);
+    const message = (error as Error).message;
+    const row = Number(/, row (\d+):/.exec(message)?.[1]);
+    expect(row).toBe((read.at(-1) ?? 0) + 1); // the first row not read: the rows before it were read
+    expect(row).toBeGreaterThan(100);
+    expect(row).toBeLessThanOrEqual(201);
+    expect(message.startsWith(`${file}, row ${row}: Parquet row group 1, column b: a page of `), message).toBe(true);
+    expect(message).toMatch(
+      /a page of 104\d\d bytes, more than the limit of 8000 \(BURNRATE_MAX_ROW_GROUP_BYTES\); write the file with smaller pages or row groups$/,
+    );
   });
 
   it('decompresses no page beyond its announced size, nor beyond the limit (a zstd bomb)', () => {

@@ -34,9 +34,10 @@ import { IngestError } from './types';
  * - strings as they are; maps, structs and lists (e.g. FOCUS Tags) as JSON text, with decimals inside
  *   them written as exact JSON numbers; null stays null.
  *
- * hyparquet decodes a whole row group at once, so a row group (or a page) larger than
- * `maxRowGroupBytes` uncompressed, or of more than a sixteenth as many values (rows times columns),
- * is refused before it is read (README, Limits).
+ * Row groups of any size are read in slices of rows, page by page (./parquet-pages.ts); hyparquet's
+ * parquetRead would decode a whole column chunk at once. A page must be decompressed whole, so one
+ * larger than `maxRowGroupBytes`, or of more than a sixteenth as many values, is refused before it
+ * is read (README, Limits).
  */
 export async function openParquetSource(file: string, size: number, maxRowGroupBytes = defaultMaxRowGroupBytes()): Promise<RecordSource> {
   const handle = await open(file, 'r');
@@ -171,30 +172,22 @@ export async function openParquetSource(file: string, size: number, maxRowGroupB
 }
 
 /**
- * A row group is read in slices of a quarter of the values limit (rows × columns): with the limit's
- * largest pages, one page per column plus the slice stays within the limit's share of the heap.
+ * A row group is read in slices of a sixteenth of the values limit (rows × columns): ~115,000
+ * values under `npm run ingest`, e.g. 2,300 rows of 50 columns. Measured with `npm run ingest` on
+ * one 83 MB row group (300,000 rows): slices of a quarter peaked at 299 MiB RSS, of a sixteenth
+ * 269 MiB, of a 64th 289 MiB (more, smaller batches downstream).
  */
-const SLICES_PER_LIMIT = 4;
+const SLICES_PER_LIMIT = 16;
 
 /**
- * The row group limit when BURNRATE_MAX_ROW_GROUP_BYTES is unset: a sixteenth of the V8 heap limit
- * (28 MiB under `npm run ingest`'s 256 MB heap, ~268 MiB under Node's default). A decoded row group
- * takes several times its size in JavaScript values: measured with `npm run ingest`, a 16 MB group
- * peaked at 297 MB RSS, a 33 MB one at 385 MB, a 69 MB one at 508 MB.
+ * The page limit when BURNRATE_MAX_ROW_GROUP_BYTES is unset: a sixteenth of the V8 heap limit
+ * (28 MiB under `npm run ingest`'s 256 MB heap, ~268 MiB under Node's default); it also sizes the
+ * slices a row group is read in. Decoded values take several times their size in JavaScript: when
+ * row groups were read whole, a 16 MB group peaked at 297 MB RSS under `npm run ingest`, a 69 MB
+ * one at 508 MB.
  */
 export function defaultMaxRowGroupBytes(): number {
   return Math.floor(getHeapStatistics().heap_size_limit / 16);
-}
-
-/** A row group's size as its metadata declares it: the largest of its total and its column chunks' compressed and uncompressed sums. */
-function rowGroupBytes(group: FileMetaData['row_groups'][number]): number {
-  let compressed = 0;
-  let uncompressed = 0;
-  for (const c of group.columns) {
-    compressed += Number(c.meta_data?.total_compressed_size ?? 0);
-    uncompressed += Number(c.meta_data?.total_uncompressed_size ?? 0);
-  }
-  return Math.max(Number(group.total_byte_size), compressed, uncompressed);
 }
 
 /**
