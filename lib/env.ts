@@ -30,7 +30,7 @@ const EnvSchema = z.object({
     .enum(['0', '1', 'true', 'false', ''], { error: 'BURNRATE_ALLOW_METADATA_ENDPOINTS must be 1 or 0' })
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
-  // The largest Parquet row group (uncompressed bytes) an ingest reads; unset: a share of the heap (lib/ingest/parquet.ts).
+  // The largest Parquet page (bytes) an ingest reads, which also sizes the slices a row group is read in; unset: a share of the heap (lib/ingest/parquet.ts).
   BURNRATE_MAX_ROW_GROUP_BYTES: z.coerce
     .number()
     .int()

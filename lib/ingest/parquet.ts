@@ -174,8 +174,8 @@ export async function openParquetSource(file: string, size: number, maxRowGroupB
 /**
  * A row group is read in slices of a sixteenth of the values limit (rows × columns): ~115,000
  * values under `npm run ingest`, e.g. 2,300 rows of 50 columns. Measured with `npm run ingest` on
- * one 83 MB row group (300,000 rows): slices of a quarter peaked at 299 MiB RSS, of a sixteenth
- * 269 MiB, of a 64th 289 MiB (more, smaller batches downstream).
+ * one 165 MB row group (600,000 rows): slices of a quarter peaked at 341 MiB RSS, of a sixteenth
+ * 269 MiB, of a 64th 289 MiB.
  */
 const SLICES_PER_LIMIT = 16;
 

@@ -90,7 +90,7 @@ export interface IngestOptions {
   fastPath?: boolean;
   /** The longest CSV record accepted, in bytes; defaults to BURNRATE_MAX_RECORD_BYTES (README, Limits). */
   maxRecordBytes?: number;
-  /** The largest Parquet row group read, uncompressed bytes; defaults to BURNRATE_MAX_ROW_GROUP_BYTES, else a share of the heap. */
+  /** The largest Parquet page read, bytes (row groups are read in slices sized from it); defaults to BURNRATE_MAX_ROW_GROUP_BYTES, else a share of the heap. */
   maxRowGroupBytes?: number;
 }
 
