@@ -17,6 +17,11 @@ const EnvSchema = z.object({
   // Loopback by default: the dashboard has no login yet, so it is not offered to the network
   // unless HOST says so (e.g. HOST=0.0.0.0 in a container behind an authenticating proxy).
   HOST: z.string().min(1).default('127.0.0.1'),
+  // The address users open the dashboard at (behind a proxy, say): requests whose Host is neither
+  // loopback, HOST nor this URL's host are refused (proxy.ts, lib/host-check.ts).
+  BURNRATE_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'BURNRATE_PUBLIC_URL must be an http(s) URL such as https://burnrate.example.com' })
+    .optional(),
   BURNRATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   BURNRATE_MAX_RECORD_BYTES: z.coerce
     .number()

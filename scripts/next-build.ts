@@ -3,7 +3,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const INPUTS = ['app', 'lib', 'jobs', 'public', 'next.config.ts', 'package-lock.json', 'tsconfig.json', 'postcss.config.mjs'];
+const INPUTS = [
+  'app',
+  'lib',
+  'jobs',
+  'public',
+  'next.config.ts',
+  'proxy.ts',
+  'instrumentation-client.ts',
+  'package-lock.json',
+  'tsconfig.json',
+  'postcss.config.mjs',
+];
 const STAMP = '.next/burnrate-build-stamp';
 
 /** A hash of everything `next build` reads, so a start only rebuilds after the code changed. */

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { expect, type Page, test } from '@playwright/test';
 
 // Every response carries the security headers (next.config.ts), and the pages render under the
@@ -77,4 +78,39 @@ test('the overview and the sources pages render without a Content-Security-Polic
   });
   await expect.poll(async () => (await violations()).length).toBeGreaterThan(0);
   expect((await violations()).join('\n')).toContain('img-src');
+});
+
+/** A GET with a Host header of our choosing (a browser following a rebound DNS name sends its name). */
+function getWithHost(path: string, host: string): Promise<{ status: number; body: string }> {
+  const base = new URL(process.env.BASE_URL ?? '');
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname: base.hostname, port: base.port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a request for another Host name is refused with 421 and the error body; loopback names and /api/health are answered', async () => {
+  const port = new URL(process.env.BASE_URL ?? '').port;
+  for (const path of ['/', '/sources']) {
+    const refused = await getWithHost(path, `rebound.example:${port}`);
+    expect(refused.status, path).toBe(421);
+    expect(JSON.parse(refused.body)).toEqual({
+      error: {
+        message: 'This server does not answer to this host name. Open it at its configured address (BURNRATE_PUBLIC_URL) or on loopback.',
+        code: 'MISDIRECTED_REQUEST',
+        ref: expect.stringMatching(/^[0-9a-f]{8}$/),
+      },
+    });
+  }
+  expect((await getWithHost('/api/health', `rebound.example:${port}`)).status).not.toBe(421);
+  expect((await getWithHost('/robots.txt', `localhost:${port}`)).status).toBe(200);
+  expect((await getWithHost('/robots.txt', `127.0.0.1:${port}`)).status).toBe(200);
 });
