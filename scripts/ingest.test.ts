@@ -1,9 +1,11 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../tests/helpers/db';
+import { removeTempDirs, tempDir } from '../tests/helpers/temp-dir';
 import { runIngest } from './ingest-command';
+
+afterAll(removeTempDirs);
 
 const CSV = `BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ServiceName,BilledCost,EffectiveCost,BillingCurrency
 acct,2024-05-01T00:00:00Z,2024-06-01T00:00:00Z,2024-05-02T00:00:00Z,2024-05-03T00:00:00Z,Usage,AWS,Amazon S3,1.10,1.00,USD
@@ -15,7 +17,7 @@ describe('npm run ingest', () => {
   let dir: string;
   beforeAll(async () => {
     url = await useTestDatabase();
-    dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-cli-'));
+    dir = await tempDir('burnrate-cli-');
   });
 
   it('--json prints the summary: rows, billing periods, totals per currency, peak RSS', async () => {

@@ -1,22 +1,24 @@
 // The FOCUS fast path through the real pipeline and PostgreSQL: the stored rows, the daily rollup it
 // computes while streaming, and the summary must equal the generic path's, and the rollup must equal
 // what the SQL rollup computes from cost_line_items.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { FOCUS_CASES, FOCUS_CASES_HEADER } from '../../tests/helpers/focus-cases';
 import { daily, dailyFromLineItems, lineItems } from '../../tests/helpers/rollup';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { withCsvFile, writeBenchCsv } from '../demo/generate';
 import { ingestFile } from './pipeline';
+
+afterAll(removeTempDirs);
 
 let url: string;
 let dir: string;
 
 beforeAll(async () => {
   url = await useTestDatabase();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-fast-db-'));
+  dir = await tempDir('burnrate-fast-db-');
 });
 
 const HEADER =

@@ -2,21 +2,22 @@
 // serializeRow) writes -- in COPY's binary format rather than text -- and fail with exactly the same errors. These tests run both over
 // the FOCUS fixtures and over files built to hit every special case, read in chunks of many sizes
 // so that records, quotes, CRLFs and UTF-8 characters are split across reads.
-import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numericText, sumDecimals, unscaledText } from '../../tests/helpers/bigint-decimal';
 import { FOCUS_BAD_AMOUNTS, FOCUS_CASES, FOCUS_CASES_HEADER, focusCaseRow } from '../../tests/helpers/focus-cases';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { FOCUS_COLUMNS } from '../focus/columns';
-
 import { serializeRow } from './copy-text';
 import { DecimalSum } from './daily-rollup';
 import { FocusCopyFeed, planFocusFastPath } from './focus-fast';
 import { mapRecord } from './map-record';
 import { focusReader } from './readers/focus';
 import { openMultiPartSource } from './source';
+
+afterAll(removeTempDirs);
 
 const PREFIX = '7\t99\t';
 
@@ -153,7 +154,7 @@ async function fast(
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-fast-'));
+  dir = await tempDir('burnrate-fast-');
 });
 
 async function write(name: string, content: string | Buffer): Promise<string> {

@@ -4,20 +4,22 @@
 // directory; the caps are small where a small cap makes the same point, the defaults where the
 // point is the default.
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIngest } from '../../scripts/ingest-command';
 import { writeParquet } from '../../tests/fixtures/focus/parquet-writer';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { FOCUS_CASES_HEADER, focusCaseRow } from '../../tests/helpers/focus-cases';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { ingestFile } from './pipeline';
 import { IngestError } from './types';
+
+afterAll(removeTempDirs);
 
 const SOURCE = 'hostile';
 const HEADER = `${FOCUS_CASES_HEADER.join(',')}\n`;
@@ -29,7 +31,7 @@ let dir: string;
 
 beforeAll(async () => {
   url = await useTestDatabase();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-hostile-'));
+  dir = await tempDir('burnrate-hostile-');
   // The billing data every failure below must leave alone.
   await ingestFile({ file: await write('good.csv', `${HEADER}${ROW}${focusCaseRow({ BilledCost: '2.50' })}\n`), sourceName: SOURCE });
 });

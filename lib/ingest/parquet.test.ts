@@ -1,20 +1,22 @@
-import { mkdtemp, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { compressors } from 'hyparquet-compressors';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ColumnSpec, writeParquet } from '../../tests/fixtures/focus/parquet-writer';
 import { unscaledText } from '../../tests/helpers/bigint-decimal';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { bounded, float32ToString, openParquetSource } from './parquet';
 import { openRecordSource, type RecordSource, type SourceRecord } from './source';
 import { IngestError } from './types';
+
+afterAll(removeTempDirs);
 
 const FIXTURES = path.join(import.meta.dirname, '../../tests/fixtures/focus');
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-parquet-'));
+  dir = await tempDir('burnrate-parquet-');
 });
 
 async function write(name: string, columns: ColumnSpec[], rowGroupSize?: number, pageRows?: number): Promise<string> {

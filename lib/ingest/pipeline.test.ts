@@ -1,9 +1,11 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { ingestFile } from './pipeline';
+
+afterAll(removeTempDirs);
 
 const HEADER =
   'BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ServiceName,RegionId,BilledCost,EffectiveCost,BillingCurrency,Tags';
@@ -81,7 +83,7 @@ async function sums(sourceName: string) {
 describe('ingest pipeline', () => {
   beforeAll(async () => {
     url = await useTestDatabase();
-    dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-pipeline-'));
+    dir = await tempDir('burnrate-pipeline-');
   });
 
   const janFeb: Line[] = [

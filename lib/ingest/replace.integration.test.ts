@@ -1,13 +1,15 @@
 // deleteBillingPeriod against a real database: it removes one billing period of one source (line
 // items, rollup, delivery record) and nothing else, and it waits for the source's ingest lock.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { ingestFile } from './pipeline';
 import { deleteBillingPeriod, INGEST_LOCK_CLASS } from './replace';
+
+afterAll(removeTempDirs);
 
 const HEADER =
   'BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,BilledCost,BillingCurrency';
@@ -23,7 +25,7 @@ let dir: string;
 
 beforeAll(async () => {
   url = await useTestDatabase();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-replace-'));
+  dir = await tempDir('burnrate-replace-');
 });
 
 async function ingest(name: string): Promise<number> {

@@ -1,22 +1,23 @@
 // CUR 2.0 / Data Exports deliver Parquet by default. This writes one with the CUR 2.0 column
 // names (costs as DECIMAL(38,10), maps for product and resource_tags, TIMESTAMP micros) and checks
 // that auto-detection picks the AWS reader and every cost lands exactly.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ColumnSpec, writeParquet } from '../../../tests/fixtures/focus/parquet-writer';
 import { sumDecimals, unscaledText } from '../../../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../../../tests/helpers/db';
-
+import { removeTempDirs, tempDir } from '../../../tests/helpers/temp-dir';
 import { ingestFile } from '../pipeline';
+
+afterAll(removeTempDirs);
 
 describe('AWS CUR 2.0 in Parquet', () => {
   let url: string;
   let dir: string;
   beforeAll(async () => {
     url = await useTestDatabase();
-    dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-cur-parquet-'));
+    dir = await tempDir('burnrate-cur-parquet-');
   });
 
   it('is detected as aws-cur and its DECIMAL costs land exactly, with tags and product names', async () => {

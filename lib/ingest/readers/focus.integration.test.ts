@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ColumnSpec, writeParquet } from '../../../tests/fixtures/focus/parquet-writer';
 import { canonicalDecimal as canon, sumDecimals, unscaledText } from '../../../tests/helpers/bigint-decimal';
 import { sql, useTestDatabase } from '../../../tests/helpers/db';
-
+import { removeTempDirs, tempDir } from '../../../tests/helpers/temp-dir';
 import { ingestFile } from '../pipeline';
 import { openRecordSource } from '../source';
 import { detectReader } from '.';
+
+afterAll(removeTempDirs);
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../tests/fixtures/focus');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -72,7 +73,7 @@ let dir: string;
 
 beforeAll(async () => {
   url = await useTestDatabase();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-focus-'));
+  dir = await tempDir('burnrate-focus-');
 });
 
 describe('FOCUS files through the ingest pipeline', () => {
