@@ -1,15 +1,16 @@
 // The source actions through their wrapper, as the page calls them (FormData in, state out), on a
 // real PostgreSQL and real pg-boss: validation messages per field, secrets stored encrypted and
 // never returned, and the per-source actions.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeJobClient, getJobClient, SYNC_SOURCE_QUEUE } from '../../jobs/client';
+import { expectError, expectSuccess, form, restoreSecretKeyAfterEach } from '../../tests/helpers/actions';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { freePort } from '../db/embedded';
 import { getPendingSyncs } from '../queries/pending-syncs';
 import { getSource, listSources } from '../queries/sources';
 import { decryptSecret } from '../secrets';
 import { deleteSource } from './delete-source';
-import { type ActionState, IDLE } from './safe-action';
+import { IDLE } from './safe-action';
 import { saveSource } from './save-source';
 import { setSourceEnabled } from './set-source-enabled';
 import { syncSourceNow } from './sync-source-now';
@@ -24,7 +25,6 @@ const KEY_HEX = 'ab'.repeat(32);
 const SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz-test-only';
 
 let url: string;
-const savedKey = process.env.BURNRATE_SECRET_KEY;
 
 beforeAll(async () => {
   url = await useTestDatabase();
@@ -34,16 +34,7 @@ afterAll(async () => {
   await closeJobClient();
 });
 
-afterEach(() => {
-  if (savedKey === undefined) delete process.env.BURNRATE_SECRET_KEY;
-  else process.env.BURNRATE_SECRET_KEY = savedKey;
-});
-
-function form(fields: Record<string, string>): FormData {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) f.set(k, v);
-  return f;
-}
+restoreSecretKeyAfterEach();
 
 const S3_FIELDS = {
   kind: 'aws_s3',
@@ -59,16 +50,6 @@ const S3_FIELDS = {
   'secret.secretAccessKey': '',
   'secret.sessionToken': '',
 };
-
-function expectError<T>(state: ActionState<T>): { message: string; fieldErrors: Record<string, string[]> } {
-  if (state.status !== 'error') throw new Error(`expected an error, got ${JSON.stringify(state)}`);
-  return state;
-}
-
-function expectSuccess<T>(state: ActionState<T>): { message: string; data: T } {
-  if (state.status !== 'success') throw new Error(`expected success, got ${JSON.stringify(state)}`);
-  return state;
-}
 
 async function storedRow(name: string) {
   const [row] = await sql<{

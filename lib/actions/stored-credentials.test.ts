@@ -5,8 +5,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { expectError, form, restoreSecretKeyAfterEach } from '../../tests/helpers/actions';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
-import { type ActionState, IDLE } from './safe-action';
+import { IDLE } from './safe-action';
 import { saveSource } from './save-source';
 import { testSourceSettings } from './test-source-connection';
 
@@ -17,7 +18,6 @@ vi.mock('next/navigation', async (importOriginal) => ({
 }));
 
 const KEY_HEX = 'ef'.repeat(32);
-const savedKey = process.env.BURNRATE_SECRET_KEY;
 const STORED_KEY_ID = 'AKIASTOREDKEYID00001';
 const STORED_SECRET = 'stored-secret-access-key-value';
 const STORED_TOKEN = 'stored-session-token-value';
@@ -46,22 +46,10 @@ afterAll(async () => {
   await new Promise<void>((resolve, reject) => listener.close((e) => (e ? reject(e) : resolve())));
 });
 
+restoreSecretKeyAfterEach();
 afterEach(() => {
   received.length = 0;
-  if (savedKey === undefined) delete process.env.BURNRATE_SECRET_KEY;
-  else process.env.BURNRATE_SECRET_KEY = savedKey;
 });
-
-function form(fields: Record<string, string>): FormData {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) f.set(k, v);
-  return f;
-}
-
-function expectError<T>(state: ActionState<T>): { message: string; fieldErrors: Record<string, string[]> } {
-  if (state.status !== 'error') throw new Error(`expected an error, got ${JSON.stringify(state)}`);
-  return state;
-}
 
 async function save(fields: Record<string, string>): Promise<string> {
   const state = await saveSource(IDLE, form(fields));

@@ -1,6 +1,7 @@
 // "Test connection" on the add/edit form: the typed values are checked with the connector's cheap
 // test against a real S3-compatible server (s3rver, official AWS SDK), without saving anything.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { form, restoreSecretKeyAfterEach } from '../../tests/helpers/actions';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../../tests/helpers/s3-server';
 import type { ActionState } from './safe-action';
@@ -15,7 +16,6 @@ vi.mock('next/navigation', async (importOriginal) => ({
 }));
 
 const KEY_HEX = 'cd'.repeat(32);
-const savedKey = process.env.BURNRATE_SECRET_KEY;
 let url: string;
 let s3: S3TestServer;
 
@@ -31,16 +31,7 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-afterEach(() => {
-  if (savedKey === undefined) delete process.env.BURNRATE_SECRET_KEY;
-  else process.env.BURNRATE_SECRET_KEY = savedKey;
-});
-
-function form(fields: Record<string, string>): FormData {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) f.set(k, v);
-  return f;
-}
+restoreSecretKeyAfterEach();
 
 function fields(overrides: Record<string, string> = {}): Record<string, string> {
   return {
