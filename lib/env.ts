@@ -22,6 +22,9 @@ const EnvSchema = z.object({
   BURNRATE_PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: 'BURNRATE_PUBLIC_URL must be an http(s) URL such as https://burnrate.example.com' })
     .optional(),
+  // Signs session cookies. Unset: derived from the credentials key (lib/auth/server.ts); set it to
+  // sign everyone out (by changing it) without re-entering stored credentials.
+  BURNRATE_AUTH_SECRET: z.string().min(32, 'BURNRATE_AUTH_SECRET must be at least 32 characters (openssl rand -base64 32)').optional(),
   BURNRATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   BURNRATE_MAX_RECORD_BYTES: z.coerce
     .number()

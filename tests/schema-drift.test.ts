@@ -21,7 +21,7 @@ interface PrismaModel {
 
 function parseSchema(text: string): Map<string, PrismaModel> {
   const models = new Map<string, PrismaModel>();
-  const scalar = new Set(['String', 'Int', 'BigInt', 'Decimal', 'Boolean', 'Json', 'DateTime', 'Float']);
+  const scalar = new Set(['String', 'Int', 'BigInt', 'Decimal', 'Boolean', 'Json', 'DateTime', 'Float', 'Bytes']);
   for (const m of text.matchAll(/model (\w+) \{([\s\S]*?)\n\}/g)) {
     const [, name, body] = m as unknown as [string, string, string];
     const table = /@@map\("(\w+)"\)/.exec(body)?.[1] ?? name;
@@ -68,6 +68,7 @@ function expectedPgType(f: PrismaField): string {
     Boolean: 'boolean',
     Json: 'jsonb',
     Float: 'double precision',
+    Bytes: 'bytea',
     DateTime: f.dbType === 'Date' ? 'date' : 'timestamp with time zone',
   };
   return f.list ? `${base[f.type]}[]` : (base[f.type] as string);

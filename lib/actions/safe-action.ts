@@ -5,12 +5,16 @@
  * (its message only, never the input: forms carry credentials) and reported as a failure without
  * internals.
  *
- * Authorization: Burnrate has no user accounts yet; like the rest of the dashboard, actions trust
- * the private network the server runs on. A check belongs here, before the handler, once users exist.
+ * Authorization: before anything else, the request's user (session cookie) must hold a role the
+ * permission table (lib/auth/permissions.ts) lists for the action's name; an action without an
+ * entry is refused. The handler gets that user as `ctx.actor`, for the audit trail.
  */
 import { revalidatePath } from 'next/cache';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
+import type { Actor } from '../auth/actor';
+import { type ActionKey, can, isPublic } from '../auth/permissions';
+import { currentActor } from '../auth/session';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -18,7 +22,7 @@ export type FieldErrors = Record<string, string[]>;
 export type ActionState<T = null> =
   | { status: 'idle' }
   | { status: 'success'; message: string; data: T; at: number }
-  | { status: 'error'; message: string; fieldErrors: FieldErrors; at: number };
+  | { status: 'error'; message: string; fieldErrors: FieldErrors; at: number; code?: 'UNAUTHENTICATED' | 'FORBIDDEN' };
 
 export const IDLE: { status: 'idle' } = { status: 'idle' };
 
@@ -40,12 +44,18 @@ export interface ActionResult<T> {
   subject?: string;
 }
 
+export interface ActionContext {
+  /** Who runs the action: the signed-in user (anonymous only for public actions such as sign-in). */
+  actor: Actor;
+}
+
 interface FormActionDefinition<S extends z.ZodType, T> {
-  name: string;
+  /** The action's entry in lib/auth/permissions.ts. */
+  name: ActionKey;
   schema: S;
   /** FormData → the schema's input. Default: the form's string entries as an object. */
   fromForm?: (form: FormData) => unknown;
-  handler: (input: z.output<S>) => Promise<ActionResult<T>>;
+  handler: (input: z.output<S>, ctx: ActionContext) => Promise<ActionResult<T>>;
   /** Paths whose rendering depends on what the action changes. */
   revalidate?: readonly string[];
   /** Where to go after success (e.g. the page of what was created, the list after a delete); null: stay. */
@@ -89,6 +99,21 @@ export function formAction<S extends z.ZodType, T>(
 ): (prev: ActionState<T>, form: FormData) => Promise<ActionState<T>> {
   return async (_prev, form) => {
     const at = Date.now();
+    const actor = await currentActor();
+    const role = actor.kind === 'user' ? actor.role : null;
+    if (!can(role, 'action', def.name)) {
+      audit(def.name, `refused (${role ?? 'not signed in'})`);
+      if (role === null && !isPublic('action', def.name)) {
+        return {
+          status: 'error',
+          message: 'Your session has ended. Sign in again, then retry.',
+          fieldErrors: {},
+          at,
+          code: 'UNAUTHENTICATED',
+        };
+      }
+      return { status: 'error', message: `Your role (${role}) does not allow this. Ask an admin.`, fieldErrors: {}, at, code: 'FORBIDDEN' };
+    }
     const parsed = def.schema.safeParse((def.fromForm ?? defaultFromForm)(form));
     if (!parsed.success) {
       const fieldErrors = fieldErrorsOf(parsed.error.issues);
@@ -102,7 +127,7 @@ export function formAction<S extends z.ZodType, T>(
     }
     let result: ActionResult<T>;
     try {
-      result = await def.handler(parsed.data);
+      result = await def.handler(parsed.data, { actor });
       for (const path of def.revalidate ?? []) revalidatePath(path, 'layout');
       audit(def.name, 'ok', result.subject);
     } catch (error) {

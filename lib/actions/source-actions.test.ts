@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeJobClient, getJobClient, SYNC_SOURCE_QUEUE } from '../../jobs/client';
 import { expectError, expectSuccess, form, restoreSecretKeyAfterEach } from '../../tests/helpers/actions';
+import { as, type TestUser, userWithRole } from '../../tests/helpers/auth';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { freePort } from '../db/embedded';
 import { getPendingSyncs } from '../queries/pending-syncs';
@@ -26,8 +27,10 @@ const SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz-test-only';
 
 let url: string;
 
+let admin: TestUser;
 beforeAll(async () => {
   url = await useTestDatabase();
+  admin = await userWithRole('admin');
 });
 
 afterAll(async () => {
@@ -67,7 +70,7 @@ async function storedRow(name: string) {
 describe('saveSource: validation', () => {
   it('names each invalid field with the rule it breaks, and stores nothing', async () => {
     const state = expectError(
-      await saveSource(
+      await as(admin, saveSource)(
         IDLE,
         form({
           ...S3_FIELDS,
@@ -91,14 +94,14 @@ describe('saveSource: validation', () => {
   });
 
   it('rejects an unknown kind and an empty required field with plain words', async () => {
-    const unknown = expectError(await saveSource(IDLE, form({ ...S3_FIELDS, kind: 'oracle_cloud' })));
+    const unknown = expectError(await as(admin, saveSource)(IDLE, form({ ...S3_FIELDS, kind: 'oracle_cloud' })));
     expect(unknown.fieldErrors.kind).toEqual(['must be one of: aws_s3, azure_blob, aws_cost_explorer, gcp_bigquery']);
-    const empty = expectError(await saveSource(IDLE, form({ ...S3_FIELDS, 'config.bucket': '', 'config.region': '' })));
+    const empty = expectError(await as(admin, saveSource)(IDLE, form({ ...S3_FIELDS, 'config.bucket': '', 'config.region': '' })));
     expect(Object.keys(empty.fieldErrors).sort()).toEqual(['config.bucket', 'config.region']);
   });
 
   it('asks for the other half of a partly typed AWS key pair', async () => {
-    const state = expectError(await saveSource(IDLE, form({ ...S3_FIELDS, 'secret.accessKeyId': 'AKIAEXAMPLE' })));
+    const state = expectError(await as(admin, saveSource)(IDLE, form({ ...S3_FIELDS, 'secret.accessKeyId': 'AKIAEXAMPLE' })));
     expect(state.fieldErrors).toEqual({ 'secret.secretAccessKey': ['required'] });
   });
 
@@ -114,16 +117,18 @@ describe('saveSource: validation', () => {
       'secret.kind': 'sasToken',
       'secret.sasToken': '',
     };
-    const missing = expectError(await saveSource(IDLE, form(azure)));
+    const missing = expectError(await as(admin, saveSource)(IDLE, form(azure)));
     expect(missing.fieldErrors).toEqual({ secret: ['Azure Blob Storage (Cost Management exports) needs a storage credential'] });
     const inUrl = expectError(
-      await saveSource(IDLE, form({ ...azure, 'config.accountUrl': 'https://acme.blob.core.windows.net/?sv=1&sig=x' })),
+      await as(admin, saveSource)(IDLE, form({ ...azure, 'config.accountUrl': 'https://acme.blob.core.windows.net/?sv=1&sig=x' })),
     );
     expect(inUrl.fieldErrors['config.accountUrl']).toEqual([
       'accountUrl must not carry a query string: put the SAS token in the credential, not in the URL',
     ]);
     // Fields of the other credential types are not submitted with the chosen one.
-    const chosen = expectError(await saveSource(IDLE, form({ ...azure, 'secret.kind': 'accountKey', 'secret.sasToken': 'sig=abc' })));
+    const chosen = expectError(
+      await as(admin, saveSource)(IDLE, form({ ...azure, 'secret.kind': 'accountKey', 'secret.sasToken': 'sig=abc' })),
+    );
     expect(chosen.fieldErrors).toEqual({ secret: ['Azure Blob Storage (Cost Management exports) needs a storage credential'] });
   });
 });
@@ -132,7 +137,7 @@ describe('saveSource: credentials', () => {
   it('saves a source without credentials when BURNRATE_SECRET_KEY is unset (the default credential chain)', async () => {
     delete process.env.BURNRATE_SECRET_KEY;
     redirect.mockClear();
-    const state = expectSuccess(await saveSource(IDLE, form({ ...S3_FIELDS, name: 'no-secret' })));
+    const state = expectSuccess(await as(admin, saveSource)(IDLE, form({ ...S3_FIELDS, name: 'no-secret' })));
     // A new source opens on its own page.
     expect(redirect).toHaveBeenCalledWith(`/sources/${state.data.id}`);
     const row = await storedRow('no-secret');
@@ -150,7 +155,7 @@ describe('saveSource: credentials', () => {
   it('refuses typed credentials without BURNRATE_SECRET_KEY, with the message of lib/secrets.ts, and stores nothing', async () => {
     delete process.env.BURNRATE_SECRET_KEY;
     const state = expectError(
-      await saveSource(
+      await as(admin, saveSource)(
         IDLE,
         form({ ...S3_FIELDS, name: 'keyless', 'secret.accessKeyId': 'AKIAEXAMPLE', 'secret.secretAccessKey': SECRET_ACCESS_KEY }),
       ),
@@ -164,7 +169,7 @@ describe('saveSource: credentials', () => {
     process.env.BURNRATE_SECRET_KEY = KEY_HEX;
     const log = vi.spyOn(console, 'info');
     const created = expectSuccess(
-      await saveSource(
+      await as(admin, saveSource)(
         IDLE,
         form({
           ...S3_FIELDS,
@@ -194,30 +199,30 @@ describe('saveSource: credentials', () => {
 
     // Saving with blank credential fields keeps the stored ones (and stays on the page).
     redirect.mockClear();
-    expectSuccess(await saveSource(IDLE, form({ ...S3_FIELDS, id: String(id), name: 'with-secret', 'config.prefix': 'cur2/' })));
+    expectSuccess(await as(admin, saveSource)(IDLE, form({ ...S3_FIELDS, id: String(id), name: 'with-secret', 'config.prefix': 'cur2/' })));
     expect(redirect).not.toHaveBeenCalled();
     expect((await storedRow('with-secret'))?.secret_ciphertext).toBe(ciphertext);
     expect((await storedRow('with-secret'))?.config).toMatchObject({ prefix: 'cur2' });
 
     // New values replace them; "remove" drops them.
     expectSuccess(
-      await saveSource(
+      await as(admin, saveSource)(
         IDLE,
         form({ ...S3_FIELDS, id: String(id), name: 'with-secret', 'secret.accessKeyId': 'AKIAOTHER', 'secret.secretAccessKey': 'x' }),
       ),
     );
     const replaced = (await storedRow('with-secret'))?.secret_ciphertext ?? '';
     expect(JSON.parse(decryptSecret(replaced, Buffer.from(KEY_HEX, 'hex')))).toEqual({ accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' });
-    expectSuccess(await saveSource(IDLE, form({ ...S3_FIELDS, id: String(id), name: 'with-secret', clearSecret: 'on' })));
+    expectSuccess(await as(admin, saveSource)(IDLE, form({ ...S3_FIELDS, id: String(id), name: 'with-secret', clearSecret: 'on' })));
     expect((await storedRow('with-secret'))?.secret_ciphertext).toBeNull();
   });
 
   it('refuses a duplicate name and a change of kind, next to the field', async () => {
-    const dup = expectError(await saveSource(IDLE, form({ ...S3_FIELDS, name: 'no-secret' })));
+    const dup = expectError(await as(admin, saveSource)(IDLE, form({ ...S3_FIELDS, name: 'no-secret' })));
     expect(dup.fieldErrors).toEqual({ name: ['a source named "no-secret" already exists'] });
     const id = (await storedRow('no-secret'))?.id ?? 0;
     const kind = expectError(
-      await saveSource(
+      await as(admin, saveSource)(
         IDLE,
         form({
           kind: 'azure_blob',
@@ -239,7 +244,7 @@ describe('per-source actions', () => {
     const port = await freePort();
     process.env.BURNRATE_SECRET_KEY = KEY_HEX;
     const saved = expectSuccess(
-      await saveSource(
+      await as(admin, saveSource)(
         IDLE,
         form({
           ...S3_FIELDS,
@@ -254,7 +259,7 @@ describe('per-source actions', () => {
     // A closed port says no more than an unreachable host would (no port scan through the form);
     // the cause is in the server log, under the ref the page shows.
     const logged = vi.spyOn(console, 'error');
-    const result = expectError(await testSourceConnection(IDLE, form({ id: String(saved.data.id) })));
+    const result = expectError(await as(admin, testSourceConnection)(IDLE, form({ id: String(saved.data.id) })));
     const ref =
       /^Connection failed: could not reach the endpoint \(ref ([0-9a-f]{8}); the cause is in the server log\)\. Check the endpoint and the network path to it\.$/.exec(
         result.message,
@@ -268,24 +273,26 @@ describe('per-source actions', () => {
 
     // A link-local or metadata endpoint is refused before any request, saying why.
     const metadata = expectSuccess(
-      await saveSource(
+      await as(admin, saveSource)(
         IDLE,
         form({ ...S3_FIELDS, name: 'metadata', 'config.endpoint': 'http://169.254.169.254/', 'config.forcePathStyle': 'on' }),
       ),
     );
-    expect(expectError(await testSourceConnection(IDLE, form({ id: String(metadata.data.id) }))).message).toBe(
+    expect(expectError(await as(admin, testSourceConnection)(IDLE, form({ id: String(metadata.data.id) }))).message).toBe(
       'Connection failed: Burnrate does not send requests to 169.254.169.254: it is a link-local or cloud metadata address. Set BURNRATE_ALLOW_METADATA_ENDPOINTS=1 on the server to allow it.',
     );
 
     const file = await sql<{ id: number }>(url, `INSERT INTO billing_sources (name, provider) VALUES ('demo-aws', 'aws') RETURNING id`);
-    const fileResult = expectError(await testSourceConnection(IDLE, form({ id: String(file[0]?.id) })));
+    const fileResult = expectError(await as(admin, testSourceConnection)(IDLE, form({ id: String(file[0]?.id) })));
     expect(fileResult.message).toBe('demo-aws is a file source: it has no connection to test.');
-    expect(expectError(await testSourceConnection(IDLE, form({ id: 'abc' }))).fieldErrors).toEqual({ id: ['must be a source id'] });
+    expect(expectError(await as(admin, testSourceConnection)(IDLE, form({ id: 'abc' }))).fieldErrors).toEqual({
+      id: ['must be a source id'],
+    });
   });
 
   it('"Sync now" enqueues one manual sync per source, refuses a second, a disabled source and a file source', async () => {
     const id = (await storedRow('no-secret'))?.id ?? 0;
-    const queued = expectSuccess(await syncSourceNow(IDLE, form({ id: String(id) })));
+    const queued = expectSuccess(await as(admin, syncSourceNow)(IDLE, form({ id: String(id) })));
     expect(queued.message).toBe('Sync of no-secret queued; the worker starts it within seconds.');
     const boss = await getJobClient();
     const jobs = await boss.findJobs(SYNC_SOURCE_QUEUE, { key: String(id) });
@@ -300,35 +307,39 @@ describe('per-source actions', () => {
         attempt: 1,
       },
     ]);
-    expect(expectError(await syncSourceNow(IDLE, form({ id: String(id) }))).message).toBe(
+    expect(expectError(await as(admin, syncSourceNow)(IDLE, form({ id: String(id) }))).message).toBe(
       'A sync of no-secret is already queued, running or waiting to retry.',
     );
 
-    expect(expectSuccess(await setSourceEnabled(IDLE, form({ id: String(id), enabled: 'false' }))).message).toBe(
+    expect(expectSuccess(await as(admin, setSourceEnabled)(IDLE, form({ id: String(id), enabled: 'false' }))).message).toBe(
       'Disabled no-secret: it is not synced until enabled again.',
     );
     expect((await storedRow('no-secret'))?.enabled).toBe(false);
     expect((await listSources()).find((s) => s.id === id)).toMatchObject({ enabled: false, nextSyncAt: null });
     await boss.cancel(SYNC_SOURCE_QUEUE, queued.data.jobId);
-    expect(expectError(await syncSourceNow(IDLE, form({ id: String(id) }))).message).toBe('no-secret is disabled: enable it to sync it.');
-    expectSuccess(await setSourceEnabled(IDLE, form({ id: String(id), enabled: 'true' })));
+    expect(expectError(await as(admin, syncSourceNow)(IDLE, form({ id: String(id) }))).message).toBe(
+      'no-secret is disabled: enable it to sync it.',
+    );
+    expectSuccess(await as(admin, setSourceEnabled)(IDLE, form({ id: String(id), enabled: 'true' })));
 
     const fileId = (await storedRow('demo-aws'))?.id ?? 0;
-    expect(expectError(await syncSourceNow(IDLE, form({ id: String(fileId) }))).message).toBe(
+    expect(expectError(await as(admin, syncSourceNow)(IDLE, form({ id: String(fileId) }))).message).toBe(
       'demo-aws is a file source: load its files with npm run ingest.',
     );
-    expect(expectError(await setSourceEnabled(IDLE, form({ id: String(fileId), enabled: 'false' }))).message).toMatch(/is a file source/);
+    expect(expectError(await as(admin, setSourceEnabled)(IDLE, form({ id: String(fileId), enabled: 'false' }))).message).toMatch(
+      /is a file source/,
+    );
   });
 
   it('deletes a source with its runs and line items', async () => {
     const id = (await storedRow('no-secret'))?.id ?? 0;
     await sql(url, `INSERT INTO sync_runs (source_id, status, error) VALUES ($1, 'failed', 'x')`, [id]);
     redirect.mockClear();
-    const done = expectSuccess(await deleteSource(IDLE, form({ id: String(id) })));
+    const done = expectSuccess(await as(admin, deleteSource)(IDLE, form({ id: String(id) })));
     expect(done.message).toBe('Deleted no-secret and its cost data.');
     expect(redirect).toHaveBeenCalledWith('/sources');
     expect(await storedRow('no-secret')).toBeUndefined();
     expect(await sql(url, 'SELECT 1 FROM sync_runs WHERE source_id = $1', [id])).toEqual([]);
-    expect(expectError(await deleteSource(IDLE, form({ id: String(id) }))).message).toBe('This source no longer exists.');
+    expect(expectError(await as(admin, deleteSource)(IDLE, form({ id: String(id) }))).message).toBe('This source no longer exists.');
   });
 });

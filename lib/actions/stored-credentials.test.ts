@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectError, form, restoreSecretKeyAfterEach } from '../../tests/helpers/actions';
+import { as, type TestUser, userWithRole } from '../../tests/helpers/auth';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { IDLE } from './safe-action';
 import { saveSource } from './save-source';
@@ -29,8 +30,10 @@ let listener: Server;
 let listenerUrl: string;
 const received: { method: string; url: string; headers: IncomingHttpHeaders }[] = [];
 
+let admin: TestUser;
 beforeAll(async () => {
   url = await useTestDatabase();
+  admin = await userWithRole('admin');
   listener = createServer((req, res) => {
     received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     req.resume();
@@ -52,7 +55,7 @@ afterEach(() => {
 });
 
 async function save(fields: Record<string, string>): Promise<string> {
-  const state = await saveSource(IDLE, form(fields));
+  const state = await as(admin, saveSource)(IDLE, form(fields));
   if (state.status !== 'success') throw new Error(JSON.stringify(state));
   return String(state.data.id);
 }
@@ -96,7 +99,7 @@ describe('stored credentials are bound to where they were saved for', () => {
     const before = await stored(id);
     const moved = { ...S3('s3-bound'), id, 'config.endpoint': listenerUrl };
 
-    const tested = expectError(await testSourceSettings(IDLE, form(moved)));
+    const tested = expectError(await as(admin, testSourceSettings)(IDLE, form(moved)));
     expect(tested.message).toBe(
       'Enter the credentials again: the endpoint URL changed. Stored credentials are only sent where they were saved for.',
     );
@@ -105,7 +108,7 @@ describe('stored credentials are bound to where they were saved for', () => {
       'enter the access key again: the endpoint URL changed, and the stored one is only sent where it was saved for',
     ]);
 
-    const saved = expectError(await saveSource(IDLE, form(moved)));
+    const saved = expectError(await as(admin, saveSource)(IDLE, form(moved)));
     expect(saved.fieldErrors['config.endpoint']).toEqual(['enter the credentials again: the endpoint URL changed']);
     expect(received).toEqual([]);
     // Nothing changed in the database either.
@@ -117,7 +120,7 @@ describe('stored credentials are bound to where they were saved for', () => {
     const id = await save({ ...S3('s3-fields'), ...STORED_S3_KEYS });
     const edit = { ...S3('s3-fields'), id };
     const refused = async (overrides: Record<string, string>) =>
-      Object.keys(expectError(await saveSource(IDLE, form({ ...edit, ...overrides }))).fieldErrors).sort();
+      Object.keys(expectError(await as(admin, saveSource)(IDLE, form({ ...edit, ...overrides }))).fieldErrors).sort();
     expect(await refused({ 'config.region': 'eu-west-1' })).toEqual(['config.region', 'secret']);
     expect(await refused({ 'config.bucket': 'other-bucket' })).toEqual(['config.bucket', 'secret']);
     expect(await refused({ 'config.forcePathStyle': '' })).toEqual(['config.forcePathStyle', 'secret']);
@@ -127,7 +130,7 @@ describe('stored credentials are bound to where they were saved for', () => {
       'secret',
     ]);
     // The same place, written differently, and a new prefix keep the stored key.
-    const kept = await saveSource(IDLE, form({ ...edit, 'config.endpoint': 'http://127.0.0.1:9', 'config.prefix': 'other/' }));
+    const kept = await as(admin, saveSource)(IDLE, form({ ...edit, 'config.endpoint': 'http://127.0.0.1:9', 'config.prefix': 'other/' }));
     expect(kept.status).toBe('success');
     expect((await stored(id)).config.prefix).toBe('other');
     expect(received).toEqual([]);
@@ -143,7 +146,7 @@ describe('stored credentials are bound to where they were saved for', () => {
       'secret.accessKeyId': TYPED_KEY_ID,
       'secret.secretAccessKey': 'typed-secret',
     };
-    const tested = expectError(await testSourceSettings(IDLE, form(retyped)));
+    const tested = expectError(await as(admin, testSourceSettings)(IDLE, form(retyped)));
     expect(tested.message).toMatch(/^Connection failed: /);
     expect(received.length).toBeGreaterThan(0);
     const sent = JSON.stringify(received);
@@ -151,7 +154,7 @@ describe('stored credentials are bound to where they were saved for', () => {
     expect(sent).not.toContain(STORED_KEY_ID);
     expect(sent).not.toContain(STORED_TOKEN);
 
-    expect((await saveSource(IDLE, form(retyped))).status).toBe('success');
+    expect((await as(admin, saveSource)(IDLE, form(retyped))).status).toBe('success');
     expect((await stored(id)).config.endpoint).toBe(listenerUrl);
     // Removing the stored key (default credentials) is not bound: nothing stored is sent.
   });
@@ -171,13 +174,13 @@ describe('stored credentials are bound to where they were saved for', () => {
     };
     const id = await save({ ...azure, 'secret.sasToken': STORED_SAS });
     const moved = { ...azure, id, 'config.accountUrl': `${listenerUrl}/devstoreaccount1` };
-    const tested = expectError(await testSourceSettings(IDLE, form(moved)));
+    const tested = expectError(await as(admin, testSourceSettings)(IDLE, form(moved)));
     expect(tested.fieldErrors['config.accountUrl']).toEqual(['enter the credentials again: the storage account URL changed']);
     expect(tested.fieldErrors.secret?.[0]).toMatch(/^enter the storage credential again: the storage account URL changed/);
-    expect(expectError(await saveSource(IDLE, form(moved))).fieldErrors['config.accountUrl']).toBeDefined();
+    expect(expectError(await as(admin, saveSource)(IDLE, form(moved))).fieldErrors['config.accountUrl']).toBeDefined();
     expect(received).toEqual([]);
     expect((await stored(id)).config.accountUrl).toBe('http://127.0.0.1:9/devstoreaccount1');
-    expect((await saveSource(IDLE, form({ ...azure, id, 'config.container': 'other-exports' }))).status).toBe('success');
+    expect((await as(admin, saveSource)(IDLE, form({ ...azure, id, 'config.container': 'other-exports' }))).status).toBe('success');
   });
 
   it('Cost Explorer: a changed endpoint or region with the stored key is refused; typed again it is sent', async () => {
@@ -196,14 +199,16 @@ describe('stored credentials are bound to where they were saved for', () => {
     };
     const id = await save({ ...ce, ...STORED_S3_KEYS });
     const moved = { ...ce, id, 'config.endpoint': listenerUrl };
-    expect(Object.keys(expectError(await testSourceSettings(IDLE, form(moved))).fieldErrors).sort()).toEqual(['config.endpoint', 'secret']);
-    expect(Object.keys(expectError(await saveSource(IDLE, form({ ...ce, id, 'config.region': 'us-west-2' }))).fieldErrors).sort()).toEqual([
-      'config.region',
+    expect(Object.keys(expectError(await as(admin, testSourceSettings)(IDLE, form(moved))).fieldErrors).sort()).toEqual([
+      'config.endpoint',
       'secret',
     ]);
+    expect(
+      Object.keys(expectError(await as(admin, saveSource)(IDLE, form({ ...ce, id, 'config.region': 'us-west-2' }))).fieldErrors).sort(),
+    ).toEqual(['config.region', 'secret']);
     expect(received).toEqual([]);
     const retyped = { ...moved, 'secret.accessKeyId': TYPED_KEY_ID, 'secret.secretAccessKey': 'typed-secret' };
-    expect(expectError(await testSourceSettings(IDLE, form(retyped))).message).toMatch(/^Connection failed: /);
+    expect(expectError(await as(admin, testSourceSettings)(IDLE, form(retyped))).message).toMatch(/^Connection failed: /);
     const sent = JSON.stringify(received);
     expect(sent).toContain(TYPED_KEY_ID);
     expect(sent).not.toContain(STORED_KEY_ID);

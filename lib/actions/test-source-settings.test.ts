@@ -2,6 +2,7 @@
 // test against a real S3-compatible server (s3rver, official AWS SDK), without saving anything.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { form, restoreSecretKeyAfterEach } from '../../tests/helpers/actions';
+import { as, type TestUser, userWithRole } from '../../tests/helpers/auth';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../../tests/helpers/s3-server';
 import type { ActionState } from './safe-action';
@@ -19,8 +20,10 @@ const KEY_HEX = 'cd'.repeat(32);
 let url: string;
 let s3: S3TestServer;
 
+let admin: TestUser;
 beforeAll(async () => {
   url = await useTestDatabase();
+  admin = await userWithRole('admin');
   s3 = await startS3Server();
   await s3.createBucket('acme-billing');
   // The connector's test wants an export under the prefix (an empty prefix gets its own message).
@@ -65,7 +68,7 @@ async function sourceCount(): Promise<number> {
 describe('testSourceSettings (the form\'s "Test connection")', () => {
   it('passes with working settings and typed credentials, before the source has a name, and saves nothing', async () => {
     const before = await sourceCount();
-    const result = outcome(await testSourceSettings(IDLE, form(fields())));
+    const result = outcome(await as(admin, testSourceSettings)(IDLE, form(fields())));
     expect(result).toEqual({
       status: 'success',
       message: 'Connection works: these settings can list the billing exports. Nothing was saved yet.',
@@ -75,11 +78,14 @@ describe('testSourceSettings (the form\'s "Test connection")', () => {
   });
 
   it('fails with the cause for a missing bucket or a wrong key, never quoting the secret', async () => {
-    const missing = outcome(await testSourceSettings(IDLE, form(fields({ 'config.bucket': 'no-such-bucket' }))));
+    const missing = outcome(await as(admin, testSourceSettings)(IDLE, form(fields({ 'config.bucket': 'no-such-bucket' }))));
     expect(missing.status).toBe('error');
     expect(missing.message).toMatch(/^Connection failed: .*no-such-bucket/);
     const wrongKey = outcome(
-      await testSourceSettings(IDLE, form(fields({ 'secret.accessKeyId': 'AKIAWRONG', 'secret.secretAccessKey': 'hunter2-secret-value' }))),
+      await as(admin, testSourceSettings)(
+        IDLE,
+        form(fields({ 'secret.accessKeyId': 'AKIAWRONG', 'secret.secretAccessKey': 'hunter2-secret-value' })),
+      ),
     );
     expect(wrongKey.status).toBe('error');
     expect(wrongKey.message).toMatch(/^Connection failed: /);
@@ -87,26 +93,28 @@ describe('testSourceSettings (the form\'s "Test connection")', () => {
   });
 
   it('shows invalid values next to their fields, as Save does', async () => {
-    const result = outcome(await testSourceSettings(IDLE, form(fields({ 'config.bucket': 'bad bucket!', 'config.region': '' }))));
+    const result = outcome(
+      await as(admin, testSourceSettings)(IDLE, form(fields({ 'config.bucket': 'bad bucket!', 'config.region': '' }))),
+    );
     expect(result.status).toBe('error');
     expect(Object.keys(result.fieldErrors).sort()).toEqual(['config.bucket', 'config.region']);
   });
 
   it('editing with blank credential fields tests the stored credentials with the edited settings (where they may go)', async () => {
     process.env.BURNRATE_SECRET_KEY = KEY_HEX;
-    const saved = await saveSource(IDLE, form(fields({ name: 'payer-1' })));
+    const saved = await as(admin, saveSource)(IDLE, form(fields({ name: 'payer-1' })));
     if (saved.status !== 'success') throw new Error(JSON.stringify(saved));
     const id = String(saved.data.id);
     const blank = { 'secret.accessKeyId': '', 'secret.secretAccessKey': '', name: 'payer-1', id };
-    expect(outcome(await testSourceSettings(IDLE, form(fields(blank))))).toMatchObject({
+    expect(outcome(await as(admin, testSourceSettings)(IDLE, form(fields(blank))))).toMatchObject({
       status: 'success',
       message: 'Connection works: payer-1 with these settings can list the billing exports. Nothing was saved yet.',
     });
     // The edited prefix is what gets tested, with the stored keys; the stored config is unchanged.
     // (A changed bucket or endpoint needs the keys again: stored-credentials.test.ts.)
-    expect(outcome(await testSourceSettings(IDLE, form(fields({ ...blank, 'config.prefix': 'nothing-here/' })))).message).toMatch(
-      /^Connection failed: .*nothing-here/,
-    );
+    expect(
+      outcome(await as(admin, testSourceSettings)(IDLE, form(fields({ ...blank, 'config.prefix': 'nothing-here/' })))).message,
+    ).toMatch(/^Connection failed: .*nothing-here/);
     const [row] = await sql<{ config: { prefix: string } }>(url, 'SELECT config FROM billing_sources WHERE id = $1', [Number(id)]);
     expect(row?.config.prefix).toBe('cur');
   });

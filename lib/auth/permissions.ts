@@ -1,0 +1,100 @@
+import { ROLES, type Role } from './roles';
+
+/**
+ * THE permission table: every page (by its route pattern under app/), every server action (by the
+ * name it gives formAction) and every route handler ("METHOD /pattern") with the roles allowed.
+ * `PUBLIC` entries need no sign-in (the sign-in and setup pages, health checks, better-auth's OAuth
+ * callbacks). Route entries marked `apiToken` also accept a read-only API token (Bearer).
+ *
+ * Checked in three places: proxy.ts (pages, before rendering), requirePage() at the top of every
+ * page and authorizeRoute() in every route handler (lib/auth/session.ts), and formAction()
+ * (lib/actions/safe-action.ts) before every action. lib/auth/permissions.test.ts walks the table
+ * and fails on a page, action or route handler that has no entry.
+ */
+export const PUBLIC = 'public' as const;
+type Allowed = readonly Role[] | typeof PUBLIC;
+
+const EVERYONE: readonly Role[] = ROLES;
+const ADMIN: readonly Role[] = ['admin'];
+
+export const PAGE_PERMISSIONS = {
+  '/': EVERYONE,
+  '/sources': EVERYONE,
+  '/sources/[id]': EVERYONE,
+  '/sources/new': ADMIN,
+  '/sign-in': PUBLIC,
+  '/setup': PUBLIC,
+  '/forbidden': PUBLIC,
+} as const satisfies Record<string, Allowed>;
+
+export const ACTION_PERMISSIONS = {
+  saveSource: ADMIN,
+  deleteSource: ADMIN,
+  setSourceEnabled: ADMIN,
+  syncSourceNow: ADMIN,
+  testSourceConnection: ADMIN,
+  testSourceSettings: ADMIN,
+  signIn: PUBLIC,
+  setupFirstAdmin: PUBLIC,
+  signOut: EVERYONE,
+} as const satisfies Record<string, Allowed>;
+
+export const ROUTE_PERMISSIONS = {
+  'GET /api/health': { roles: PUBLIC },
+  'GET /api/ingest/status': { roles: EVERYONE, apiToken: true },
+  // better-auth's own endpoints; app/api/auth/[...all]/route.ts lets through only the OAuth ones.
+  'GET /api/auth/[...all]': { roles: PUBLIC },
+  'POST /api/auth/[...all]': { roles: PUBLIC },
+} as const satisfies Record<string, { roles: Allowed; apiToken?: boolean }>;
+
+export type PageKey = keyof typeof PAGE_PERMISSIONS;
+export type ActionKey = keyof typeof ACTION_PERMISSIONS;
+export type RouteKey = keyof typeof ROUTE_PERMISSIONS;
+
+function allows(allowed: Allowed, role: Role | null): boolean {
+  if (allowed === PUBLIC) return true;
+  return role !== null && allowed.includes(role);
+}
+
+export function isPublic(kind: 'page' | 'action' | 'route', key: string): boolean {
+  return entry(kind, key) === PUBLIC;
+}
+
+function entry(kind: 'page' | 'action' | 'route', key: string): Allowed | undefined {
+  if (kind === 'page') return (PAGE_PERMISSIONS as Record<string, Allowed>)[key];
+  if (kind === 'action') return (ACTION_PERMISSIONS as Record<string, Allowed>)[key];
+  return (ROUTE_PERMISSIONS as Record<string, { roles: Allowed }>)[key]?.roles;
+}
+
+/** Whether a role (null: not signed in) may open a page, run an action or call a route. No entry: no. */
+export function can(role: Role | null, kind: 'page' | 'action' | 'route', key: string): boolean {
+  const allowed = entry(kind, key);
+  return allowed !== undefined && allows(allowed, role);
+}
+
+export function routeAcceptsApiToken(key: RouteKey): boolean {
+  const e = ROUTE_PERMISSIONS[key];
+  return 'apiToken' in e && e.apiToken === true;
+}
+
+/** The page pattern a path belongs to ('/sources/12' → '/sources/[id]'); null when no page matches. */
+export function pagePatternOf(pathname: string): PageKey | null {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  const parts = path.split('/');
+  let best: PageKey | null = null;
+  for (const pattern of Object.keys(PAGE_PERMISSIONS) as PageKey[]) {
+    const pp = pattern.split('/');
+    if (pp.length !== parts.length) continue;
+    let dynamic = 0;
+    const match = pp.every((p, i) => {
+      if (/^\[[^.\]]+\]$/.test(p)) {
+        dynamic++;
+        return (parts[i] ?? '') !== '';
+      }
+      return p === parts[i];
+    });
+    // A static segment beats a dynamic one: '/sources/new' is not '/sources/[id]'.
+    if (match && (best === null || dynamic < best.split('[').length - 1)) best = pattern;
+  }
+  return best;
+}
