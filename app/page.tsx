@@ -1,4 +1,5 @@
 import { Suspense } from 'react';
+import { requirePage } from '@/lib/auth/session';
 import { monthOf, utcToday } from '@/lib/calendar';
 import { formatDayRange, formatMonthLong } from '@/lib/format';
 import { parseOverviewSearchParams } from '@/lib/schema';
@@ -12,6 +13,7 @@ import { OverviewSkeleton } from './ui/skeletons';
 export const metadata = { title: 'Overview' };
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePage('/');
   const today = utcToday();
   const params = parseOverviewSearchParams(await searchParams, today);
   const sel = params.selection;

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { startWorker } from '../jobs/worker';
+import { issueSetupToken, linkPath } from '../lib/auth/users';
 import { resolveDatabase } from '../lib/db/connect';
 import { closePool } from '../lib/db/pool';
 import { loadDemoData, pendingDemoLoad } from '../lib/demo/load';
@@ -93,7 +94,15 @@ async function main() {
       }
     });
     const shown = env.HOST === '127.0.0.1' || env.HOST === '::1' ? 'localhost' : env.HOST;
-    log(`dashboard: http://${shown}:${env.PORT}  (Ctrl-C stops everything)`);
+    const base = env.BURNRATE_PUBLIC_URL?.replace(/\/$/, '') ?? `http://${shown}:${env.PORT}`;
+    log(`dashboard: ${base}  (Ctrl-C stops everything)`);
+    // No account yet: a one-time link (as notebook servers print) opens "create the first admin";
+    // without its token the setup page refuses, so nobody else on the network claims the server.
+    const setup = await issueSetupToken();
+    if (setup) {
+      log('no user exists yet. Create the first admin at this one-time link (valid 24 hours, until an admin exists):');
+      log(`  ${base}${linkPath('setup', setup)}`);
+    }
   } catch (error) {
     // Stopping makes whatever was running fail (connections closed under it): not news.
     if (stopping) return;

@@ -2,6 +2,7 @@
 // system Chromium) against a production build serving the demo data on an embedded PostgreSQL
 // (or a throwaway database on DATABASE_URL's server). Ends with one "N passed, N failed" line.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,6 +79,9 @@ async function e2e(tmp: string): Promise<Counts> {
   try {
     await migrate(url);
     process.env.DATABASE_URL = url;
+    // Signs the suite's sessions (the app and Playwright's global setup must agree); the
+    // credentials key stays unset, as some specs check the page without one.
+    process.env.BURNRATE_AUTH_SECRET ??= randomBytes(32).toString('base64');
     const started = Date.now();
     await loadDemoData({ log });
     log(`demo data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);

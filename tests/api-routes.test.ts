@@ -5,6 +5,7 @@ import { GET as health } from '../app/api/health/route';
 import { GET as ingestStatus } from '../app/api/ingest/status/route';
 import { closePool } from '../lib/db/pool';
 import { ApiErrorSchema } from '../lib/schema';
+import { userWithRole } from './helpers/auth';
 import { sql, useTestDatabase } from './helpers/db';
 
 afterEach(() => {
@@ -55,9 +56,10 @@ describe('API error bodies', () => {
 
   it('/api/ingest/status answers 500 with a stable body when its query fails, the SQL error only in the log', async () => {
     const url = await useTestDatabase();
+    const viewer = await userWithRole('viewer');
     await sql(url, 'DROP TABLE ingest_runs CASCADE');
     const logged = captureErrors();
-    const res = await ingestStatus();
+    const res = await ingestStatus(new Request('http://localhost/api/ingest/status', { headers: { cookie: viewer.cookie } }));
     expect(res.status).toBe(500);
     const raw = await res.text();
     const body = ApiErrorSchema.parse(JSON.parse(raw));

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { Suspense } from 'react';
+import { mayRun, requirePage } from '@/lib/auth/session';
 import { listSources } from '@/lib/queries/sources';
 import { Notice } from '../ui/notice';
 import { PanelErrorBoundary } from '../ui/panel-error';
@@ -49,7 +50,8 @@ async function SourcesPanel() {
   );
 }
 
-export default function SourcesPage() {
+export default async function SourcesPage() {
+  const user = await requirePage('/sources');
   return (
     <>
       <div className="page-head">
@@ -60,11 +62,13 @@ export default function SourcesPage() {
             <code>npm run ingest</code>.
           </p>
         </div>
-        <div className="toolbar">
-          <Link href="/sources/new" className="btn" data-testid="add-source">
-            Add source
-          </Link>
-        </div>
+        {mayRun(user, 'saveSource') ? (
+          <div className="toolbar">
+            <Link href="/sources/new" className="btn" data-testid="add-source">
+              Add source
+            </Link>
+          </div>
+        ) : null}
       </div>
       <PanelErrorBoundary title="Billing sources">
         <Suspense fallback={<TableSkeleton title="Billing sources" rows={4} />}>

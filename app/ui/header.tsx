@@ -2,20 +2,46 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useActionState } from 'react';
+import { signOut } from '@/lib/actions/sign-out';
+import { can, type PageKey } from '@/lib/auth/permissions';
+import { ROLE_LABELS, type Role } from '@/lib/auth/roles';
 
-const SECTIONS = [
-  { label: 'Overview', href: '/' },
-  { label: 'Sources', href: '/sources' },
-] as const;
+// Each section shows only to the roles its page allows (lib/auth/permissions.ts); a page not in
+// the table yet shows to nobody.
+const SECTIONS: readonly { label: string; href: string; page: PageKey | string }[] = [
+  { label: 'Overview', href: '/', page: '/' },
+  { label: 'Sources', href: '/sources', page: '/sources' },
+  { label: 'Users', href: '/users', page: '/users' },
+  { label: 'Audit', href: '/audit', page: '/audit' },
+];
 const SOON = ['Explorer', 'Recommendations'] as const;
 
 function isCurrent(pathname: string, href: string): boolean {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-/** App bar: brand and the top-level sections (Overview and Sources exist; the others are placeholders). */
-export function AppHeader() {
+export interface HeaderUser {
+  email: string;
+  name: string;
+  role: Role;
+}
+
+function SignOut() {
+  const [, action, pending] = useActionState(signOut, { status: 'idle' });
+  return (
+    <form action={action}>
+      <button type="submit" className="btn" disabled={pending} data-testid="sign-out">
+        {pending ? 'Signing out…' : 'Sign out'}
+      </button>
+    </form>
+  );
+}
+
+/** App bar: brand, the sections the user's role may open, and who is signed in (none on the sign-in pages). */
+export function AppHeader({ user }: { user: HeaderUser | null }) {
   const pathname = usePathname() ?? '/';
+  const sections = user ? SECTIONS.filter((s) => can(user.role, 'page', s.page)) : [];
   return (
     <header className="topbar">
       <Link href="/" className="brand" aria-label="Burnrate, Overview">
@@ -25,7 +51,7 @@ export function AppHeader() {
         Burnrate
       </Link>
       <nav aria-label="Main" className="mainnav">
-        {SECTIONS.map((s) => {
+        {sections.map((s) => {
           const current = isCurrent(pathname, s.href);
           return (
             <Link key={s.href} href={s.href} aria-current={current ? 'page' : undefined} className={`navlink${current ? ' active' : ''}`}>
@@ -33,12 +59,20 @@ export function AppHeader() {
             </Link>
           );
         })}
-        {SOON.map((label) => (
+        {(user ? SOON : []).map((label) => (
           <span key={label} className="navlink disabled" aria-disabled="true" title={`${label}: coming soon`}>
             {label}
           </span>
         ))}
       </nav>
+      {user ? (
+        <div className="usermenu" data-testid="user-menu">
+          <Link href="/profile" className="navlink" title={user.email}>
+            {user.name} <span className="role-badge">{ROLE_LABELS[user.role]}</span>
+          </Link>
+          <SignOut />
+        </div>
+      ) : null}
     </header>
   );
 }

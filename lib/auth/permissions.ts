@@ -25,6 +25,7 @@ export const PAGE_PERMISSIONS = {
   '/sign-in': PUBLIC,
   '/setup': PUBLIC,
   '/forbidden': PUBLIC,
+  '/profile': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {

@@ -1,4 +1,5 @@
 import { redirect } from 'next/navigation';
+import { cache } from 'react';
 import { apiErrorResponse } from '../api-error';
 import { getPool } from '../db/pool';
 import type { Actor } from './actor';
@@ -38,8 +39,12 @@ export async function actorFromHeaders(headers: Headers, options: { apiToken?: b
 /** The actor of the current request (page or action): the signed-in user, or anonymous with the address. */
 export async function currentActor(): Promise<Actor> {
   const headers = await requestHeaders();
-  return (await actorFromHeaders(headers)) ?? { kind: 'anonymous', ip: clientIpOf(headers) };
+  return (await actorFromCookie(headers)) ?? { kind: 'anonymous', ip: clientIpOf(headers) };
 }
+
+// One session lookup per request, however many Server Components ask (the layout and the page).
+// Outside a React server render (actions' tests, shell commands) cache() does not memoize.
+const actorFromCookie = cache((headers: Headers) => actorFromHeaders(headers));
 
 /**
  * First line of every page: the signed-in user allowed to see it. proxy.ts already redirected
@@ -65,11 +70,8 @@ export function mayRun(actor: Actor | null, action: ActionKey): boolean {
  * valid session or token, 403 for a role the table does not list), in the project's error body.
  */
 export async function authorizeRoute(request: Request, route: RouteKey): Promise<{ actor: Actor } | Response> {
-  const ip = clientIpOf(request.headers);
-  if (isPublic('route', route)) {
-    const actor = await actorFromHeaders(request.headers, { apiToken: routeAcceptsApiToken(route) });
-    return { actor: actor ?? { kind: 'anonymous', ip } };
-  }
+  // Public routes (health checks, OAuth callbacks) answer without a session lookup.
+  if (isPublic('route', route)) return { actor: { kind: 'anonymous', ip: clientIpOf(request.headers) } };
   const actor = await actorFromHeaders(request.headers, { apiToken: routeAcceptsApiToken(route) });
   if (!actor) {
     return apiErrorResponse({

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { DEFAULT_SYNC_SCHEDULE } from '@/jobs/schedule';
+import { mayRun, requirePage } from '@/lib/auth/session';
 import { connectorKindForms } from '@/lib/connectors/registry';
 import { formatCount, formatDateTimeUtc } from '@/lib/format';
 import { getPendingSyncs, type PendingSync } from '@/lib/queries/pending-syncs';
@@ -26,6 +27,8 @@ function sourceId(raw: string): number | null {
 }
 
 export async function generateMetadata({ params }: Params) {
+  // The title names the source: the same check as the page, since metadata renders on its own.
+  await requirePage('/sources/[id]');
   const id = sourceId((await params).id);
   const source = id === null ? null : await getSource(id).catch(() => null);
   return { title: source ? source.name : 'Source' };
@@ -34,7 +37,7 @@ export async function generateMetadata({ params }: Params) {
 function Facts({ source }: { source: SourceDetail }) {
   const now = Date.now();
   return (
-    <dl className={styles.facts} data-testid="source-facts">
+    <dl className="facts" data-testid="source-facts">
       <dt>Kind</dt>
       <dd>{source.kindLabel}</dd>
       <dt>Provider</dt>
@@ -117,6 +120,8 @@ async function HistoryPanel({ id }: { id: number }) {
 }
 
 export default async function SourcePage({ params }: Params) {
+  const user = await requirePage('/sources/[id]');
+  const admin = mayRun(user, 'saveSource');
   const id = sourceId((await params).id);
   if (id === null) notFound();
   const source = await getSource(id);
@@ -158,12 +163,14 @@ export default async function SourcePage({ params }: Params) {
           </div>
           <Facts source={source} />
         </section>
-        <section className="panel">
-          <div className="panel-head">
-            <h2>Actions</h2>
-          </div>
-          <SourceActions id={source.id} name={source.name} isConnector={source.isConnector} enabled={source.enabled} rows={source.rows} />
-        </section>
+        {admin ? (
+          <section className="panel">
+            <div className="panel-head">
+              <h2>Actions</h2>
+            </div>
+            <SourceActions id={source.id} name={source.name} isConnector={source.isConnector} enabled={source.enabled} rows={source.rows} />
+          </section>
+        ) : null}
       </div>
       {source.isConnector ? (
         <PanelErrorBoundary title="Sync history">
@@ -178,7 +185,7 @@ export default async function SourcePage({ params }: Params) {
           </section>
         </PanelErrorBoundary>
       ) : null}
-      {kindForm ? (
+      {kindForm && admin ? (
         <section className="panel">
           <div className="panel-head">
             <h2>Settings</h2>

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { DEFAULT_SYNC_SCHEDULE } from '@/jobs/schedule';
+import { requirePage } from '@/lib/auth/session';
 import { CONNECTOR_KIND_IDS, ConnectorKindIdSchema, connectorKindForms } from '@/lib/connectors/registry';
 import { canStoreSecrets } from '@/lib/queries/sources';
 import { SourceForm } from '../_components/source-form';
@@ -9,6 +10,7 @@ export const metadata = { title: 'Add source' };
 export const dynamic = 'force-dynamic';
 
 export default async function NewSourcePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePage('/sources/new');
   const raw = (await searchParams).kind;
   const parsed = ConnectorKindIdSchema.safeParse(Array.isArray(raw) ? raw[0] : raw);
   const kindId = parsed.success ? parsed.data : CONNECTOR_KIND_IDS[0];

@@ -1,0 +1,58 @@
+'use server';
+
+import { APIError } from 'better-auth/api';
+import { z } from 'zod';
+import { safeNextPath } from '../auth/next-path';
+import { checkSignIn, clearFailures, recordFailure } from '../auth/rate-limit';
+import { collectSetCookies, requestHeaders } from '../auth/request-context';
+import { getAuth } from '../auth/server';
+import { ActionError, type ActionState, formAction } from './safe-action';
+
+const SignInSchema = z.object({
+  email: z
+    .string()
+    .trim()
+    .min(1, 'required')
+    .max(254, 'at most 254 characters')
+    .transform((e) => e.toLowerCase()),
+  password: z.string().min(1, 'required').max(512, 'at most 512 characters'),
+  next: z.string().optional(),
+});
+
+const WRONG = 'Wrong email or password.';
+
+const run = formAction({
+  name: 'signIn',
+  schema: SignInSchema,
+  handler: async ({ email, password, next }, { actor }) => {
+    const ip = actor.kind === 'anonymous' || actor.kind === 'user' ? actor.ip : null;
+    const verdict = await checkSignIn(email, ip);
+    if (!verdict.allowed) {
+      throw new ActionError(
+        `Too many failed sign-ins. Try again in ${verdict.retryAfterMin} minute${verdict.retryAfterMin === 1 ? '' : 's'}.`,
+      );
+    }
+    try {
+      const { headers } = await getAuth().api.signInEmail({
+        body: { email, password },
+        headers: await requestHeaders(),
+        returnHeaders: true,
+      });
+      collectSetCookies(headers);
+    } catch (error) {
+      // Unknown email, wrong password, a disabled account: one answer, so it tells nothing about who has an account.
+      if (error instanceof APIError) {
+        await recordFailure(email, ip);
+        throw new ActionError(WRONG, { password: [WRONG] });
+      }
+      throw error;
+    }
+    await clearFailures(email);
+    return { message: 'Signed in.', data: { next: safeNextPath(next) }, subject: email };
+  },
+  redirect: (data) => data.next,
+});
+
+export async function signIn(prev: ActionState<{ next: string }>, form: FormData): Promise<ActionState<{ next: string }>> {
+  return run(prev, form);
+}
