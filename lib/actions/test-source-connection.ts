@@ -1,6 +1,6 @@
 'use server';
 
-import { randomUUID } from 'node:crypto';
+import { isNetworkFailure, unreachableEndpoint } from '../connectors/messages';
 import { CONNECTOR_KINDS, connectorForSource, connectorKind } from '../connectors/registry';
 import { type Connector, ConnectorError } from '../connectors/types';
 import { getPrisma } from '../db/prisma';
@@ -10,17 +10,9 @@ import { assertStoredCredentialsBound } from './stored-credentials';
 
 const TEST_TIMEOUT_MS = 30_000;
 
-/**
- * A network failure, told to the browser in one generic message: "connection refused", "no
- * answer", "host not found" or an internal server's reply would tell whoever can use the form
- * which internal hosts and ports exist. The cause goes to the server log under the same ref.
- */
+/** A network failure, in the one generic text (lib/connectors/messages.ts); the cause is logged under its ref. */
 function unreachable(detail: string): ActionError {
-  const ref = randomUUID().slice(0, 8);
-  console.error(`[burnrate] test connection: could not reach the endpoint (ref ${ref}): ${detail}`);
-  return new ActionError(
-    `Connection failed: could not reach the endpoint (ref ${ref}; the cause is in the server log). Check the endpoint and the network path to it.`,
-  );
+  return new ActionError(`Connection failed: ${unreachableEndpoint('test connection', detail)}`);
 }
 
 /** The connector's cheap test (list the exports), with its failures as messages for the page. */
@@ -28,13 +20,11 @@ async function testConnector(connect: () => Connector): Promise<void> {
   try {
     await connect().testConnection(AbortSignal.timeout(TEST_TIMEOUT_MS));
   } catch (error) {
-    if (error instanceof ConnectorError) {
-      if (error.code === 'NETWORK') throw unreachable(error.message);
-      throw new ActionError(`Connection failed: ${error.message}`);
-    }
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
       throw unreachable(`no answer within ${TEST_TIMEOUT_MS / 1000} s`);
     }
+    if (isNetworkFailure(error)) throw unreachable((error as Error).message);
+    if (error instanceof ConnectorError) throw new ActionError(`Connection failed: ${error.message}`);
     throw error;
   }
 }

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { ConnectorError } from './types';
 
 /** What the AWS SDK v3 puts on the errors it throws (S3 also reports the service's `Code`). */
 export interface SdkErrorShape {
@@ -41,3 +43,35 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
+
+/** TLS failures: their messages name the host and the names on its certificate. */
+const TLS_ERROR_CODE = /^(?:CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;
+
+/**
+ * Whether an error is the endpoint not answering or not answering properly: a connector's NETWORK
+ * failure, or a socket, DNS, timeout or TLS error (looked for along `cause`). Its text names hosts,
+ * ports and what answers there, so it is not shown as it is (`unreachableEndpoint`).
+ */
+export function isNetworkFailure(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e instanceof Error; depth++) {
+    if (e instanceof ConnectorError) return e.code === 'NETWORK';
+    if (e.name === 'TimeoutError') return true;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || TLS_ERROR_CODE.test(code))) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+/**
+ * The one generic text for a connector endpoint that could not be reached, shown by Test
+ * connection and stored as a sync's error: "connection refused", "no answer", "host not found", a
+ * certificate's names or an internal server's reply would tell whoever reads it which internal
+ * hosts and ports exist. The cause goes to the server log under the ref the text carries.
+ */
+export function unreachableEndpoint(context: string, detail: string): string {
+  const ref = randomUUID().slice(0, 8);
+  console.error(`[burnrate] ${context}: could not reach the endpoint (ref ${ref}): ${detail}`);
+  return `could not reach the endpoint (ref ${ref}; the cause is in the server log). Check the endpoint and the network path to it.`;
+}

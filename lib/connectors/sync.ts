@@ -4,7 +4,7 @@ import path from 'node:path';
 import { getPool } from '../db/pool';
 import { openLockedRun } from '../db/run-lock';
 import { type IngestSummary, ingestFile } from '../ingest/pipeline';
-import { plural } from './messages';
+import { isNetworkFailure, plural, unreachableEndpoint } from './messages';
 import type { Connector, DeliveryRef } from './types';
 
 export interface SyncResult {
@@ -101,7 +101,10 @@ export async function syncSource(args: {
     );
     return { syncRunId, deliveriesSeen: seen, ingested, skipped };
   } catch (error) {
-    const message = (error as Error).message;
+    // A network failure is stored (and shown in the run history) as the generic text: its own
+    // names the host, the port and what answered there. The cause is in the log under its ref.
+    const detail = error instanceof Error ? error.message : String(error);
+    const message = isNetworkFailure(error) ? capitalize(unreachableEndpoint(`sync of ${sourceName} (run ${syncRunId})`, detail)) : detail;
     await pool.query(
       `UPDATE sync_runs SET status = 'failed', finished_at = now(), deliveries_seen = $2, deliveries_ingested = $3, error = $4 WHERE id = $1`,
       [syncRunId, seen, ingested.length, message],
@@ -115,4 +118,8 @@ export async function syncSource(args: {
     await run.release();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
