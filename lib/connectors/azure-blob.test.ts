@@ -560,6 +560,14 @@ describe('credentials and errors', () => {
     }
   });
 
+  it('connects by host name through the guarded agent (endpoint-guard.ts checks the name again at connect time)', async () => {
+    // The other tests address Azurite by IP, which Node connects to without a lookup.
+    const byName = azurite().accountUrl.replace('127.0.0.1', 'localhost');
+    expect(byName).toMatch(/^http:\/\/localhost:\d+\/devstoreaccount1$/);
+    const connector = createAzureBlobConnector({ accountUrl: byName, container: CONTAINER }, KEY, { maxTries: 1 });
+    await expect(connector.testConnection()).resolves.toBeUndefined();
+  });
+
   it('the right key, a connection string and a container SAS all connect', async () => {
     const sas = generateBlobSASQueryParameters(
       { containerName: CONTAINER, permissions: ContainerSASPermissions.parse('rl'), expiresOn: new Date(Date.now() + 3_600_000) },

@@ -27,6 +27,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { TokenCredential } from '@azure/core-auth';
@@ -34,11 +36,14 @@ import {
   AnonymousCredential,
   BlobServiceClient,
   type ContainerClient,
+  newPipeline,
+  type RequestPolicyFactory,
   RestError,
   type StoragePipelineOptions,
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 import { z } from 'zod';
+import { guardedLookup } from './endpoint-guard';
 import { type Connector, ConnectorError, type DeliveryRef } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -157,6 +162,39 @@ function urlWithoutQuery(url: string): string {
   return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
 }
 
+/** Keep-alive agents that resolve through endpoint-guard's check, like the AWS clients' (one pair per process). */
+const GUARDED_AGENTS = {
+  http: new HttpAgent({ keepAlive: true, lookup: guardedLookup }),
+  https: new HttpsAgent({ keepAlive: true, lookup: guardedLookup }),
+};
+
+/**
+ * Sends every request of the client through GUARDED_AGENTS, so that the account URL's name is
+ * checked again when the socket connects (a name rebound to a metadata address after the
+ * pre-check is refused). The storage pipeline takes no agent option, but its requests carry one
+ * (core-rest-pipeline's `PipelineRequest.agent`, which the Node HTTP client uses as given); a
+ * request policy sets it.
+ */
+const guardedAgentPolicy: RequestPolicyFactory = {
+  create: (next) => ({
+    sendRequest: (request) => {
+      request.agent = request.url.startsWith('https:') ? GUARDED_AGENTS.https : GUARDED_AGENTS.http;
+      return next.sendRequest(request);
+    },
+  }),
+};
+
+function guardedClient(
+  url: string,
+  credential: StorageSharedKeyCredential | AnonymousCredential | TokenCredential,
+  options: StoragePipelineOptions,
+): BlobServiceClient {
+  // newPipeline keeps the credential apart from its (empty) list of extra policies.
+  const pipeline = newPipeline(credential, options);
+  pipeline.factories.push(guardedAgentPolicy);
+  return new BlobServiceClient(url, pipeline);
+}
+
 function serviceClient(
   config: AzureBlobSourceConfig,
   accountName: string,
@@ -171,7 +209,7 @@ function serviceClient(
       'CONFIG',
     );
   }
-  if (isTokenCredential(credential)) return new BlobServiceClient(config.accountUrl, credential, options);
+  if (isTokenCredential(credential)) return guardedClient(config.accountUrl, credential, options);
   const secret = AzureBlobSecret.safeParse(credential);
   if (!secret.success) throw new ConnectorError(`${where}: the credential is not a connection string, account key or SAS token`, 'CONFIG');
   const c = secret.data;
@@ -193,7 +231,7 @@ function serviceClient(
         'CONFIG',
       );
     }
-    return client;
+    return guardedClient(client.url, client.credential, options);
   }
   if (c.kind === 'accountKey') {
     if (c.accountName && c.accountName !== accountName) {
@@ -207,7 +245,7 @@ function serviceClient(
         `${where}: the account key is not base64 (copy key1 or key2 from the storage account's Access keys)`,
         'CONFIG',
       );
-    return new BlobServiceClient(config.accountUrl, new StorageSharedKeyCredential(accountName, c.accountKey), options);
+    return guardedClient(config.accountUrl, new StorageSharedKeyCredential(accountName, c.accountKey), options);
   }
   // A pasted SAS URL is accepted as well as the bare token.
   let sas = c.sasToken;
@@ -221,7 +259,7 @@ function serviceClient(
   sas = sas.replace(/^\?/, '');
   if (!/(^|&)sig=/.test(sas))
     throw new ConnectorError(`${where}: the SAS token has no signature (sig=...); copy the whole token`, 'CONFIG');
-  return new BlobServiceClient(`${config.accountUrl}?${sas}`, new AnonymousCredential(), options);
+  return guardedClient(`${config.accountUrl}?${sas}`, new AnonymousCredential(), options);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -811,6 +849,8 @@ class AzureBlobConnector implements Connector {
     if (error instanceof RestError) {
       const status = error.statusCode;
       const code = error.code ?? '';
+      // endpoint-guard refused the address at connect time: its message says why and how to allow it.
+      if (code === 'EBURNRATEBLOCKED') return new ConnectorError(`${where}: ${firstLine(error.message)}`, 'CONFIG');
       if (status === 401 || status === 403 || AUTH_CODES.has(code))
         return new ConnectorError(this.authMessage(where, code, status), 'AUTH');
       if (code === 'ContainerNotFound') {

@@ -6,6 +6,7 @@ import { Agent, createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsS3Connector } from './aws-s3';
+import { createAzureBlobConnector } from './azure-blob';
 import { assertEndpointAllowed, guardedLookup, isMetadataAddress, isMetadataHostname } from './endpoint-guard';
 import { ConnectorError } from './types';
 
@@ -139,6 +140,22 @@ describe('the AWS SDK clients connect through guardedLookup', () => {
       },
       { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'not-a-secret' },
       { maxAttempts: 1 },
+    );
+    const error = await connector.testConnection().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).message).toContain('Burnrate does not send requests to metadata.google.internal');
+  });
+});
+
+describe('the Azure Blob client connects through guardedLookup', () => {
+  it('an Azure connector built without the pre-check (no registry) never connects to metadata.google.internal', async () => {
+    const connector = createAzureBlobConnector(
+      { accountUrl: 'http://metadata.google.internal/devstoreaccount1', container: 'cost-exports' },
+      { kind: 'sasToken', sasToken: 'sv=2024-01-01&sp=rl&sig=not-a-signature' },
+      { maxTries: 1 },
     );
     const error = await connector.testConnection().then(
       () => null,

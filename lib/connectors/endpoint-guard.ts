@@ -6,7 +6,7 @@
  * emulator on a link-local address, say).
  *
  * Two checks: before each connector operation every address the endpoint's name resolves to is
- * checked (`assertEndpointAllowed`), and the AWS SDK clients connect through `guardedLookup`, so
+ * checked (`assertEndpointAllowed`), and the AWS SDK and Azure Blob clients connect through `guardedLookup`, so
  * a name that resolves differently a moment later (DNS rebinding) is checked again at connect time.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
