@@ -25,6 +25,13 @@ const EnvSchema = z.object({
   // Signs session cookies. Unset: derived from the credentials key (lib/auth/server.ts); set it to
   // sign everyone out (by changing it) without re-entering stored credentials.
   BURNRATE_AUTH_SECRET: z.string().min(32, 'BURNRATE_AUTH_SECRET must be at least 32 characters (openssl rand -base64 32)').optional(),
+  // 1: one reverse proxy in front appends the client's address to X-Forwarded-For, and the server
+  // believes its last entry (lib/client-ip.ts, scripts/serve.ts). Unset: the socket's peer is the
+  // client, whatever X-Forwarded-For says. Only with a proxy the server cannot be reached around.
+  BURNRATE_TRUST_PROXY: z
+    .enum(['0', '1', 'true', 'false', ''], { error: 'BURNRATE_TRUST_PROXY must be 1 (one proxy in front) or 0' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   BURNRATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   BURNRATE_MAX_RECORD_BYTES: z.coerce
     .number()

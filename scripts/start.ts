@@ -82,9 +82,9 @@ async function main() {
       if (!stopping) log(line);
     });
     log('scheduler worker started');
-    const nextBin = path.join(process.cwd(), 'node_modules/next/dist/bin/next');
-    web = spawn(process.execPath, [nextBin, dev ? 'dev' : 'start', '-p', String(env.PORT), '-H', env.HOST], {
-      env: { ...process.env, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: '1' },
+    // Next.js behind Burnrate's own HTTP server, which sets the client's address (scripts/serve.ts).
+    web = spawn(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'scripts/serve.ts'), ...(dev ? ['--dev'] : [])], {
+      env: { ...process.env, PORT: String(env.PORT), HOST: env.HOST, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     web.on('exit', (code) => {

@@ -88,8 +88,9 @@ async function e2e(tmp: string): Promise<Counts> {
     await closePool();
     await ensureNextBuild(log);
     const port = await freePort();
-    web = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
-      env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
+    // The same server as `npm start` (scripts/serve.ts: Next.js behind the client-address rewrite).
+    web = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const base = `http://127.0.0.1:${port}`;

@@ -1,0 +1,75 @@
+// The dashboard's HTTP server: Next.js through its programmatic API (`next({ dev, dir, hostname,
+// port })`) behind a node:http server that sets the client's address on every request before
+// Next.js sees it (lib/client-ip.ts): X-Forwarded-For from the socket, or — BURNRATE_TRUST_PROXY=1
+// — from the one proxy in front. `npm start` and `npm run dev` (scripts/start.ts) and the e2e runner
+// (scripts/test.ts) run it as a child process: `node --import tsx scripts/serve.ts [--dev]`, with
+// PORT, HOST and the rest of the environment as for `next start`. SIGTERM or SIGINT closes it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { CLIENT_IP_HEADER, forwardingHeaders, PROXY_ONLY_HEADERS } from '../lib/client-ip';
+import { readEnv } from '../lib/env';
+
+/** Rewrites the request's forwarding headers in place (see lib/client-ip.ts). */
+export function setClientAddress(req: IncomingMessage, trustProxy: boolean): void {
+  const headers = req.headers;
+  const incoming = headers['x-forwarded-for'];
+  const { forwardedFor, clientIp } = forwardingHeaders({
+    forwardedFor: Array.isArray(incoming) ? incoming.join(', ') : incoming,
+    remoteAddress: req.socket.remoteAddress,
+    trustProxy,
+  });
+  headers['x-forwarded-for'] = forwardedFor;
+  delete headers[CLIENT_IP_HEADER];
+  if (clientIp !== null) headers[CLIENT_IP_HEADER] = clientIp;
+  if (!trustProxy) for (const name of PROXY_ONLY_HEADERS) delete headers[name];
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** An HTTP server that sets the client's address, then hands the request to `handler` (Next.js's). */
+export function createWebServer(handler: Handler, options: { trustProxy: boolean }): Server {
+  return createServer((req, res) => {
+    setClientAddress(req, options.trustProxy);
+    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+      // Next.js answers its own errors; this is a failure of the handler itself.
+      console.error(`[burnrate] request ${req.method} ${req.url} failed: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  const dev = process.argv.includes('--dev');
+  // As `next start` / `next dev` set it, before React and Next.js load their builds.
+  (process.env as Record<string, string>).NODE_ENV = dev ? 'development' : 'production';
+  const { default: next } = await import('next');
+  const app = next({ dev, dir: process.cwd(), hostname: env.HOST, port: env.PORT });
+  const server = createWebServer(app.getRequestHandler(), { trustProxy: env.BURNRATE_TRUST_PROXY });
+  await app.prepare();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
+  });
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
+    // Open keep-alive connections would hold close() until they time out.
+    server.closeIdleConnections();
+    server.close(() => {
+      void app.close().finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGTERM', close);
+  process.once('SIGINT', close);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(`[burnrate] web server: ${(error as Error).message}`);
+    process.exit(1);
+  });
+}
