@@ -2,6 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { betterAuth } from 'better-auth';
 import { nextCookies } from 'better-auth/next-js';
 import type pg from 'pg';
+import { CLIENT_IP_HEADER } from '../client-ip';
 import { getPool } from '../db/pool';
 import { readEnv } from '../env';
 import { secretKeyFromEnv } from '../secrets';
@@ -10,8 +11,6 @@ import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword 
 /** A session lasts a week of inactivity; its expiry moves forward at most once a day of use. */
 export const SESSION_MAX_AGE_S = 7 * 24 * 3600;
 export const SESSION_UPDATE_AGE_S = 24 * 3600;
-/** The header the server (scripts/serve.ts) sets to the client's address; never one a client controls. */
-export const CLIENT_IP_HEADER = 'x-burnrate-client-ip';
 
 /**
  * The key better-auth signs its cookies with: derived (HKDF-SHA256) from the key that encrypts

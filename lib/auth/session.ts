@@ -1,27 +1,23 @@
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { apiErrorResponse } from '../api-error';
+import { clientIp } from '../client-ip';
 import { getPool } from '../db/pool';
 import type { Actor } from './actor';
 import { userOfApiToken } from './api-tokens';
 import { type ActionKey, can, isPublic, type PageKey, type RouteKey, routeAcceptsApiToken } from './permissions';
 import { requestHeaders } from './request-context';
 import { RoleSchema } from './roles';
-import { CLIENT_IP_HEADER, getAuth } from './server';
+import { getAuth } from './server';
 
 export type UserActor = Extract<Actor, { kind: 'user' }>;
-
-/** The client's address as the server saw it (scripts/serve.ts sets the header; clients cannot). */
-export function clientIpOf(headers: Headers): string | null {
-  return headers.get(CLIENT_IP_HEADER);
-}
 
 /**
  * The signed-in user of a request: its session cookie, or — only where `apiToken` is allowed (read
  * routes) — an `Authorization: Bearer` API token. Null when neither names an enabled user.
  */
 export async function actorFromHeaders(headers: Headers, options: { apiToken?: boolean } = {}): Promise<UserActor | null> {
-  const ip = clientIpOf(headers);
+  const ip = clientIp(headers);
   const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
   if (bearer !== undefined) {
     if (!options.apiToken) return null;
@@ -39,7 +35,7 @@ export async function actorFromHeaders(headers: Headers, options: { apiToken?: b
 /** The actor of the current request (page or action): the signed-in user, or anonymous with the address. */
 export async function currentActor(): Promise<Actor> {
   const headers = await requestHeaders();
-  return (await actorFromCookie(headers)) ?? { kind: 'anonymous', ip: clientIpOf(headers) };
+  return (await actorFromCookie(headers)) ?? { kind: 'anonymous', ip: clientIp(headers) };
 }
 
 // One session lookup per request, however many Server Components ask (the layout and the page).
@@ -71,7 +67,7 @@ export function mayRun(actor: Actor | null, action: ActionKey): boolean {
  */
 export async function authorizeRoute(request: Request, route: RouteKey): Promise<{ actor: Actor } | Response> {
   // Public routes (health checks, OAuth callbacks) answer without a session lookup.
-  if (isPublic('route', route)) return { actor: { kind: 'anonymous', ip: clientIpOf(request.headers) } };
+  if (isPublic('route', route)) return { actor: { kind: 'anonymous', ip: clientIp(request.headers) } };
   const actor = await actorFromHeaders(request.headers, { apiToken: routeAcceptsApiToken(route) });
   if (!actor) {
     return apiErrorResponse({
