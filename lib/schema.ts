@@ -44,7 +44,7 @@ export interface OverviewParams {
   problems: string[];
 }
 
-type RawSearchParams = Record<string, string | string[] | undefined>;
+export type RawSearchParams = Record<string, string | string[] | undefined>;
 
 function single(raw: RawSearchParams, key: string): string | undefined {
   const v = raw[key];

@@ -1,20 +1,28 @@
 /**
  * The one wrapper every server action goes through: read the form, validate it with the action's
  * zod schema (issues become per-field messages), run the handler, revalidate the pages it changed,
- * and write an audit line. An ActionError is a message for the user; any other error is logged
- * (its message only, never the input: forms carry credentials) and reported as a failure without
- * internals.
+ * and log a line. An ActionError is a message for the user; any other error is logged (its message
+ * only, never the input: forms carry credentials) and reported as a failure without internals.
+ *
+ * Audit trail (lib/audit/record.ts): a handler records its own success, in the transaction of its
+ * change; this wrapper records the attempts that did not happen or broke — refused by the
+ * permission table, refused by the handler (an ActionError: outcome 'refused', or 'failed' when the
+ * error says so) and failed (any other error; the line carries the log's ref) — under the action's
+ * `audit` name. Input that fails validation is a typing mistake, not an attempt, and is not recorded.
  *
  * Authorization: before anything else, the request's user (session cookie) must hold a role the
  * permission table (lib/auth/permissions.ts) lists for the action's name; an action without an
  * entry is refused. The handler gets that user as `ctx.actor`, for the audit trail.
  */
 import { revalidatePath } from 'next/cache';
+import { randomUUID } from 'node:crypto';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
+import { type AuditOutcome, recordAudit } from '../audit/record';
 import type { Actor } from '../auth/actor';
 import { type ActionKey, can, isPublic } from '../auth/permissions';
 import { currentActor } from '../auth/session';
+import { getPool } from '../db/pool';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -31,6 +39,8 @@ export class ActionError extends Error {
   constructor(
     message: string,
     readonly fieldErrors: FieldErrors = {},
+    /** How the audit trail records it: 'refused' (the action said no), or 'failed' (it tried, e.g. a connection test). */
+    readonly auditOutcome: 'refused' | 'failed' = 'refused',
   ) {
     super(message);
     this.name = 'ActionError';
@@ -42,6 +52,13 @@ export interface ActionResult<T> {
   data: T;
   /** What the audit line names (e.g. "source 12"); never input values. */
   subject?: string;
+}
+
+/** What the audit trail names for an attempt of the action: 'source.update' on source 12. */
+export interface AuditTarget {
+  action: string;
+  objectType?: string;
+  objectId?: string | number;
 }
 
 export interface ActionContext {
@@ -60,6 +77,11 @@ interface FormActionDefinition<S extends z.ZodType, T> {
   revalidate?: readonly string[];
   /** Where to go after success (e.g. the page of what was created, the list after a delete); null: stay. */
   redirect?: (data: NoInfer<T>) => string | null;
+  /**
+   * The audit line of a refused or failed attempt; `input` is undefined when the form did not
+   * validate (a refusal by role comes before validation). Default: `action.<name>`, no object.
+   */
+  audit?: (input: z.output<S> | undefined) => AuditTarget;
 }
 
 /** The message zod gives for a rule, made readable where its default is generic. */
@@ -94,6 +116,25 @@ function audit(name: string, outcome: string, subject?: string): void {
   console.info(`[burnrate] action ${name}${subject ? ` ${subject}` : ''}: ${outcome}`);
 }
 
+/**
+ * Records an attempt that changed nothing (the handler's transaction, if any, rolled back). A
+ * failure to record is logged, not thrown: the user's answer is already decided.
+ */
+async function recordAttempt<S extends z.ZodType, T>(
+  def: FormActionDefinition<S, T>,
+  input: z.output<S> | undefined,
+  actor: ActionContext['actor'],
+  outcome: Exclude<AuditOutcome, 'ok'>,
+  detail: Record<string, string>,
+): Promise<void> {
+  const target = def.audit?.(input) ?? { action: `action.${def.name}` };
+  try {
+    await recordAudit(getPool(), { actor, ...target, outcome, detail });
+  } catch (error) {
+    console.error(`[burnrate] action ${def.name}: the audit line (${outcome}) was not written: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export function formAction<S extends z.ZodType, T>(
   def: FormActionDefinition<S, T>,
 ): (prev: ActionState<T>, form: FormData) => Promise<ActionState<T>> {
@@ -103,6 +144,11 @@ export function formAction<S extends z.ZodType, T>(
     const role = actor.kind === 'user' ? actor.role : null;
     if (!can(role, 'action', def.name)) {
       audit(def.name, `refused (${role ?? 'not signed in'})`);
+      // Parsed only to name what was attempted in the audit line; nothing else reads it.
+      const attempted = def.schema.safeParse((def.fromForm ?? defaultFromForm)(form));
+      await recordAttempt(def, attempted.success ? attempted.data : undefined, actor, 'refused', {
+        reason: role === null ? 'not signed in' : `the ${role} role may not run ${def.name}`,
+      });
       if (role === null && !isPublic('action', def.name)) {
         return {
           status: 'error',
@@ -133,13 +179,16 @@ export function formAction<S extends z.ZodType, T>(
     } catch (error) {
       unstable_rethrow(error);
       if (error instanceof ActionError) {
-        audit(def.name, 'refused');
+        audit(def.name, error.auditOutcome);
+        await recordAttempt(def, parsed.data, actor, error.auditOutcome, { message: error.message });
         return { status: 'error', message: error.message, fieldErrors: error.fieldErrors, at };
       }
-      console.error(`[burnrate] action ${def.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      const ref = randomUUID().slice(0, 8);
+      console.error(`[burnrate] action ${def.name} failed (ref ${ref}): ${error instanceof Error ? error.message : String(error)}`);
+      await recordAttempt(def, parsed.data, actor, 'failed', { ref });
       return {
         status: 'error',
-        message: 'The change could not be saved because of a server error (details are in the server log). Try again.',
+        message: `The change could not be saved because of a server error (ref ${ref}; details are in the server log). Try again.`,
         fieldErrors: {},
         at,
       };

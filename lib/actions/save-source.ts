@@ -1,77 +1,122 @@
 'use server';
 
+import pg from 'pg';
+import { recordAudit } from '../audit/record';
+import { changedFields } from '../audit/redact';
 import { CONNECTOR_KINDS } from '../connectors/registry';
-import { getPrisma } from '../db/prisma';
-import { Prisma } from '../generated/prisma/client';
+import { withTransaction } from '../db/pool';
 import { encryptSecret, SecretKeyError } from '../secrets';
 import { ActionError, type ActionState, formAction } from './safe-action';
+import { SOURCE_AUDIT_COLUMNS, type SourceAuditRow, sourceAuditView } from './source-audit';
 import { SaveSourceSchema, sourceFormToInput } from './source-schemas';
 import { assertStoredCredentialsBound } from './stored-credentials';
+
+/** What happened to the stored credentials, for the audit line (never their values). */
+type CredentialsChange = 'entered' | 'replaced' | 'cleared' | null;
 
 const run = formAction({
   name: 'saveSource',
   schema: SaveSourceSchema,
   fromForm: sourceFormToInput,
   revalidate: ['/sources'],
-  handler: async (input) => {
-    const prisma = getPrisma();
+  audit: (input) =>
+    input === undefined
+      ? { action: 'source.save', objectType: 'source' }
+      : input.id === undefined
+        ? { action: 'source.create', objectType: 'source' }
+        : { action: 'source.update', objectType: 'source', objectId: input.id },
+  handler: async (input, { actor }) => {
     const kind = CONNECTOR_KINDS[input.kind];
-    let hadSecret = false;
-    let storedConfig: unknown = null;
-    if (input.id !== undefined) {
-      const existing = await prisma.billingSource.findUnique({
-        where: { id: input.id },
-        select: { kind: true, config: true, secretCiphertext: true },
-      });
-      if (!existing) throw new ActionError('This source no longer exists; it may have been deleted.');
-      if (existing.kind !== input.kind) {
-        throw new ActionError('The kind of a source cannot change.', {
-          kind: ['the kind of a source cannot change; add a new source instead'],
-        });
-      }
-      hadSecret = existing.secretCiphertext !== null;
-      storedConfig = existing.config;
-    }
-    const keepsSecret = hadSecret && !input.clearSecret;
-    if (keepsSecret && input.secret === undefined) assertStoredCredentialsBound(kind, storedConfig, input.config);
-    if (kind.secretRequired && input.secret === undefined && !keepsSecret) {
-      const message = `${kind.label} needs a ${kind.secretLabel}`;
-      throw new ActionError(`${message}.`, { secret: [message] });
-    }
-    let secretCiphertext: string | null | undefined;
-    if (input.secret !== undefined) {
-      try {
-        secretCiphertext = encryptSecret(JSON.stringify(input.secret));
-      } catch (error) {
-        if (error instanceof SecretKeyError)
-          throw new ActionError(`The credentials were not saved: ${error.message}`, { secret: [error.message] });
-        throw error;
-      }
-    } else if (input.clearSecret) {
-      secretCiphertext = null;
-    }
-    const data = {
-      name: input.name,
-      provider: kind.provider,
-      kind: input.kind,
-      config: input.config as Prisma.InputJsonObject,
-      enabled: input.enabled,
-      schedule: input.schedule,
-      updatedAt: new Date(),
-      ...(secretCiphertext === undefined ? {} : { secretCiphertext }),
-    };
     try {
-      const saved =
-        input.id === undefined
-          ? await prisma.billingSource.create({ data, select: { id: true } })
-          : await prisma.billingSource.update({ where: { id: input.id }, data, select: { id: true } });
-      return {
-        message: input.id === undefined ? `Added ${input.name}.` : `Saved ${input.name}.`,
-        data: { id: saved.id, created: input.id === undefined },
-        subject: `source ${saved.id}`,
-      };
+      return await withTransaction(async (client) => {
+        // Locked until commit: the before of the audit line is what this save replaced.
+        let existing: (SourceAuditRow & { has_secret: boolean }) | undefined;
+        if (input.id !== undefined) {
+          const { rows } = await client.query<SourceAuditRow & { has_secret: boolean }>(
+            `SELECT ${SOURCE_AUDIT_COLUMNS}, secret_ciphertext IS NOT NULL AS has_secret FROM billing_sources WHERE id = $1 FOR UPDATE`,
+            [input.id],
+          );
+          existing = rows[0];
+          if (!existing) throw new ActionError('This source no longer exists; it may have been deleted.');
+          if (existing.kind !== input.kind) {
+            throw new ActionError('The kind of a source cannot change.', {
+              kind: ['the kind of a source cannot change; add a new source instead'],
+            });
+          }
+        }
+        const hadSecret = existing?.has_secret ?? false;
+        const keepsSecret = hadSecret && !input.clearSecret;
+        if (keepsSecret && input.secret === undefined) assertStoredCredentialsBound(kind, existing?.config ?? null, input.config);
+        if (kind.secretRequired && input.secret === undefined && !keepsSecret) {
+          const message = `${kind.label} needs a ${kind.secretLabel}`;
+          throw new ActionError(`${message}.`, { secret: [message] });
+        }
+        let secretCiphertext: string | null | undefined;
+        let credentials: CredentialsChange = null;
+        if (input.secret !== undefined) {
+          try {
+            secretCiphertext = encryptSecret(JSON.stringify(input.secret));
+          } catch (error) {
+            if (error instanceof SecretKeyError)
+              throw new ActionError(`The credentials were not saved: ${error.message}`, { secret: [error.message] });
+            throw error;
+          }
+          credentials = hadSecret ? 'replaced' : 'entered';
+        } else if (input.clearSecret) {
+          secretCiphertext = null;
+          if (hadSecret) credentials = 'cleared';
+        }
+        const values = [input.name, kind.provider, input.kind, JSON.stringify(input.config), input.enabled, input.schedule];
+        // The stored values (config as PostgreSQL normalized it) are the audit line's after.
+        const { rows: saved } =
+          input.id === undefined
+            ? await client.query<SourceAuditRow & { id: number }>(
+                `INSERT INTO billing_sources (name, provider, kind, config, enabled, schedule, secret_ciphertext)
+                 VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7) RETURNING id, ${SOURCE_AUDIT_COLUMNS}`,
+                [...values, secretCiphertext ?? null],
+              )
+            : await client.query<SourceAuditRow & { id: number }>(
+                `UPDATE billing_sources
+                    SET name = $1, provider = $2, kind = $3, config = $4::jsonb, enabled = $5, schedule = $6, updated_at = now(),
+                        secret_ciphertext = CASE WHEN $7 THEN $8 ELSE secret_ciphertext END
+                  WHERE id = $9
+              RETURNING id, ${SOURCE_AUDIT_COLUMNS}`,
+                [...values, secretCiphertext !== undefined, secretCiphertext ?? null, input.id],
+              );
+        const row = saved[0];
+        if (!row) throw new Error(`billing source ${input.id ?? input.name} was not written`);
+        const id = row.id;
+        const after = sourceAuditView(row);
+        if (existing === undefined) {
+          await recordAudit(client, {
+            actor,
+            action: 'source.create',
+            objectType: 'source',
+            objectId: id,
+            after,
+            detail: credentials === null ? undefined : { credentials },
+          });
+        } else {
+          const before = sourceAuditView(existing);
+          const changed = changedFields(before, after);
+          await recordAudit(client, {
+            actor,
+            action: 'source.update',
+            objectType: 'source',
+            objectId: id,
+            before,
+            after,
+            detail: credentials === null ? { changed } : { changed: [...changed, 'credentials'], credentials },
+          });
+        }
+        return {
+          message: input.id === undefined ? `Added ${input.name}.` : `Saved ${input.name}.`,
+          data: { id, created: input.id === undefined },
+          subject: `source ${id}`,
+        };
+      });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      if (error instanceof pg.DatabaseError && error.code === '23505' && error.constraint === 'billing_sources_name_key') {
         throw new ActionError('Another source has this name.', { name: [`a source named "${input.name}" already exists`] });
       }
       throw error;

@@ -1,8 +1,10 @@
 'use server';
 
+import { recordAudit } from '../audit/record';
 import { isNetworkFailure, unreachableEndpoint } from '../connectors/messages';
 import { CONNECTOR_KINDS, connectorForSource, connectorKind } from '../connectors/registry';
 import { type Connector, ConnectorError } from '../connectors/types';
+import { getPool } from '../db/pool';
 import { getPrisma } from '../db/prisma';
 import { ActionError, type ActionState, formAction } from './safe-action';
 import { SaveSourceSchema, SourceIdInputSchema, sourceFormToInput } from './source-schemas';
@@ -12,10 +14,14 @@ const TEST_TIMEOUT_MS = 30_000;
 
 /** A network failure, in the one generic text (lib/connectors/messages.ts); the cause is logged under its ref. */
 function unreachable(detail: string): ActionError {
-  return new ActionError(`Connection failed: ${unreachableEndpoint('test connection', detail)}`);
+  return new ActionError(`Connection failed: ${unreachableEndpoint('test connection', detail)}`, {}, 'failed');
 }
 
-/** The connector's cheap test (list the exports), with its failures as messages for the page. */
+/**
+ * The connector's cheap test (list the exports), with its failures as messages for the page. The
+ * audit trail keeps the outcome only (a failure as 'failed' with the page's message); a test
+ * changes nothing.
+ */
 async function testConnector(connect: () => Connector): Promise<void> {
   try {
     await connect().testConnection(AbortSignal.timeout(TEST_TIMEOUT_MS));
@@ -24,7 +30,7 @@ async function testConnector(connect: () => Connector): Promise<void> {
       throw unreachable(`no answer within ${TEST_TIMEOUT_MS / 1000} s`);
     }
     if (isNetworkFailure(error)) throw unreachable((error as Error).message);
-    if (error instanceof ConnectorError) throw new ActionError(`Connection failed: ${error.message}`);
+    if (error instanceof ConnectorError) throw new ActionError(`Connection failed: ${error.message}`, {}, 'failed');
     throw error;
   }
 }
@@ -32,7 +38,8 @@ async function testConnector(connect: () => Connector): Promise<void> {
 const runSaved = formAction({
   name: 'testSourceConnection',
   schema: SourceIdInputSchema,
-  handler: async ({ id }) => {
+  audit: (input) => ({ action: 'source.test_connection', objectType: 'source', objectId: input?.id }),
+  handler: async ({ id }, { actor }) => {
     const source = await getPrisma().billingSource.findUnique({
       where: { id },
       select: { name: true, kind: true, config: true, secretCiphertext: true },
@@ -40,6 +47,7 @@ const runSaved = formAction({
     if (!source) throw new ActionError('This source no longer exists.');
     if (!connectorKind(source.kind)) throw new ActionError(`${source.name} is a file source: it has no connection to test.`);
     await testConnector(() => connectorForSource(source));
+    await recordAudit(getPool(), { actor, action: 'source.test_connection', objectType: 'source', objectId: id });
     return { message: `Connection works: ${source.name} can list its billing exports.`, data: null, subject: `source ${id}` };
   },
 });
@@ -58,7 +66,8 @@ const runForm = formAction({
     if (typeof input.name === 'string' && input.name.trim() === '') input.name = 'this source';
     return input;
   },
-  handler: async (input) => {
+  audit: (input) => ({ action: 'source.test_settings', objectType: 'source', objectId: input?.id }),
+  handler: async (input, { actor }) => {
     const kind = CONNECTOR_KINDS[input.kind];
     // Typed credentials are tested as typed; blank ones on an edit mean the stored ones, as Save
     // keeps them, but only with the endpoint/account they were saved for.
@@ -81,6 +90,7 @@ const runForm = formAction({
         ? kind.create(input.config, input.secret)
         : connectorForSource({ name: input.name, kind: input.kind, config: input.config, secretCiphertext: stored }),
     );
+    await recordAudit(getPool(), { actor, action: 'source.test_settings', objectType: 'source', objectId: input.id });
     const what = input.id === undefined ? 'these settings' : `${input.name} with these settings`;
     return {
       message: `Connection works: ${what} can list the billing exports. Nothing was saved yet.`,
