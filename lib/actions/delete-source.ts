@@ -15,7 +15,9 @@ const run = formAction({
   audit: (input) => ({ action: 'source.delete', objectType: 'source', objectId: input?.id }),
   handler: async ({ id }, { actor }) => {
     const name = await withTransaction(async (client) => {
-      const { rows } = await client.query<SourceAuditRow>(`SELECT ${SOURCE_AUDIT_COLUMNS} FROM billing_sources WHERE id = $1 FOR UPDATE`, [id]);
+      const { rows } = await client.query<SourceAuditRow>(`SELECT ${SOURCE_AUDIT_COLUMNS} FROM billing_sources WHERE id = $1 FOR UPDATE`, [
+        id,
+      ]);
       const found = rows[0];
       if (!found) throw new ActionError('This source no longer exists.');
       // A delete waits for a running ingest of the source instead of racing it.

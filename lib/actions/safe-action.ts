@@ -14,8 +14,9 @@
  * permission table (lib/auth/permissions.ts) lists for the action's name; an action without an
  * entry is refused. The handler gets that user as `ctx.actor`, for the audit trail.
  */
-import { revalidatePath } from 'next/cache';
+
 import { randomUUID } from 'node:crypto';
+import { revalidatePath } from 'next/cache';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
 import { type AuditOutcome, recordAudit } from '../audit/record';
@@ -131,7 +132,9 @@ async function recordAttempt<S extends z.ZodType, T>(
   try {
     await recordAudit(getPool(), { actor, ...target, outcome, detail });
   } catch (error) {
-    console.error(`[burnrate] action ${def.name}: the audit line (${outcome}) was not written: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `[burnrate] action ${def.name}: the audit line (${outcome}) was not written: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

@@ -94,7 +94,7 @@ const run = formAction({
             objectType: 'source',
             objectId: id,
             after,
-            detail: credentials === null ? undefined : { credentials },
+            detail: credentials === null ? undefined : { note: `credentials ${credentials}` },
           });
         } else {
           const before = sourceAuditView(existing);
@@ -106,7 +106,8 @@ const run = formAction({
             objectId: id,
             before,
             after,
-            detail: credentials === null ? { changed } : { changed: [...changed, 'credentials'], credentials },
+            // Credentials by name only ("credentials replaced"); their key would be redacted anyway.
+            detail: credentials === null ? { changed } : { changed: [...changed, 'credentials'], note: `credentials ${credentials}` },
           });
         }
         return {

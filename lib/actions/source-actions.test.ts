@@ -191,8 +191,10 @@ describe('saveSource: credentials', () => {
       secretAccessKey: SECRET_ACCESS_KEY,
     });
 
-    // Neither the action's answer, the list, the detail query nor the audit log carries it.
-    const everything = JSON.stringify([created, await listSources(), await getSource(id), log.mock.calls]);
+    // Neither the action's answer, the list, the detail query, the server log nor the audit trail carries it.
+    const auditTrail = await sql(url, 'SELECT * FROM audit_log');
+    expect(auditTrail.length).toBeGreaterThan(0);
+    const everything = JSON.stringify([created, await listSources(), await getSource(id), log.mock.calls, auditTrail]);
     for (const leak of [SECRET_ACCESS_KEY, ciphertext, 'AKIAEXAMPLE']) expect(everything).not.toContain(leak);
     log.mockRestore();
     expect((await getSource(id))?.hasSecret).toBe(true);

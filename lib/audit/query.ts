@@ -195,7 +195,10 @@ export function parseAuditSearchParams(raw: RawSearchParams): AuditSearch {
   const action = single(raw, 'action');
   if (action !== undefined) {
     if (/^[A-Za-z0-9_.]{1,100}\*?$/.test(action)) filters.action = action;
-    else problems.push(`action=${action.slice(0, 100)} is not an action name or prefix (letters, digits, _ and ., e.g. source. or source.update); ignored.`);
+    else
+      problems.push(
+        `action=${action.slice(0, 100)} is not an action name or prefix (letters, digits, _ and ., e.g. source. or source.update); ignored.`,
+      );
   }
   const outcome = single(raw, 'outcome');
   if (outcome !== undefined) {
