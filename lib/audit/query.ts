@@ -166,7 +166,7 @@ export async function* allAuditRows(filters: AuditFilters, pageSize = AUDIT_MAX_
 export interface AuditSearch {
   filters: AuditFilters;
   cursor: string | null;
-  /** One sentence per parameter that was ignored, for the page to show. */
+  /** One phrase per parameter that was left out, for the page to show and the CSV route to refuse. */
   problems: string[];
 }
 
@@ -181,7 +181,8 @@ const TEXT_LIMIT = 320;
 /**
  * The /audit URL's filters (`actor`, `action`, `objectType`, `objectId`, `outcome`, `from`, `to`,
  * `cursor`), shared by the page and the CSV route. Never throws: a bad value is named in
- * `problems` and left out, so a mistyped link still shows the trail (the CSV route refuses it).
+ * `problems` (a phrase each) and left out, so a mistyped link still shows the trail; the CSV route
+ * refuses it instead.
  */
 export function parseAuditSearchParams(raw: RawSearchParams): AuditSearch {
   const problems: string[] = [];
@@ -189,7 +190,7 @@ export function parseAuditSearchParams(raw: RawSearchParams): AuditSearch {
   for (const key of ['actor', 'objectType', 'objectId'] as const) {
     const value = single(raw, key);
     if (value === undefined) continue;
-    if (value.length > TEXT_LIMIT) problems.push(`${key} is longer than ${TEXT_LIMIT} characters; ignored.`);
+    if (value.length > TEXT_LIMIT) problems.push(`${key} is longer than ${TEXT_LIMIT} characters`);
     else filters[key] = value;
   }
   const action = single(raw, 'action');
@@ -197,23 +198,23 @@ export function parseAuditSearchParams(raw: RawSearchParams): AuditSearch {
     if (/^[A-Za-z0-9_.]{1,100}\*?$/.test(action)) filters.action = action;
     else
       problems.push(
-        `action=${action.slice(0, 100)} is not an action name or prefix (letters, digits, _ and ., e.g. source. or source.update); ignored.`,
+        `action=${action.slice(0, 100)} is not an action name or prefix (letters, digits, _ and ., e.g. source. or source.update)`,
       );
   }
   const outcome = single(raw, 'outcome');
   if (outcome !== undefined) {
     if ((AUDIT_OUTCOMES as readonly string[]).includes(outcome)) filters.outcome = outcome as AuditOutcome;
-    else problems.push(`outcome=${outcome.slice(0, 20)} is not one of ${AUDIT_OUTCOMES.join(', ')}; ignored.`);
+    else problems.push(`outcome=${outcome.slice(0, 20)} is not one of ${AUDIT_OUTCOMES.join(', ')}`);
   }
   for (const key of ['from', 'to'] as const) {
     const value = single(raw, key);
     if (value === undefined) continue;
     const parsed = DaySchema.safeParse(value);
     if (parsed.success) filters[key] = parsed.data;
-    else problems.push(`${key}=${value.slice(0, 20)} must be a date written YYYY-MM-DD; ignored.`);
+    else problems.push(`${key}=${value.slice(0, 20)} must be a date written YYYY-MM-DD`);
   }
   if (filters.from !== undefined && filters.to !== undefined && filters.from > filters.to) {
-    problems.push(`from (${filters.from}) is after to (${filters.to}); both ignored.`);
+    problems.push(`from (${filters.from}) is after to (${filters.to})`);
     delete filters.from;
     delete filters.to;
   }
@@ -221,7 +222,7 @@ export function parseAuditSearchParams(raw: RawSearchParams): AuditSearch {
   const rawCursor = single(raw, 'cursor');
   if (rawCursor !== undefined) {
     if (CURSOR.test(rawCursor)) cursor = rawCursor;
-    else problems.push('The page link is not one this page gave; showing the newest lines.');
+    else problems.push('cursor is not a page link this page gave');
   }
   return { filters, cursor, problems };
 }

@@ -22,6 +22,7 @@ export const PAGE_PERMISSIONS = {
   '/sources': EVERYONE,
   '/sources/[id]': EVERYONE,
   '/sources/new': ADMIN,
+  '/audit': ADMIN,
   '/sign-in': PUBLIC,
   '/setup': PUBLIC,
   '/forbidden': PUBLIC,
@@ -43,6 +44,8 @@ export const ACTION_PERMISSIONS = {
 export const ROUTE_PERMISSIONS = {
   'GET /api/health': { roles: PUBLIC },
   'GET /api/ingest/status': { roles: EVERYONE, apiToken: true },
+  // An admin's read-only token may pull the trail for archiving.
+  'GET /audit/export': { roles: ADMIN, apiToken: true },
   // better-auth's own endpoints; app/api/auth/[...all]/route.ts lets through only the OAuth ones.
   'GET /api/auth/[...all]': { roles: PUBLIC },
   'POST /api/auth/[...all]': { roles: PUBLIC },
