@@ -1,9 +1,11 @@
 'use server';
 
 import { z } from 'zod';
+import { recordAudit } from '../audit/record';
 import { collectSetCookies, requestHeaders } from '../auth/request-context';
 import { getAuth } from '../auth/server';
 import { setupFirstAdmin as createFirstAdmin, UserError } from '../auth/users';
+import { getPool } from '../db/pool';
 import { ActionError, type ActionState, formAction } from './safe-action';
 
 const SetupSchema = z
@@ -19,15 +21,26 @@ const SetupSchema = z
 const run = formAction({
   name: 'setupFirstAdmin',
   schema: SetupSchema,
-  handler: async ({ token, name, email, password }) => {
+  audit: () => ({ action: 'user.create', objectType: 'user' }),
+  handler: async ({ token, name, email, password }, { actor }) => {
+    let admin: Awaited<ReturnType<typeof createFirstAdmin>>;
     try {
-      await createFirstAdmin(token, { name, email, password });
+      admin = await createFirstAdmin(token, { name, email, password });
     } catch (error) {
       if (error instanceof UserError) {
         throw new ActionError(error.message, error.field && error.field !== 'token' ? { [error.field]: [error.message] } : {});
       }
       throw error;
     }
+    // Whoever held the setup link (not signed in yet) created the first admin.
+    await recordAudit(getPool(), {
+      actor,
+      action: 'user.create',
+      objectType: 'user',
+      objectId: admin.id,
+      after: { email: admin.email, role: admin.role },
+      detail: { note: 'first admin, through the setup link' },
+    });
     // Straight in: the admin just chose this password.
     const { headers } = await getAuth().api.signInEmail({
       body: { email: email.trim().toLowerCase(), password },

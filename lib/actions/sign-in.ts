@@ -2,10 +2,13 @@
 
 import { APIError } from 'better-auth/api';
 import { z } from 'zod';
+import { recordAudit } from '../audit/record';
 import { safeNextPath } from '../auth/next-path';
 import { checkSignIn, clearFailures, recordFailure } from '../auth/rate-limit';
 import { collectSetCookies, requestHeaders } from '../auth/request-context';
+import { RoleSchema } from '../auth/roles';
 import { getAuth } from '../auth/server';
+import { getPool } from '../db/pool';
 import { ActionError, type ActionState, formAction } from './safe-action';
 
 const SignInSchema = z.object({
@@ -24,6 +27,8 @@ const WRONG = 'Wrong email or password.';
 const run = formAction({
   name: 'signIn',
   schema: SignInSchema,
+  // Failures (wrong password, unknown email, rate limited) are recorded by formAction, naming the email tried.
+  audit: (input) => ({ action: 'auth.sign_in_failed', objectType: 'email', objectId: input?.email }),
   handler: async ({ email, password, next }, { actor }) => {
     const ip = actor.kind === 'anonymous' || actor.kind === 'user' ? actor.ip : null;
     const verdict = await checkSignIn(email, ip);
@@ -48,6 +53,16 @@ const run = formAction({
       throw error;
     }
     await clearFailures(email);
+    const { rows } = await getPool().query<{ id: string; role: string }>('SELECT id, role FROM users WHERE email = $1', [email]);
+    const user = rows[0];
+    if (user) {
+      await recordAudit(getPool(), {
+        actor: { kind: 'user', userId: user.id, email, role: RoleSchema.parse(user.role), via: 'session', ip },
+        action: 'auth.sign_in',
+        objectType: 'user',
+        objectId: user.id,
+      });
+    }
     return { message: 'Signed in.', data: { next: safeNextPath(next) }, subject: email };
   },
   redirect: (data) => data.next,
