@@ -6,7 +6,7 @@ import { closeJobClient } from '../../jobs/client';
 import { expectError, expectSuccess, form, restoreSecretKeyAfterEach } from '../../tests/helpers/actions';
 import { actAs, as, type TestUser, userWithRole } from '../../tests/helpers/auth';
 import { insertSource, sql, useTestDatabase } from '../../tests/helpers/db';
-import { CLIENT_IP_HEADER } from '../auth/server';
+import { CLIENT_IP_HEADER } from '../client-ip';
 import { freePort } from '../db/embedded';
 import { deleteSource } from './delete-source';
 import { IDLE } from './safe-action';
