@@ -16,6 +16,8 @@ import { ensureNextBuild } from './next-build';
 const log = (line: string) => console.log(`[test] ${line}`);
 const bin = (name: string) => path.join(process.cwd(), 'node_modules/.bin', name);
 const only = process.argv[2]; // 'unit' | 'e2e' | undefined
+// After 'e2e': Playwright's own arguments, e.g. `npx tsx scripts/test.ts e2e origin-check` runs one spec.
+const playwrightArgs = only === 'e2e' ? process.argv.slice(3) : [];
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve) => {
@@ -104,7 +106,7 @@ async function e2e(tmp: string): Promise<Counts> {
       await new Promise((r) => setTimeout(r, 300));
     }
     const report = path.join(tmp, 'playwright.json');
-    await run(bin('playwright'), ['test', '--reporter=list,json'], {
+    await run(bin('playwright'), ['test', '--reporter=list,json', ...playwrightArgs], {
       ...process.env,
       BASE_URL: base,
       DATABASE_URL: url,
