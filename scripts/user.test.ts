@@ -1,6 +1,7 @@
 // `npm run user` as a shell runs it (a child process on a real PostgreSQL): accounts created through
 // the same createUser as the pages, a one-time link when no password is given, clear refusals.
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actorFromHeaders } from '../lib/auth/session';
 import { setPasswordWithLink } from '../lib/auth/users';
@@ -81,5 +82,38 @@ describe('npm run user', () => {
       /^one-time link to set a new password \(valid 24 hours\): https:\/\/burnrate\.example\.com\/set-password\?token=[\w-]+\n$/,
     );
     expect(user('reset-password', '--email', 'nobody@example.test').err).toBe('error: no user has the email nobody@example.test\n');
+  });
+  it('records who created a user and issued a reset link: the shell user, never the password', async () => {
+    expect(user('create', '--email', 'audited@example.test', '--role', 'engineer', '--password', TEST_PASSWORD).code).toBe(0);
+    expect(user('reset-password', '--email', 'audited@example.test').code).toBe(0);
+    const [{ id }] = (await sql<{ id: string }>(url, 'SELECT id FROM users WHERE email = $1', ['audited@example.test'])) as [
+      { id: string },
+    ];
+    const lines = await sql(
+      url,
+      'SELECT actor_kind, actor_detail, ip, action, object_type, after, detail FROM audit_log WHERE object_id = $1 ORDER BY id',
+      [id],
+    );
+    expect(lines).toEqual([
+      {
+        actor_kind: 'cli',
+        actor_detail: os.userInfo().username,
+        ip: null,
+        action: 'user.create',
+        object_type: 'user',
+        after: { email: 'audited@example.test', role: 'engineer' },
+        detail: { note: 'password set from the shell' },
+      },
+      {
+        actor_kind: 'cli',
+        actor_detail: os.userInfo().username,
+        ip: null,
+        action: 'user.reset_link',
+        object_type: 'user',
+        after: null,
+        detail: null,
+      },
+    ]);
+    expect(JSON.stringify(await sql(url, 'SELECT * FROM audit_log'))).not.toContain(TEST_PASSWORD);
   });
 });

@@ -7,6 +7,8 @@
 
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { recordAudit } from '../lib/audit/record';
+import type { Actor } from '../lib/auth/actor';
 import { ROLES } from '../lib/auth/roles';
 import { createUser, issuePasswordResetLink, UserError } from '../lib/auth/users';
 import { resolveDatabase } from '../lib/db/connect';
@@ -39,6 +41,7 @@ async function main(): Promise<number> {
   process.env.DATABASE_URL = db.url;
   const base = env.BURNRATE_PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${env.PORT}`;
   const by = `npm run user (${os.userInfo().username})`;
+  const actor: Actor = { kind: 'cli', osUser: os.userInfo().username };
   try {
     if (command === 'list') {
       const { rows } = await getPool().query<{ email: string; role: string; disabled: boolean; last: Date | null }>(
@@ -53,7 +56,9 @@ async function main(): Promise<number> {
     if (command === 'reset-password') {
       const { rows } = await getPool().query<{ id: string }>('SELECT id FROM users WHERE email = $1', [values.email.trim().toLowerCase()]);
       if (!rows[0]) throw new UserError(`no user has the email ${values.email}`, 'email');
-      console.log(`one-time link to set a new password (valid 24 hours): ${base}${await issuePasswordResetLink(rows[0].id, by)}`);
+      const link = await issuePasswordResetLink(rows[0].id, by);
+      await recordAudit(getPool(), { actor, action: 'user.reset_link', objectType: 'user', objectId: rows[0].id });
+      console.log(`one-time link to set a new password (valid 24 hours): ${base}${link}`);
       return 0;
     }
     if (!values.role) throw new UserError(`--role is required (${ROLES.join(', ')})`, 'role');
@@ -66,6 +71,14 @@ async function main(): Promise<number> {
       },
       by,
     );
+    await recordAudit(getPool(), {
+      actor,
+      action: 'user.create',
+      objectType: 'user',
+      objectId: user.id,
+      after: { email: user.email, role: user.role },
+      detail: { note: user.passwordLink ? 'invitation link issued' : 'password set from the shell' },
+    });
     console.log(`created ${user.email} (${user.role})`);
     if (user.passwordLink) console.log(`one-time link to set a password (valid 7 days): ${base}${user.passwordLink}`);
     return 0;
