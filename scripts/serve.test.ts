@@ -112,7 +112,7 @@ describe('with BURNRATE_TRUST_PROXY=1 (one proxy in front)', () => {
 
 describe('scripts/serve.ts as a process', () => {
   it('refuses an invalid BURNRATE_TRUST_PROXY before starting, naming the variable', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
+    const run = spawnSync(process.execPath, ['--experimental-strip-types', 'scripts/serve.ts'], {
       env: { ...process.env, BURNRATE_TRUST_PROXY: 'yes', PORT: '1' },
       encoding: 'utf8',
       timeout: 60_000,

@@ -2,12 +2,16 @@
 // port })`) behind a node:http server that sets the client's address on every request before
 // Next.js sees it (lib/client-ip.ts): X-Forwarded-For from the socket, or — BURNRATE_TRUST_PROXY=1
 // — from the one proxy in front. `npm start` and `npm run dev` (scripts/start.ts) and the e2e runner
-// (scripts/test.ts) run it as a child process: `node --import tsx scripts/serve.ts [--dev]`, with
-// PORT, HOST and the rest of the environment as for `next start`. SIGTERM or SIGINT closes it.
+// (scripts/test.ts) run it as a child process: `node --experimental-strip-types scripts/serve.ts
+// [--dev]`, with PORT, HOST and the rest of the environment as for `next start`. SIGTERM or SIGINT
+// closes it. Node's own type stripping, not tsx: tsx's module hooks apply to everything the process
+// loads, and under them better-auth's error class was loaded twice (`instanceof APIError` failed in
+// the sign-in action, so a wrong password read as a server error). Hence the `.ts` in the imports
+// below, and only erasable TypeScript in this file and the modules it imports.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { CLIENT_IP_HEADER, forwardingHeaders, PROXY_ONLY_HEADERS } from '../lib/client-ip';
-import { readEnv } from '../lib/env';
+import { CLIENT_IP_HEADER, forwardingHeaders, PROXY_ONLY_HEADERS } from '../lib/client-ip.ts';
+import { readEnv } from '../lib/env.ts';
 
 /** Rewrites the request's forwarding headers in place (see lib/client-ip.ts). */
 export function setClientAddress(req: IncomingMessage, trustProxy: boolean): void {
@@ -48,10 +52,22 @@ async function main(): Promise<void> {
   const app = next({ dev, dir: process.cwd(), hostname: env.HOST, port: env.PORT });
   const server = createWebServer(app.getRequestHandler(), { trustProxy: env.BURNRATE_TRUST_PROXY });
   await app.prepare();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.PORT, env.HOST, () => resolve());
-  });
+  const listen = (host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(env.PORT, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(env.HOST);
+  } catch (error) {
+    // Every interface on a system without IPv6: IPv4's every interface, as Node does with no host.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (env.HOST !== '::' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw error;
+    await listen('0.0.0.0');
+  }
   let closing = false;
   const close = () => {
     if (closing) return;

@@ -9,6 +9,7 @@ import { resolveDatabase } from '../lib/db/connect';
 import { closePool } from '../lib/db/pool';
 import { loadDemoData, pendingDemoLoad } from '../lib/demo/load';
 import { readEnv, redactDatabaseUrl } from '../lib/env';
+import { dashboardAddresses } from '../lib/host-check';
 import { ensureNextBuild } from './next-build';
 
 const log = (line: string) => console.log(`[burnrate] ${line}`);
@@ -83,7 +84,7 @@ async function main() {
     });
     log('scheduler worker started');
     // Next.js behind Burnrate's own HTTP server, which sets the client's address (scripts/serve.ts).
-    web = spawn(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'scripts/serve.ts'), ...(dev ? ['--dev'] : [])], {
+    web = spawn(process.execPath, ['--experimental-strip-types', path.join(process.cwd(), 'scripts/serve.ts'), ...(dev ? ['--dev'] : [])], {
       env: { ...process.env, PORT: String(env.PORT), HOST: env.HOST, DATABASE_URL: db.url, NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -93,9 +94,10 @@ async function main() {
         void shutdown(code ?? 1);
       }
     });
-    const shown = env.HOST === '127.0.0.1' || env.HOST === '::1' ? 'localhost' : env.HOST;
-    const base = env.BURNRATE_PUBLIC_URL?.replace(/\/$/, '') ?? `http://${shown}:${env.PORT}`;
-    log(`dashboard: ${base}  (Ctrl-C stops everything)`);
+    const addresses = dashboardAddresses(env);
+    log(`dashboard: ${addresses.local}${addresses.public ? `  and ${addresses.public}` : ''}  (Ctrl-C stops everything)`);
+    if (addresses.warning) log(`warning: ${addresses.warning}`);
+    const base = addresses.public ?? addresses.local;
     // No account yet: a one-time link (as notebook servers print) opens "create the first admin";
     // without its token the setup page refuses, so nobody else on the network claims the server.
     const setup = await issueSetupToken();

@@ -91,7 +91,7 @@ async function e2e(tmp: string): Promise<Counts> {
     await ensureNextBuild(log);
     const port = await freePort();
     // The same server as `npm start` (scripts/serve.ts: Next.js behind the client-address rewrite).
-    web = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
+    web = spawn(process.execPath, ['--experimental-strip-types', 'scripts/serve.ts'], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
