@@ -7,6 +7,9 @@ import { z } from 'zod';
  */
 export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
+/** Where the dashboard listens unless HOST says otherwise: every interface. */
+export const DEFAULT_HOST = '::';
+
 const EnvSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -14,9 +17,11 @@ const EnvSchema = z.object({
     .optional(),
   BURNRATE_DATA_DIR: z.string().min(1).default('.burnrate'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  // Loopback by default: the dashboard has no login yet, so it is not offered to the network
-  // unless HOST says so (e.g. HOST=0.0.0.0 in a container behind an authenticating proxy).
-  HOST: z.string().min(1).default('127.0.0.1'),
+  // Every interface by default (IPv6 and IPv4 where the system has both; scripts/serve.ts falls
+  // back to 0.0.0.0 without IPv6): everything but the sign-in pages needs an account. Requests
+  // still need a Host of loopback or BURNRATE_PUBLIC_URL (lib/host-check.ts). HOST=127.0.0.1 keeps
+  // the dashboard on this machine.
+  HOST: z.string().min(1).default(DEFAULT_HOST),
   // The address users open the dashboard at (behind a proxy, say): requests whose Host is neither
   // loopback, HOST nor this URL's host are refused (proxy.ts, lib/host-check.ts).
   BURNRATE_PUBLIC_URL: z

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readEnv } from './env';
-import { hostHeaderName, hostPolicy, isAllowedHost } from './host-check';
+import { dashboardAddresses, hostHeaderName, hostPolicy, isAllowedHost, isWildcardHost } from './host-check';
 
 describe('isAllowedHost', () => {
   const loopbackOnly = hostPolicy({ HOST: '127.0.0.1' });
@@ -62,5 +62,37 @@ describe('isAllowedHost', () => {
   it('refuses a BURNRATE_PUBLIC_URL that is not an http(s) URL, naming the variable', () => {
     expect(() => readEnv({ BURNRATE_PUBLIC_URL: 'burnrate.example.com' })).toThrow(/BURNRATE_PUBLIC_URL/);
     expect(() => readEnv({ BURNRATE_PUBLIC_URL: 'ftp://burnrate.example.com' })).toThrow(/BURNRATE_PUBLIC_URL/);
+  });
+});
+
+describe('listening on every interface by default (sign-in guards the pages)', () => {
+  it('HOST defaults to every interface, and that adds no host name: only loopback and BURNRATE_PUBLIC_URL are answered', () => {
+    const env = readEnv({});
+    expect(env.HOST).toBe('::');
+    expect(isWildcardHost(env.HOST)).toBe(true);
+    const policy = hostPolicy(env);
+    expect(isAllowedHost('localhost:3000', policy)).toBe(true);
+    expect(isAllowedHost('[::1]:3000', policy)).toBe(true);
+    expect(isAllowedHost('[::]:3000', policy)).toBe(false);
+    expect(isAllowedHost('burnrate-host.corp:3000', policy)).toBe(false);
+    const published = hostPolicy(readEnv({ BURNRATE_PUBLIC_URL: 'https://burnrate.example.com' }));
+    expect(isAllowedHost('burnrate.example.com', published)).toBe(true);
+    expect(isAllowedHost('rebound.attacker.example', published)).toBe(false);
+  });
+
+  it('npm start prints the loopback address and the public one, and warns on every interface without a public one', () => {
+    expect(dashboardAddresses(readEnv({ PORT: '3000' }))).toEqual({
+      local: 'http://localhost:3000',
+      warning:
+        'listening on every interface, but without BURNRATE_PUBLIC_URL only loopback host names are answered (others get 421): ' +
+        'set BURNRATE_PUBLIC_URL to the address users open (e.g. https://burnrate.example.com), or HOST=127.0.0.1 to stay on this machine',
+    });
+    expect(dashboardAddresses(readEnv({ HOST: '0.0.0.0', PORT: '8080', BURNRATE_PUBLIC_URL: 'https://burnrate.example.com/' }))).toEqual({
+      local: 'http://localhost:8080',
+      public: 'https://burnrate.example.com',
+    });
+    expect(dashboardAddresses(readEnv({ HOST: '127.0.0.1', PORT: '3000' }))).toEqual({ local: 'http://localhost:3000' });
+    expect(dashboardAddresses(readEnv({ HOST: '10.0.0.5', PORT: '3000' }))).toEqual({ local: 'http://10.0.0.5:3000' });
+    expect(dashboardAddresses(readEnv({ HOST: '2001:db8::5', PORT: '3000' }))).toEqual({ local: 'http://[2001:db8::5]:3000' });
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Which Host headers the server answers: loopback names and addresses, the address it binds to
- * (HOST, unless a wildcard) and the host of BURNRATE_PUBLIC_URL. Anything else is refused by
+ * (HOST, unless a wildcard) and the host of BURNRATE_PUBLIC_URL. Listening on every interface (the
+ * default) adds no name: not the machine's host name nor its addresses, which Burnrate cannot know
+ * to be the ones users open (a proxy, NAT); BURNRATE_PUBLIC_URL says which one is. Anything else is refused by
  * proxy.ts, so a DNS name rebound to this machine cannot reach the dashboard and its actions
  * through a visitor's browser (the browser sends the attacker's name as Host). Pure: no I/O.
  */
@@ -19,6 +21,39 @@ function normalize(name: string): string {
     .toLowerCase()
     .replace(/^\[|\]$/g, '')
     .replace(/\.$/, '');
+}
+
+/** Whether HOST means every interface (0.0.0.0, ::). */
+export function isWildcardHost(host: string): boolean {
+  return WILDCARDS.has(normalize(host));
+}
+
+export interface DashboardAddresses {
+  /** The address to open on this machine (or at HOST when it is one address). */
+  local: string;
+  /** BURNRATE_PUBLIC_URL, without a final slash. */
+  public?: string;
+  /** Set when the server listens on every interface but answers no name except loopback. */
+  warning?: string;
+}
+
+/**
+ * What `npm start` prints: where to open the dashboard here and at its public address. Listening on
+ * every interface without BURNRATE_PUBLIC_URL answers only loopback names (hostPolicy): a warning
+ * says so, since other machines reach the port but get 421.
+ */
+export function dashboardAddresses(env: { HOST: string; PORT: number; BURNRATE_PUBLIC_URL?: string | undefined }): DashboardAddresses {
+  const bind = normalize(env.HOST);
+  const wildcard = WILDCARDS.has(bind);
+  const host = wildcard || isLoopback(bind) ? 'localhost' : isIP(bind) === 6 ? `[${bind}]` : bind;
+  const out: DashboardAddresses = { local: `http://${host}:${env.PORT}` };
+  if (env.BURNRATE_PUBLIC_URL) out.public = env.BURNRATE_PUBLIC_URL.replace(/\/+$/, '');
+  else if (wildcard) {
+    out.warning =
+      'listening on every interface, but without BURNRATE_PUBLIC_URL only loopback host names are answered (others get 421): ' +
+      'set BURNRATE_PUBLIC_URL to the address users open (e.g. https://burnrate.example.com), or HOST=127.0.0.1 to stay on this machine';
+  }
+  return out;
 }
 
 export function hostPolicy(env: { HOST: string; BURNRATE_PUBLIC_URL?: string | undefined }): HostPolicy {
