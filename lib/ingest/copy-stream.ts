@@ -31,6 +31,12 @@ export async function copyChunks(args: {
     copy.on('finish', resolve);
     copy.on('error', (error) => {
       if (!copyFailure.failed) Object.assign(copyFailure, { failed: true, error });
+      // pg-copy-streams reports a failed COPY by emitting 'error' without destroying the stream, and
+      // then lets go of the connection: chunks still buffered in the Writable would reach _writev on
+      // the socket's next 'drain' and be written into a null connection (an uncaught TypeError,
+      // "reading 'stream'", inside a socket event). After the failure they are dropped instead.
+      copy._write = (_chunk, _encoding, done) => done();
+      copy._writev = (_chunks, done) => done();
       reject(error);
     });
   });
