@@ -27,6 +27,7 @@ export const PAGE_PERMISSIONS = {
   '/setup': PUBLIC,
   '/forbidden': PUBLIC,
   '/profile': EVERYONE,
+  '/settings/sso': ADMIN,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -37,6 +38,8 @@ export const ACTION_PERMISSIONS = {
   testSourceConnection: ADMIN,
   testSourceSettings: ADMIN,
   signIn: PUBLIC,
+  startSingleSignOn: PUBLIC,
+  saveSsoSettings: ADMIN,
   setupFirstAdmin: PUBLIC,
   signOut: EVERYONE,
 } as const satisfies Record<string, Allowed>;
@@ -46,7 +49,7 @@ export const ROUTE_PERMISSIONS = {
   'GET /api/ingest/status': { roles: EVERYONE, apiToken: true },
   // An admin's read-only token may pull the trail for archiving.
   'GET /audit/export': { roles: ADMIN, apiToken: true },
-  // better-auth's own endpoints; app/api/auth/[...all]/route.ts lets through only the OAuth ones.
+  // better-auth's own endpoints; app/api/auth/[...all]/route.ts lets through only the SSO callback.
   'GET /api/auth/[...all]': { roles: PUBLIC },
   'POST /api/auth/[...all]': { roles: PUBLIC },
 } as const satisfies Record<string, { roles: Allowed; apiToken?: boolean }>;

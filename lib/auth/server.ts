@@ -1,12 +1,15 @@
-import { hkdfSync } from 'node:crypto';
+import { createHash, hkdfSync } from 'node:crypto';
 import { betterAuth } from 'better-auth';
 import { nextCookies } from 'better-auth/next-js';
+import { genericOAuth } from 'better-auth/plugins/generic-oauth';
 import type pg from 'pg';
 import { CLIENT_IP_HEADER } from '../client-ip';
 import { getPool } from '../db/pool';
 import { readEnv } from '../env';
 import { secretKeyFromEnv } from '../secrets';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
+import { authLogger, genericOAuthConfigOf, inSsoCallback, noteSessionCreated, ssoNewUser } from './sso';
+import { loadSsoConfig, type SsoConfig, ssoFromEnv } from './sso-settings';
 
 /** A session lasts a week of inactivity; its expiry moves forward at most once a day of use. */
 export const SESSION_MAX_AGE_S = 7 * 24 * 3600;
@@ -31,7 +34,8 @@ function baseUrl(env = readEnv()) {
   return { fallback, allowedHosts, secure: fallback.startsWith('https://') };
 }
 
-export function buildAuth(pool: pg.Pool) {
+/** The instance over a pool, with single sign-on through `sso`'s provider when given (lib/auth/sso.ts). */
+export function buildAuth(pool: pg.Pool, sso: SsoConfig | null = null) {
   const base = baseUrl();
   return betterAuth({
     appName: 'Burnrate',
@@ -40,6 +44,10 @@ export function buildAuth(pool: pg.Pool) {
     secret: signingSecret(),
     database: pool,
     telemetry: { enabled: false },
+    // Inside an SSO callback its lines go to the failure's log entry, under the ref /sign-in shows.
+    logger: { level: 'warn', log: authLogger.log },
+    // OAuth failures land on /sign-in (app/api/auth/[...all] rewrites them to a sentence and a ref).
+    onAPIError: { errorURL: '/sign-in' },
     user: {
       modelName: 'users',
       fields: { emailVerified: 'email_verified', createdAt: 'created_at', updatedAt: 'updated_at' },
@@ -77,6 +85,13 @@ export function buildAuth(pool: pg.Pool) {
         createdAt: 'created_at',
         updatedAt: 'updated_at',
       },
+      accountLinking: {
+        enabled: true,
+        // Burnrate has no self sign-up: every local account was made by an admin (or the setup
+        // link), who vouched for its address, so a provider-verified email may link to it. The
+        // provider's side stays strict: no trustedProviders, so an unverified email links nothing.
+        requireLocalEmailVerified: false,
+      },
     },
     verification: {
       modelName: 'auth_verifications',
@@ -97,6 +112,12 @@ export function buildAuth(pool: pg.Pool) {
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
     },
     databaseHooks: {
+      user: {
+        create: {
+          // The SSO callback creates users only under the sign-up rules, with the default role.
+          before: async (user, context) => (inSsoCallback(context) ? { data: { ...user, ...ssoNewUser(sso, user) } } : undefined),
+        },
+      },
       session: {
         create: {
           // A disabled account gets no session, whichever way it signs in.
@@ -109,22 +130,56 @@ export function buildAuth(pool: pg.Pool) {
           },
           after: async (session) => {
             await pool.query('UPDATE users SET last_sign_in_at = now() WHERE id = $1', [session.userId]);
+            noteSessionCreated(session.userId);
           },
         },
       },
     },
-    // Must stay last: it writes the cookies of auth.api calls made in server actions.
-    plugins: [nextCookies()],
+    plugins: [
+      genericOAuth({ config: sso ? [genericOAuthConfigOf(sso)] : [] }),
+      // Must stay last: it writes the cookies of auth.api calls made in server actions.
+      nextCookies(),
+    ],
   });
 }
 
 export type Auth = ReturnType<typeof buildAuth>;
 
-const cache = globalThis as unknown as { burnrateAuth?: { pool: pg.Pool; auth: Auth } };
+interface CachedAuth {
+  pool: pg.Pool;
+  /** SHA-256 of the SSO settings the instance was built with ('' without SSO). */
+  ssoKey: string;
+  auth: Auth;
+}
+const cache = globalThis as unknown as { burnrateAuth?: CachedAuth; burnrateSso?: { pool: pg.Pool; config: SsoConfig | null } };
 
-/** The better-auth instance over the process's pool (rebuilt when the pool is: tests switch databases). */
+function authFor(pool: pg.Pool, sso: SsoConfig | null): Auth {
+  const ssoKey = sso ? createHash('sha256').update(JSON.stringify(sso)).digest('hex') : '';
+  if (cache.burnrateAuth?.pool !== pool || cache.burnrateAuth.ssoKey !== ssoKey) {
+    cache.burnrateAuth = { pool, ssoKey, auth: buildAuth(pool, sso) };
+  }
+  return cache.burnrateAuth.auth;
+}
+
+/**
+ * The better-auth instance over the process's pool (rebuilt when the pool is: tests switch
+ * databases), with the SSO settings this process loaded last (the environment's until then).
+ * Session lookups and password sign-in do not depend on those; the SSO entry points use
+ * getAuthWithCurrentSso().
+ */
 export function getAuth(): Auth {
   const pool = getPool();
-  if (cache.burnrateAuth?.pool !== pool) cache.burnrateAuth = { pool, auth: buildAuth(pool) };
-  return cache.burnrateAuth.auth;
+  return authFor(pool, cache.burnrateSso?.pool === pool ? cache.burnrateSso.config : ssoFromEnv());
+}
+
+/**
+ * The instance with the SSO settings in force now (one query): the sign-in page, the SSO start
+ * action and the callback use it, so settings saved on /settings/sso apply without a restart
+ * (the instance is rebuilt when they differ from the ones it was built with).
+ */
+export async function getAuthWithCurrentSso(): Promise<{ auth: Auth; sso: SsoConfig | null }> {
+  const pool = getPool();
+  const sso = await loadSsoConfig();
+  cache.burnrateSso = { pool, config: sso };
+  return { auth: authFor(pool, sso), sso };
 }
