@@ -14,6 +14,7 @@ const SECTIONS: readonly { label: string; href: string; page: PageKey | string }
   { label: 'Sources', href: '/sources', page: '/sources' },
   { label: 'Users', href: '/users', page: '/users' },
   { label: 'Audit', href: '/audit', page: '/audit' },
+  { label: 'Settings', href: '/settings/sso', page: '/settings/sso' },
 ];
 const SOON = ['Explorer', 'Recommendations'] as const;
 

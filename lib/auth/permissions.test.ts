@@ -106,9 +106,17 @@ describe('the table covers the code', () => {
   it('the roles mean what README says: a viewer changes nothing; only admins change sources', () => {
     const actionsFor = (role: Role) => Object.keys(ACTION_PERMISSIONS).filter((a) => can(role, 'action', a));
     const publicActions = Object.keys(ACTION_PERMISSIONS).filter((a) => can(null, 'action', a));
-    expect(publicActions.sort()).toEqual(['setupFirstAdmin', 'signIn']);
+    expect(publicActions.sort()).toEqual(['setupFirstAdmin', 'signIn', 'startSingleSignOn']);
     expect(actionsFor('viewer').filter((a) => !publicActions.includes(a))).toEqual(['signOut']);
-    for (const a of ['saveSource', 'deleteSource', 'setSourceEnabled', 'syncSourceNow', 'testSourceConnection', 'testSourceSettings'])
+    for (const a of [
+      'saveSource',
+      'deleteSource',
+      'setSourceEnabled',
+      'syncSourceNow',
+      'testSourceConnection',
+      'testSourceSettings',
+      'saveSsoSettings',
+    ])
       expect(ROLES.filter((r) => can(r, 'action', a))).toEqual(['admin']);
     expect(Object.keys(ACTION_PERMISSIONS).every((a) => can('admin', 'action', a))).toBe(true);
     expect(Object.keys(PAGE_PERMISSIONS).every((p) => can('admin', 'page', p))).toBe(true);

@@ -15,7 +15,8 @@ export const SSO_REFUSALS = {
 export type SsoRefusal = keyof typeof SSO_REFUSALS;
 
 const STATE = 'The sign-in expired, or was started in another browser or tab. Start again.';
-const UNVERIFIABLE = "The identity provider's answer could not be verified. Start again; if it persists, an admin should check the server log.";
+const UNVERIFIABLE =
+  "The identity provider's answer could not be verified. Start again; if it persists, an admin should check the server log.";
 
 const MESSAGES: Record<string, string> = {
   ...SSO_REFUSALS,

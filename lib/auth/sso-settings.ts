@@ -57,7 +57,10 @@ export const IssuerSchema = z
   .max(500, 'at most 500 characters')
   .refine((v) => URL.canParse(v), 'not a URL (e.g. https://accounts.google.com)')
   .transform((v) => new URL(v))
-  .refine((u) => u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.test(u.hostname)), 'must be https:// (http:// only on loopback)')
+  .refine(
+    (u) => u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.test(u.hostname)),
+    'must be https:// (http:// only on loopback)',
+  )
   .refine((u) => !u.search && !u.hash && !u.username && !u.password, 'an issuer has no query, fragment or credentials')
   .transform((u) => u.href.replace(/\/+$/, ''));
 
@@ -205,6 +208,17 @@ export async function loadSsoConfig(): Promise<SsoConfig | null> {
   };
 }
 
+/** The sign-in button's label, or null when no provider is in force (a broken setting is logged, not shown to visitors). */
+export async function ssoButtonName(): Promise<string | null> {
+  try {
+    return (await loadSsoConfig())?.name ?? null;
+  } catch (error) {
+    if (!(error instanceof SsoConfigError)) throw error;
+    console.error(`[burnrate] single sign-on is off: ${error.message}`);
+    return null;
+  }
+}
+
 /** What /settings/sso shows: never the secret, only whether one is stored. */
 export interface SsoSettingsView {
   environment: Omit<SsoConfig, 'clientSecret' | 'source'> | null;
@@ -322,7 +336,17 @@ export async function saveSsoSettings(input: SsoSettingsForm, updatedBy: string)
      VALUES (true, $1, $2, $3, $4, $5, $6, $7, $8, now(), $9)
      ON CONFLICT (id) DO UPDATE SET enabled = $1, issuer = $2, client_id = $3, client_secret = $4, display_name = $5,
        auto_sign_up = $6, default_role = $7, allowed_domains = $8, updated_at = now(), updated_by = $9`,
-    [input.enabled, input.issuer, input.clientId, clientSecret, input.name, input.autoSignUp, input.defaultRole, input.allowedDomains, updatedBy],
+    [
+      input.enabled,
+      input.issuer,
+      input.clientId,
+      clientSecret,
+      input.name,
+      input.autoSignUp,
+      input.defaultRole,
+      input.allowedDomains,
+      updatedBy,
+    ],
   );
   return {
     before: row

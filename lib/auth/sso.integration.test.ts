@@ -39,6 +39,8 @@ beforeAll(async () => {
       { sub: 'frank-sub', email: 'frank@example.test', emailVerified: true, name: 'Frank' },
       { sub: 'grace-sub', email: 'grace@example.test', emailVerified: true, name: 'Grace' },
       { sub: 'heidi-sub', email: 'heidi@example.test', emailVerified: true, name: 'Heidi' },
+      { sub: 'ivan-sub', email: 'ivan@example.org', emailVerified: true, name: 'Ivan' },
+      { sub: 'judy-sub', email: 'judy@example.test', emailVerified: true, name: 'Judy' },
     ],
   });
 });
@@ -129,5 +131,132 @@ describe('single sign-on with an OpenID Connect provider', () => {
     const second = await ssoSignIn('alice-sub');
     expect((await actorFromHeaders(new Headers({ cookie: second.cookie })))?.userId).toBe(alice.id);
     expect(await accountsOf('alice@example.test')).toHaveLength(1);
+  });
+
+  it('signs up an unknown verified email of an allowed domain with the default role', async () => {
+    await configure({ autoSignUp: true, allowedDomains: ['example.test'], defaultRole: 'engineer' });
+    const outcome = await ssoSignIn('bob-sub');
+    expect(outcome.location).toBe('/sources');
+    const [bob] = await sql<{ id: string; name: string; role: string; email_verified: boolean }>(
+      url,
+      'SELECT id, name, role, email_verified FROM users WHERE email = $1',
+      ['bob@example.test'],
+    );
+    expect(bob).toMatchObject({ name: 'Bob', role: 'engineer', email_verified: true });
+    expect(await actorFromHeaders(new Headers({ cookie: outcome.cookie }))).toMatchObject({ userId: bob?.id, role: 'engineer' });
+    expect(await accountsOf('bob@example.test')).toEqual([{ provider_id: 'oidc', account_id: `${idp.issuer} bob-sub` }]);
+  });
+
+  it('creates nobody while automatic sign-up is off', async () => {
+    await configure({ autoSignUp: false });
+    const outcome = await ssoSignIn('frank-sub');
+    const { code, ref } = refusal(outcome);
+    expect(ssoErrorMessage(code, ref)).toBe(`${SSO_REFUSALS.sso_signup_disabled} (ref ${ref})`);
+    expect(await sql(url, 'SELECT 1 FROM users WHERE email = $1', ['frank@example.test'])).toEqual([]);
+  });
+
+  it("says the provider refused Burnrate's client credentials when the client secret is wrong", async () => {
+    await configure({ clientSecret: 'not-the-client-secret' });
+    await createUser({ email: 'grace@example.test', name: 'Grace', role: 'viewer' }, 'test');
+    const outcome = await ssoSignIn('grace-sub');
+    const { code, ref } = refusal(outcome);
+    expect(code).toBe('sso_client_refused');
+    expect(ssoErrorMessage(code, ref)).toBe(
+      `The identity provider refused Burnrate's client credentials. An admin should check the client id and secret (Settings → Single sign-on). (ref ${ref})`,
+    );
+    // The log has the provider's own answer.
+    expect(outcome.errors.join('\n')).toMatch(/invalid_client/);
+    expect(outcome.cookie).not.toMatch(/session_token/);
+    expect(await accountsOf('grace@example.test')).toEqual([]);
+  });
+
+  it('refuses to sign up an email outside the allowed domains', async () => {
+    await configure({ autoSignUp: true, allowedDomains: ['example.test', 'example.org'] });
+    const outcome = await ssoSignIn('carol-sub');
+    const { code, ref } = refusal(outcome);
+    expect(code).toBe('sso_domain_not_allowed');
+    expect(ssoErrorMessage(code, ref)).toBe(`${SSO_REFUSALS.sso_domain_not_allowed} (ref ${ref})`);
+    expect(await sql(url, 'SELECT 1 FROM users WHERE email = $1', ['carol@elsewhere.test'])).toEqual([]);
+    expect(outcome.cookie).not.toMatch(/session_token/);
+  });
+
+  it('matches and creates users only by an email the provider verified', async () => {
+    await configure({ autoSignUp: true, allowedDomains: ['example.test'] });
+    // Unknown email, unverified: not signed up.
+    const dave = refusal(await ssoSignIn('dave-sub'));
+    expect(dave.code).toBe('sso_email_unverified');
+    expect(await sql(url, 'SELECT 1 FROM users WHERE email = $1', ['dave@example.test'])).toEqual([]);
+    // Existing user, unverified at the provider: not linked, same sentence.
+    await createUser({ email: 'erin@example.test', name: 'Erin', role: 'admin' }, 'test');
+    const erin = await ssoSignIn('erin-sub');
+    const { code, ref } = refusal(erin);
+    expect(ssoErrorMessage(code, ref)).toBe(`${SSO_REFUSALS.sso_email_unverified} (ref ${ref})`);
+    expect(await accountsOf('erin@example.test')).toEqual([]);
+    expect(erin.cookie).not.toMatch(/session_token/);
+  });
+
+  it('refuses a callback whose state was deleted or has expired', async () => {
+    await configure();
+    await createUser({ email: 'heidi@example.test', name: 'Heidi', role: 'viewer' }, 'test');
+    const deleted = await ssoSignIn('heidi-sub', async () => {
+      await sql(url, 'DELETE FROM auth_verifications');
+    });
+    expect(refusal(deleted).code).toBe('state_mismatch');
+    const expired = await ssoSignIn('heidi-sub', async () => {
+      // Ten minutes passed: the state's own expiry (what better-auth checks) and the row's.
+      await sql(
+        url,
+        `UPDATE auth_verifications SET expires_at = now() - interval '1 second',
+           value = jsonb_set(value::jsonb, '{expiresAt}', to_jsonb((extract(epoch FROM now()) * 1000)::bigint - 1000))::text`,
+      );
+    });
+    const { code, ref } = refusal(expired);
+    expect(code).toBe('state_mismatch');
+    expect(ssoErrorMessage(code, ref)).toBe(`The sign-in expired, or was started in another browser or tab. Start again. (ref ${ref})`);
+    expect(expired.cookie).not.toMatch(/session_token/);
+    expect(await accountsOf('heidi@example.test')).toEqual([]);
+  });
+
+  it('gives a disabled user no session', async () => {
+    await configure();
+    const judy = await createUser({ email: 'judy@example.test', name: 'Judy', role: 'engineer' }, 'test');
+    await sql(url, 'UPDATE users SET disabled_at = now() WHERE id = $1', [judy.id]);
+    const outcome = await ssoSignIn('judy-sub');
+    const { code, ref } = refusal(outcome);
+    expect(ssoErrorMessage(code, ref)).toBe(`${SSO_REFUSALS.sso_account_disabled} (ref ${ref})`);
+    expect(outcome.cookie).not.toMatch(/session_token/);
+  });
+
+  it('uses the environment over the saved settings, and offers nothing when neither is set', async () => {
+    await sql(url, 'DELETE FROM sso_settings');
+    const off = expectError(await withRequest({ host: 'localhost:3000' }, () => startSingleSignOn(IDLE, form({}))).then((r) => r.result));
+    expect(off.message).toBe('Single sign-on is not set up on this server.');
+    // A saved provider with a wrong secret, and the environment's with the right one: the environment's is used.
+    await configure({ clientSecret: 'not-the-client-secret' });
+    const env = {
+      BURNRATE_OIDC_ISSUER: idp.issuer,
+      BURNRATE_OIDC_CLIENT_ID: idp.clientId,
+      BURNRATE_OIDC_CLIENT_SECRET: idp.clientSecret,
+      BURNRATE_OIDC_AUTO_SIGNUP: '1',
+      BURNRATE_OIDC_ALLOWED_DOMAINS: 'Example.test, example.org',
+      BURNRATE_OIDC_DEFAULT_ROLE: 'finance',
+    };
+    Object.assign(process.env, env);
+    try {
+      const outcome = await ssoSignIn('ivan-sub');
+      expect(outcome.location).toBe('/sources');
+      expect(await actorFromHeaders(new Headers({ cookie: outcome.cookie }))).toMatchObject({ email: 'ivan@example.org', role: 'finance' });
+    } finally {
+      for (const name of Object.keys(env)) delete process.env[name];
+    }
+  });
+});
+
+describe('the auth route', () => {
+  it('answers 404 for every better-auth endpoint but the SSO callback', async () => {
+    for (const path of ['/sign-in/social', '/sign-in/email', '/get-session', '/callback/google', '/oauth2/callback/oidc', '/error']) {
+      const response = await GET(new Request(`${APP}/api/auth${path}`));
+      expect(response.status, path).toBe(404);
+    }
   });
 });

@@ -78,7 +78,7 @@ interface CallbackLog {
 
 const callbackLog = new AsyncLocalStorage<CallbackLog>();
 
-function describe(arg: unknown): string {
+function describeArg(arg: unknown): string {
   if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
   if (typeof arg === 'object' && arg !== null) {
     try {
@@ -104,7 +104,7 @@ export const authLogger = {
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, ...args: unknown[]): void {
     const log = callbackLog.getStore();
     if (log) {
-      log.lines.push(`${level} ${message}${args.length ? ` ${args.map(describe).join(' ')}` : ''}`);
+      log.lines.push(`${level} ${message}${args.length ? ` ${args.map(describeArg).join(' ')}` : ''}`);
       if (args.some(isInvalidClient)) log.clientRefused = true;
       return;
     }
@@ -138,7 +138,7 @@ export async function handleSsoCallback(
   try {
     response = await callbackLog.run(log, () => handler(request));
   } catch (error) {
-    log.lines.push(`handler threw ${describe(error)}`);
+    log.lines.push(`handler threw ${describeArg(error)}`);
     response = new Response(null, { status: 500 });
   }
   const location = response.headers.get('location');

@@ -47,7 +47,16 @@ export async function startOidcProvider(options: { redirectUri: string; accounts
     // Burnrate sends a PKCE challenge; the provider insists on one, so a flow without it fails here.
     pkce: { required: () => true },
     cookies: { keys: ['oidc-test-cookie-key'] },
-    jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }] },
+    jwks: {
+      keys: [
+        {
+          ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+          kid: 'test',
+          use: 'sig',
+          alg: 'RS256',
+        },
+      ],
+    },
     ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
     features: { devInteractions: { enabled: true } },
     findAccount: async (_ctx, id) => {
@@ -136,7 +145,8 @@ export async function signInAtProvider(authorizationUrl: string, accountId: stri
       : await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(url) } });
     jar.store(url, response);
     const location = response.headers.get('location');
-    if (!location) throw new Error(`the provider answered ${url} with ${response.status} and no redirect: ${(await response.text()).slice(0, 500)}`);
+    if (!location)
+      throw new Error(`the provider answered ${url} with ${response.status} and no redirect: ${(await response.text()).slice(0, 500)}`);
     await response.body?.cancel();
     url = new URL(location, url).href;
   }

@@ -1,0 +1,32 @@
+'use server';
+
+import { SsoConfigError, SsoSettingsFormSchema, saveSsoSettings as storeSsoSettings } from '../auth/sso-settings';
+import { ActionError, type ActionState, formAction } from './safe-action';
+
+/**
+ * /settings/sso's form. The next sign-in uses what it saves (getAuthWithCurrentSso rebuilds
+ * better-auth's instance when the settings differ); the environment's BURNRATE_OIDC_* still win.
+ */
+const run = formAction({
+  name: 'saveSsoSettings',
+  schema: SsoSettingsFormSchema,
+  handler: async (input, { actor }) => {
+    const by = actor.kind === 'user' ? actor.email : 'unknown';
+    try {
+      await storeSsoSettings(input, by);
+    } catch (error) {
+      if (error instanceof SsoConfigError) throw new ActionError(error.message, error.fieldErrors);
+      throw error;
+    }
+    return {
+      message: input.enabled ? 'Saved. The next single sign-on uses these settings.' : 'Saved. Single sign-on is off.',
+      data: null,
+      subject: 'single sign-on settings',
+    };
+  },
+  revalidate: ['/settings/sso', '/sign-in'],
+});
+
+export async function saveSsoSettings(prev: ActionState, form: FormData): Promise<ActionState> {
+  return run(prev, form);
+}
