@@ -155,7 +155,9 @@ export function ssoFromEnv(env: Record<string, string | undefined> = process.env
   }
   const parsed = EnvSsoSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${ENV_NAMES[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${ENV_NAMES[String(i.path[0])] ?? i.path.join('.')}: ${i.code === 'invalid_type' ? 'required' : i.message}`,
+    );
     throw new SsoConfigError(`Invalid environment: ${problems.join('; ')}`);
   }
   return { source: 'environment', ...parsed.data };
