@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { startWorker } from '../jobs/worker';
+import { ssoFromEnv } from '../lib/auth/sso-settings';
 import { issueSetupToken, linkPath } from '../lib/auth/users';
 import { resolveDatabase } from '../lib/db/connect';
 import { closePool } from '../lib/db/pool';
@@ -16,6 +17,9 @@ const log = (line: string) => console.log(`[burnrate] ${line}`);
 
 async function main() {
   const env = readEnv();
+  // A bad BURNRATE_OIDC_* stops here, naming the variable, rather than on the first page view.
+  const sso = ssoFromEnv();
+  if (sso) log(`single sign-on: ${sso.issuer} (from the environment)`);
   const dev = process.argv.includes('--dev');
   let interrupted = false;
   // Until the database is up there is nothing to stop in order: Ctrl-C just ends the process.
