@@ -1,6 +1,8 @@
 'use server';
 
+import { recordAudit } from '../audit/record';
 import { SsoConfigError, SsoSettingsFormSchema, saveSsoSettings as storeSsoSettings } from '../auth/sso-settings';
+import { withTransaction } from '../db/pool';
 import { ActionError, type ActionState, formAction } from './safe-action';
 
 /**
@@ -10,10 +12,23 @@ import { ActionError, type ActionState, formAction } from './safe-action';
 const run = formAction({
   name: 'saveSsoSettings',
   schema: SsoSettingsFormSchema,
+  audit: () => ({ action: 'settings.update', objectType: 'settings', objectId: 'sso' }),
   handler: async (input, { actor }) => {
     const by = actor.kind === 'user' ? actor.email : 'unknown';
     try {
-      await storeSsoSettings(input, by);
+      await withTransaction(async (client) => {
+        const change = await storeSsoSettings(input, by, client);
+        // The secret is named in `changed`, never recorded (and redact() would drop it anyway).
+        await recordAudit(client, {
+          actor,
+          action: 'settings.update',
+          objectType: 'settings',
+          objectId: 'sso',
+          before: change.before,
+          after: change.after,
+          detail: { changed: change.changed },
+        });
+      });
     } catch (error) {
       if (error instanceof SsoConfigError) throw new ActionError(error.message, error.fieldErrors);
       throw error;

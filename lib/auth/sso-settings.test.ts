@@ -96,6 +96,19 @@ describe('/settings/sso', () => {
     expect(decryptSecret(row?.client_secret ?? '')).toBe('first-secret-value');
     expect(row).toMatchObject({ issuer: 'https://idp.example.com', updated_by: admin.email });
     expect(JSON.stringify(await ssoSettingsView())).not.toContain('first-secret-value');
+    const [line] = await sql<{ actor_email: string; object_id: string; before: unknown; after: Record<string, unknown>; detail: unknown }>(
+      url,
+      "SELECT actor_email, object_id, before, after, detail FROM audit_log WHERE action = 'settings.update' AND actor_user_id = $1",
+      [admin.id],
+    );
+    expect(line).toMatchObject({
+      actor_email: admin.email,
+      object_id: 'sso',
+      before: null,
+      detail: { changed: expect.arrayContaining(['issuer', 'clientSecret']) },
+    });
+    expect(line?.after).toMatchObject({ issuer: 'https://idp.example.com', clientId: 'burnrate', name: 'Example SSO' });
+    expect(JSON.stringify(line)).not.toContain('first-secret-value');
 
     // Blank keeps the stored secret.
     expectSuccess(await save(IDLE, form({ ...fields, clientSecret: '', name: 'Renamed' })));
@@ -115,6 +128,25 @@ describe('/settings/sso', () => {
     const after = await getAuthWithCurrentSso();
     expect(after.sso).toMatchObject({ issuer: 'https://other-idp.example.com', clientSecret: 'second-secret' });
     expect(after.auth).not.toBe(before);
+    const lines = await sql<{ detail: { changed: string[] } }>(
+      url,
+      "SELECT detail FROM audit_log WHERE action = 'settings.update' AND outcome = 'ok' AND actor_user_id = $1 ORDER BY id",
+      [admin.id],
+    );
+    // The refused attempt is recorded too, with the message it got.
+    expect(
+      await sql(
+        url,
+        "SELECT detail->>'message' AS message FROM audit_log WHERE action = 'settings.update' AND outcome = 'refused' AND actor_user_id = $1",
+        [admin.id],
+      ),
+    ).toEqual([{ message: moved.message }]);
+    expect(lines.map((l) => l.detail.changed)).toEqual([
+      ['enabled', 'issuer', 'clientId', 'name', 'autoSignUp', 'defaultRole', 'allowedDomains', 'clientSecret'],
+      ['name'],
+      ['issuer', 'name', 'clientSecret'],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('second-secret');
   });
 
   it('refuses automatic sign-up without an allowed domain, and admin as the default role', async () => {

@@ -11,6 +11,7 @@
  *   domain list must not mint admins. Admins are made on the users page or with `npm run user`.
  * - the issuer is https, or http on loopback only (tests, a local Keycloak).
  */
+import type pg from 'pg';
 import { z } from 'zod';
 import { getPool } from '../db/pool';
 import { decryptSecret, encryptSecret } from '../secrets';
@@ -176,8 +177,8 @@ interface SsoRow {
   updated_by: string | null;
 }
 
-async function storedRow(): Promise<SsoRow | null> {
-  const { rows } = await getPool().query<SsoRow>('SELECT * FROM sso_settings WHERE id');
+async function storedRow(db: pg.Pool | pg.PoolClient = getPool(), forUpdate = false): Promise<SsoRow | null> {
+  const { rows } = await db.query<SsoRow>(`SELECT * FROM sso_settings WHERE id${forUpdate ? ' FOR UPDATE' : ''}`);
   return rows[0] ?? null;
 }
 
@@ -297,13 +298,16 @@ export const SsoSettingsFormSchema = z
   .superRefine(requireDomainsForSignUp);
 export type SsoSettingsForm = z.output<typeof SsoSettingsFormSchema>;
 
-/** A settings change as the audit trail records it: every field, the secret only as "changed" or not. */
+/** A settings change as the audit trail records it: the fields without the secret, and which fields changed (the secret by name only). */
 export interface SsoSettingsChange {
   before: Record<string, unknown> | null;
   after: Record<string, unknown>;
+  changed: string[];
 }
 
-function auditable(v: Omit<SsoSettingsForm, 'clientSecret'>): Record<string, unknown> {
+type Auditable = Omit<SsoSettingsForm, 'clientSecret'>;
+
+function auditable(v: Auditable): Record<string, unknown> {
   return {
     enabled: v.enabled,
     issuer: v.issuer,
@@ -316,12 +320,17 @@ function auditable(v: Omit<SsoSettingsForm, 'clientSecret'>): Record<string, unk
 }
 
 /**
- * Saves the page's settings. The client secret is encrypted (lib/secrets.ts); left blank it keeps
- * the stored one — unless the issuer changed: a stored secret is only ever sent to the provider it
- * was entered for (as source credentials are bound to their endpoints).
+ * Saves the page's settings (in the caller's transaction, so its audit line commits with them).
+ * The client secret is encrypted (lib/secrets.ts); left blank it keeps the stored one — unless the
+ * issuer changed: a stored secret is only ever sent to the provider it was entered for (as source
+ * credentials are bound to their endpoints).
  */
-export async function saveSsoSettings(input: SsoSettingsForm, updatedBy: string): Promise<SsoSettingsChange> {
-  const row = await storedRow();
+export async function saveSsoSettings(
+  input: SsoSettingsForm,
+  updatedBy: string,
+  db: pg.Pool | pg.PoolClient = getPool(),
+): Promise<SsoSettingsChange> {
+  const row = await storedRow(db, true);
   const secret = input.clientSecret.trim();
   if (secret === '') {
     if (!row) throw new SsoConfigError('Enter the client secret.', { clientSecret: ['required'] });
@@ -333,7 +342,7 @@ export async function saveSsoSettings(input: SsoSettingsForm, updatedBy: string)
     }
   }
   const clientSecret = secret === '' ? (row as SsoRow).client_secret : encryptSecret(secret);
-  await getPool().query(
+  await db.query(
     `INSERT INTO sso_settings (id, enabled, issuer, client_id, client_secret, display_name, auto_sign_up, default_role, allowed_domains, updated_at, updated_by)
      VALUES (true, $1, $2, $3, $4, $5, $6, $7, $8, now(), $9)
      ON CONFLICT (id) DO UPDATE SET enabled = $1, issuer = $2, client_id = $3, client_secret = $4, display_name = $5,
@@ -350,21 +359,19 @@ export async function saveSsoSettings(input: SsoSettingsForm, updatedBy: string)
       updatedBy,
     ],
   );
-  return {
-    before: row
-      ? {
-          ...auditable({
-            enabled: row.enabled,
-            issuer: row.issuer,
-            clientId: row.client_id,
-            name: row.display_name,
-            autoSignUp: row.auto_sign_up,
-            defaultRole: row.default_role,
-            allowedDomains: row.allowed_domains,
-          }),
-          clientSecret: '[redacted]',
-        }
-      : null,
-    after: { ...auditable(input), clientSecret: secret === '' ? '[redacted, unchanged]' : '[redacted, changed]' },
-  };
+  const before = row
+    ? auditable({
+        enabled: row.enabled,
+        issuer: row.issuer,
+        clientId: row.client_id,
+        name: row.display_name,
+        autoSignUp: row.auto_sign_up,
+        defaultRole: row.default_role,
+        allowedDomains: row.allowed_domains,
+      })
+    : null;
+  const after = auditable(input);
+  const changed = Object.keys(after).filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after[k]));
+  if (secret !== '') changed.push('clientSecret');
+  return { before, after, changed };
 }

@@ -127,6 +127,21 @@ describe('single sign-on with an OpenID Connect provider', () => {
     const actor = await actorFromHeaders(new Headers({ cookie: first.cookie }));
     expect(actor).toMatchObject({ kind: 'user', userId: alice.id, email: 'alice@example.test', role: 'finance', via: 'session' });
     expect(await accountsOf('alice@example.test')).toEqual([{ provider_id: 'oidc', account_id: `${idp.issuer} alice-sub` }]);
+    expect(
+      await sql(
+        url,
+        "SELECT actor_email, action, object_id, outcome, detail FROM audit_log WHERE action = 'auth.sign_in' AND actor_user_id = $1",
+        [alice.id],
+      ),
+    ).toEqual([
+      {
+        actor_email: 'alice@example.test',
+        action: 'auth.sign_in',
+        object_id: alice.id,
+        outcome: 'ok',
+        detail: { via: 'sso', issuer: idp.issuer },
+      },
+    ]);
     // The next time the link is used as is.
     const second = await ssoSignIn('alice-sub');
     expect((await actorFromHeaders(new Headers({ cookie: second.cookie })))?.userId).toBe(alice.id);
@@ -166,6 +181,13 @@ describe('single sign-on with an OpenID Connect provider', () => {
     );
     // The log has the provider's own answer.
     expect(outcome.errors.join('\n')).toMatch(/invalid_client/);
+    // The audit trail has the failure under the same ref.
+    const lines = await sql<{ outcome: string; detail: Record<string, string> }>(
+      url,
+      "SELECT outcome, detail FROM audit_log WHERE action = 'auth.sign_in_failed' AND detail->>'ref' = $1",
+      [ref],
+    );
+    expect(lines).toEqual([{ outcome: 'refused', detail: { via: 'sso', issuer: idp.issuer, code: 'sso_client_refused', ref } }]);
     expect(outcome.cookie).not.toMatch(/session_token/);
     expect(await accountsOf('grace@example.test')).toEqual([]);
   });

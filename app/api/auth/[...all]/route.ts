@@ -1,7 +1,11 @@
 import { apiErrorResponse } from '@/lib/api-error';
+import { recordAudit } from '@/lib/audit/record';
+import { RoleSchema } from '@/lib/auth/roles';
 import { getAuthWithCurrentSso } from '@/lib/auth/server';
 import { handleSsoCallback, type SsoOutcome } from '@/lib/auth/sso';
 import { SSO_PROVIDER_ID } from '@/lib/auth/sso-settings';
+import { clientIp } from '@/lib/client-ip';
+import { getPool } from '@/lib/db/pool';
 
 /**
  * better-auth's HTTP endpoints, for what must arrive over HTTP: the identity provider's redirect
@@ -12,9 +16,29 @@ import { SSO_PROVIDER_ID } from '@/lib/auth/sso-settings';
  */
 const OPEN_AUTH_PATHS: readonly RegExp[] = [new RegExp(`^/callback/${SSO_PROVIDER_ID}$`)];
 
-async function recordOutcome(outcome: SsoOutcome): Promise<void> {
-  // The audit trail (auth.sign_in / auth.sign_in_failed) is recorded here once lib/audit lands.
-  if (outcome.ok) console.info(`[burnrate] single sign-on: user ${outcome.userId} signed in`);
+/** The audit line of a single sign-on: auth.sign_in as the user, or auth.sign_in_failed with the reason's code and ref. */
+async function recordOutcome(outcome: SsoOutcome, ip: string | null, issuer: string | null): Promise<void> {
+  const pool = getPool();
+  if (!outcome.ok) {
+    await recordAudit(pool, {
+      actor: { kind: 'anonymous', ip },
+      action: 'auth.sign_in_failed',
+      objectType: 'sso',
+      outcome: 'refused',
+      detail: { via: 'sso', issuer, code: outcome.code, ref: outcome.ref },
+    });
+    return;
+  }
+  const { rows } = await pool.query<{ email: string; role: string }>('SELECT email, role FROM users WHERE id = $1', [outcome.userId]);
+  const user = rows[0];
+  if (!user) throw new Error(`single sign-on signed in user ${outcome.userId}, who does not exist`);
+  await recordAudit(pool, {
+    actor: { kind: 'user', userId: outcome.userId, email: user.email, role: RoleSchema.parse(user.role), via: 'session', ip },
+    action: 'auth.sign_in',
+    objectType: 'user',
+    objectId: outcome.userId,
+    detail: { via: 'sso', issuer },
+  });
 }
 
 async function handle(request: Request): Promise<Response> {
@@ -27,8 +51,13 @@ async function handle(request: Request): Promise<Response> {
       cause: `auth endpoint ${path} is not open over HTTP`,
     });
   }
-  const { auth } = await getAuthWithCurrentSso();
-  return handleSsoCallback(request, (r) => auth.handler(r), recordOutcome);
+  const { auth, sso } = await getAuthWithCurrentSso();
+  const ip = clientIp(request.headers);
+  return handleSsoCallback(
+    request,
+    (r) => auth.handler(r),
+    (outcome) => recordOutcome(outcome, ip, sso?.issuer ?? null),
+  );
 }
 
 export const GET = handle;
