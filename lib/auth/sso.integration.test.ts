@@ -41,6 +41,9 @@ beforeAll(async () => {
       { sub: 'heidi-sub', email: 'heidi@example.test', emailVerified: true, name: 'Heidi' },
       { sub: 'ivan-sub', email: 'ivan@example.org', emailVerified: true, name: 'Ivan' },
       { sub: 'judy-sub', email: 'judy@example.test', emailVerified: true, name: 'Judy' },
+      // As Entra ID sends them: no email_verified, the tenant's verified-domain flag instead.
+      { sub: 'kim-sub', email: 'kim@example.test', emailVerified: undefined, xmsEdov: true, name: 'Kim' },
+      { sub: 'lee-sub', email: 'lee@example.test', emailVerified: undefined, name: 'Lee' },
     ],
   });
 });
@@ -215,6 +218,17 @@ describe('single sign-on with an OpenID Connect provider', () => {
     expect(ssoErrorMessage(code, ref)).toBe(`${SSO_REFUSALS.sso_email_unverified} (ref ${ref})`);
     expect(await accountsOf('erin@example.test')).toEqual([]);
     expect(erin.cookie).not.toMatch(/session_token/);
+  });
+
+  it("takes Entra ID's xms_edov for a verified email when email_verified is absent, and nothing else", async () => {
+    await configure();
+    const kim = await createUser({ email: 'kim@example.test', name: 'Kim', role: 'viewer' }, 'test');
+    await createUser({ email: 'lee@example.test', name: 'Lee', role: 'viewer' }, 'test');
+    const signedIn = await ssoSignIn('kim-sub');
+    expect((await actorFromHeaders(new Headers({ cookie: signedIn.cookie })))?.userId).toBe(kim.id);
+    const lee = await ssoSignIn('lee-sub');
+    expect(ssoErrorMessage(refusal(lee).code, null)).toBe(SSO_REFUSALS.sso_email_unverified);
+    expect(await accountsOf('lee@example.test')).toEqual([]);
   });
 
   it('refuses a callback whose state was deleted or has expired', async () => {

@@ -19,6 +19,20 @@ import type { GenericOAuthConfig } from 'better-auth/plugins/generic-oauth';
 import type { SsoRefusal } from './sso-errors';
 import { SSO_PROVIDER_ID, SSO_SCOPES, type SsoConfig } from './sso-settings';
 
+function claimTrue(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+/**
+ * Whether the provider vouches for the profile's email: `email_verified` true; or, when the claim
+ * is absent, `xms_edov` true — Entra ID sends no email_verified, and xms_edov (an optional claim)
+ * says the tenant verified the email's domain.
+ */
+export function providerVerifiedEmail(profile: Record<string, unknown>): boolean {
+  if (profile.email_verified !== undefined && profile.email_verified !== null) return claimTrue(profile.email_verified);
+  return claimTrue(profile.xms_edov);
+}
+
 export function genericOAuthConfigOf(sso: SsoConfig): GenericOAuthConfig {
   return {
     providerId: SSO_PROVIDER_ID,
@@ -32,6 +46,7 @@ export function genericOAuthConfigOf(sso: SsoConfig): GenericOAuthConfig {
     scopes: [...SSO_SCOPES],
     pkce: true,
     disableSignUp: !sso.autoSignUp,
+    mapProfileToUser: (profile) => ({ emailVerified: providerVerifiedEmail(profile) }),
     accountSubject: ({ profile }) => {
       if (profile.sub === undefined || profile.sub === null || profile.sub === '') throw new Error('the ID token has no sub claim');
       return `${sso.issuer} ${String(profile.sub)}`;

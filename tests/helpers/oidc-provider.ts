@@ -11,7 +11,10 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 export interface OidcAccount {
   sub: string;
   email: string;
-  emailVerified: boolean;
+  /** The email_verified claim; undefined: not sent (as Entra ID does). */
+  emailVerified: boolean | undefined;
+  /** Entra ID's optional xms_edov claim (the email's domain is verified by the tenant). */
+  xmsEdov?: boolean;
   name: string;
 }
 
@@ -43,7 +46,7 @@ export async function startOidcProvider(options: { redirectUri: string; accounts
         token_endpoint_auth_method: 'client_secret_post',
       },
     ],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name'] },
     // Burnrate sends a PKCE challenge; the provider insists on one, so a flow without it fails here.
     pkce: { required: () => true },
     cookies: { keys: ['oidc-test-cookie-key'] },
@@ -64,7 +67,13 @@ export async function startOidcProvider(options: { redirectUri: string; accounts
       if (!account) return undefined;
       return {
         accountId: id,
-        claims: async () => ({ sub: id, email: account.email, email_verified: account.emailVerified, name: account.name }),
+        claims: async () => ({
+          sub: id,
+          email: account.email,
+          name: account.name,
+          ...(account.emailVerified === undefined ? {} : { email_verified: account.emailVerified }),
+          ...(account.xmsEdov === undefined ? {} : { xms_edov: account.xmsEdov }),
+        }),
       };
     },
     // A first-party client: grant what it asks for instead of showing a consent screen.
