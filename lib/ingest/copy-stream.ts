@@ -34,7 +34,9 @@ export async function copyChunks(args: {
       // pg-copy-streams reports a failed COPY by emitting 'error' without destroying the stream, and
       // then lets go of the connection: chunks still buffered in the Writable would reach _writev on
       // the socket's next 'drain' and be written into a null connection (an uncaught TypeError,
-      // "reading 'stream'", inside a socket event). After the failure they are dropped instead.
+      // "reading 'stream'", inside a socket event); so would the chunks it holds itself, waiting
+      // for that 'drain'. After the failure both are dropped instead.
+      (copy as unknown as { chunks: unknown[] }).chunks = [];
       copy._write = (_chunk, _encoding, done) => done();
       copy._writev = (_chunks, done) => done();
       reject(error);
