@@ -3,6 +3,7 @@
 import { recordAudit } from '../audit/record';
 import { SsoConfigError, SsoSettingsFormSchema, saveSsoSettings as storeSsoSettings } from '../auth/sso-settings';
 import { withTransaction } from '../db/pool';
+import { SecretKeyError } from '../secrets';
 import { ActionError, type ActionState, formAction } from './safe-action';
 
 /**
@@ -31,6 +32,9 @@ const run = formAction({
       });
     } catch (error) {
       if (error instanceof SsoConfigError) throw new ActionError(error.message, error.fieldErrors);
+      if (error instanceof SecretKeyError) {
+        throw new ActionError(`The settings were not saved: ${error.message}`, { clientSecret: [error.message] });
+      }
       throw error;
     }
     return {
