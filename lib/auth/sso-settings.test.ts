@@ -169,6 +169,20 @@ describe('/settings/sso', () => {
     ).rejects.toThrow(/check constraint/);
   });
 
+  it('says the secret was not saved when BURNRATE_SECRET_KEY is missing, rather than a server error', async () => {
+    const admin = await userWithRole('admin');
+    const key = process.env.BURNRATE_SECRET_KEY;
+    delete process.env.BURNRATE_SECRET_KEY;
+    try {
+      const refused = expectError(await as(admin, saveSsoSettings)(IDLE, form({ ...fields, issuer: 'https://keyless.example.com' })));
+      expect(refused.message).toMatch(/^The settings were not saved: BURNRATE_SECRET_KEY is not set/);
+      expect(refused.fieldErrors.clientSecret?.[0]).toMatch(/^BURNRATE_SECRET_KEY is not set/);
+    } finally {
+      process.env.BURNRATE_SECRET_KEY = key;
+    }
+    expect(await sql(url, "SELECT 1 FROM sso_settings WHERE issuer = 'https://keyless.example.com'")).toEqual([]);
+  });
+
   it('is off when saved as off', async () => {
     const admin = await userWithRole('admin');
     const { enabled: _on, ...off } = fields;
