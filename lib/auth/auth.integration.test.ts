@@ -38,3 +38,33 @@ describe('password sign-in through better-auth on the migrated tables', () => {
     await expect(signIn(user.email, TEST_PASSWORD)).rejects.toThrow();
   });
 });
+
+describe('session expiry and rotation', () => {
+  it('a session whose expires_at has passed names nobody, and its row is gone afterwards', async () => {
+    const user = await userWithRole('viewer');
+    expect(await actorFromHeaders(new Headers({ cookie: user.cookie }))).not.toBeNull();
+    await sql(url, "UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1", [user.id]);
+    expect(await actorFromHeaders(new Headers({ cookie: user.cookie }))).toBeNull();
+    const [left] = await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM auth_sessions WHERE user_id = $1', [user.id]);
+    expect(left?.n).toBe(0);
+  });
+
+  it('every sign-in creates a new session token (never the one a browser brought); each is its own row', async () => {
+    const user = await userWithRole('engineer');
+    const second = await signIn(user.email, TEST_PASSWORD, { cookie: user.cookie });
+    expect(second).not.toBe(user.cookie);
+    const tokens = await sql<{ token: string }>(url, 'SELECT token FROM auth_sessions WHERE user_id = $1', [user.id]);
+    expect(new Set(tokens.map((t) => t.token)).size).toBe(2);
+    expect(await actorFromHeaders(new Headers({ cookie: second }))).toMatchObject({ userId: user.id });
+  });
+
+  it('a new session expires 7 days after its creation', async () => {
+    const user = await userWithRole('finance');
+    const [row] = await sql<{ seconds: number }>(
+      url,
+      'SELECT round(extract(epoch FROM expires_at - created_at))::int AS seconds FROM auth_sessions WHERE user_id = $1',
+      [user.id],
+    );
+    expect(row?.seconds).toBe(7 * 24 * 3600);
+  });
+});
