@@ -34,6 +34,14 @@ export function AccountForm<T>({
 }) {
   const [state, dispatch, pending] = useActionState(action, { status: 'idle' });
   const [values, setValues] = useState<Record<string, string>>({});
+  // Each answer from the server empties the password fields (adjusting state while rendering,
+  // as React documents for state that follows a prop), so a typed password never lingers.
+  const [answeredAt, setAnsweredAt] = useState(0);
+  const at = state.status === 'idle' ? 0 : state.at;
+  if (at !== answeredAt) {
+    setAnsweredAt(at);
+    setValues((v) => Object.fromEntries(Object.entries(v).filter(([name]) => fields.find((f) => f.name === name)?.type !== 'password')));
+  }
   const errors = state.status === 'error' ? state.fieldErrors : {};
   return (
     <form action={dispatch} className={styles.form} data-testid={testId} noValidate>
@@ -54,7 +62,7 @@ export function AccountForm<T>({
               type={f.type}
               autoComplete={f.autoComplete}
               className={styles.input}
-              value={f.type === 'password' && state.status === 'error' && values[f.name] === undefined ? '' : (values[f.name] ?? '')}
+              value={values[f.name] ?? ''}
               onChange={(e) => setValues((v) => ({ ...v, [f.name]: e.target.value }))}
               aria-invalid={error ? 'true' : undefined}
               aria-describedby={error ? `${id}-error` : f.help ? `${id}-help` : undefined}
