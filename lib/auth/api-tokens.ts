@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { z } from 'zod';
+import { getPool, withTransaction } from '../db/pool';
 
 /**
  * Read-only API tokens for scripts: `brt_` + 32 random bytes (base64url). Only the SHA-256 is
@@ -31,4 +33,58 @@ export async function userOfApiToken(pool: pg.Pool, token: string): Promise<{ us
   if (!row) return null;
   if (row.stale) await pool.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [row.id]);
   return { userId: row.user_id, email: row.email, role: row.role };
+}
+
+/** How many live (unrevoked) tokens one user may hold: enough for every script, few enough to review. */
+export const MAX_LIVE_TOKENS = 20;
+export const TokenNameSchema = z.string().trim().min(1, 'required').max(100, 'at most 100 characters');
+
+export class ApiTokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiTokenError';
+  }
+}
+
+export interface CreatedApiToken {
+  id: string;
+  name: string;
+  prefix: string;
+  /** The token itself: shown to its owner once, never stored. */
+  token: string;
+}
+
+/** A new token for an enabled user (the user row is locked, so a concurrent disable or a burst of creations waits). */
+export async function createApiToken(userId: string, name: string): Promise<CreatedApiToken> {
+  const checkedName = TokenNameSchema.parse(name);
+  const { token, hash, prefix } = newToken();
+  return withTransaction(async (client) => {
+    const { rows: users } = await client.query('SELECT 1 FROM users WHERE id = $1 AND disabled_at IS NULL FOR UPDATE', [userId]);
+    if (users.length === 0) throw new ApiTokenError('This account is disabled or no longer exists.');
+    const { rows: live } = await client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL',
+      [userId],
+    );
+    if ((live[0]?.n ?? 0) >= MAX_LIVE_TOKENS) {
+      throw new ApiTokenError(`You already have ${MAX_LIVE_TOKENS} live tokens: revoke one you no longer use first.`);
+    }
+    const { rows } = await client.query<{ id: string }>(
+      'INSERT INTO api_tokens (user_id, name, token_hash, prefix) VALUES ($1, $2, $3, $4) RETURNING id::text',
+      [userId, checkedName, hash, prefix],
+    );
+    const id = rows[0]?.id;
+    if (id === undefined) throw new Error('api_tokens insert returned no id');
+    return { id, name: checkedName, prefix, token };
+  });
+}
+
+/** Revokes one of the user's own tokens; null when they have no such live token. */
+export async function revokeApiToken(userId: string, id: string): Promise<{ id: string; name: string; prefix: string } | null> {
+  const { rows } = await getPool().query<{ id: string; name: string; prefix: string }>(
+    `UPDATE api_tokens SET revoked_at = now()
+      WHERE id = $1::bigint AND user_id = $2 AND revoked_at IS NULL
+      RETURNING id::text, name, prefix`,
+    [id, userId],
+  );
+  return rows[0] ?? null;
 }

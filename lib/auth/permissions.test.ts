@@ -106,8 +106,16 @@ describe('the table covers the code', () => {
   it('the roles mean what README says: a viewer changes nothing; only admins change sources', () => {
     const actionsFor = (role: Role) => Object.keys(ACTION_PERMISSIONS).filter((a) => can(role, 'action', a));
     const publicActions = Object.keys(ACTION_PERMISSIONS).filter((a) => can(null, 'action', a));
-    expect(publicActions.sort()).toEqual(['setupFirstAdmin', 'signIn', 'startSingleSignOn']);
-    expect(actionsFor('viewer').filter((a) => !publicActions.includes(a))).toEqual(['signOut']);
+    expect(publicActions.sort()).toEqual(['setPassword', 'setupFirstAdmin', 'signIn', 'startSingleSignOn']);
+    // Beyond the public ones, a viewer only changes their own account (password, API tokens, signing out).
+    expect(actionsFor('viewer').filter((a) => !publicActions.includes(a))).toEqual([
+      'signOut',
+      'changePassword',
+      'createApiToken',
+      'revokeApiToken',
+    ]);
+    for (const a of ['inviteUser', 'changeUserRole', 'setUserDisabled', 'createPasswordResetLink'])
+      expect(ROLES.filter((r) => can(r, 'action', a))).toEqual(['admin']);
     for (const a of [
       'saveSource',
       'deleteSource',

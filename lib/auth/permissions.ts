@@ -28,6 +28,8 @@ export const PAGE_PERMISSIONS = {
   '/forbidden': PUBLIC,
   '/profile': EVERYONE,
   '/settings/sso': ADMIN,
+  '/users': ADMIN,
+  '/set-password': PUBLIC,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -42,6 +44,17 @@ export const ACTION_PERMISSIONS = {
   saveSsoSettings: ADMIN,
   setupFirstAdmin: PUBLIC,
   signOut: EVERYONE,
+  // The users page.
+  inviteUser: ADMIN,
+  changeUserRole: ADMIN,
+  setUserDisabled: ADMIN,
+  createPasswordResetLink: ADMIN,
+  // The invitation / reset link's page: the token is the credential.
+  setPassword: PUBLIC,
+  // Everyone's own account (the profile page).
+  changePassword: EVERYONE,
+  createApiToken: EVERYONE,
+  revokeApiToken: EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {
@@ -49,6 +62,7 @@ export const ROUTE_PERMISSIONS = {
   'GET /api/ingest/status': { roles: EVERYONE, apiToken: true },
   // An admin's read-only token may pull the trail for archiving.
   'GET /audit/export': { roles: ADMIN, apiToken: true },
+  'GET /api/me': { roles: EVERYONE, apiToken: true },
   // better-auth's own endpoints; app/api/auth/[...all]/route.ts lets through only the SSO callback.
   'GET /api/auth/[...all]': { roles: PUBLIC },
   'POST /api/auth/[...all]': { roles: PUBLIC },
