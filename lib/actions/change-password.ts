@@ -1,9 +1,11 @@
 'use server';
 
 import { APIError } from 'better-auth/api';
+import { recordAudit } from '../audit/record';
 import { checkSignIn, clearFailures, recordFailure } from '../auth/rate-limit';
 import { collectSetCookies, requestHeaders } from '../auth/request-context';
 import { getAuth } from '../auth/server';
+import { getPool } from '../db/pool';
 import { ChangePasswordSchema } from './account-schemas';
 import { ActionError, type ActionState, formAction } from './safe-action';
 
@@ -12,6 +14,7 @@ const WRONG = 'This is not your current password.';
 const run = formAction({
   name: 'changePassword',
   schema: ChangePasswordSchema,
+  audit: () => ({ action: 'user.password_change', objectType: 'user' }),
   handler: async ({ currentPassword, newPassword }, { actor }) => {
     if (actor.kind !== 'user') throw new ActionError('Sign in again, then retry.');
     // A wrong current password counts as a failed sign-in of the account: a left-open session
@@ -43,6 +46,13 @@ const run = formAction({
       throw error;
     }
     await clearFailures(actor.email);
+    await recordAudit(getPool(), {
+      actor,
+      action: 'user.password_change',
+      objectType: 'user',
+      objectId: actor.userId,
+      detail: { note: 'all sessions ended; this browser got a new one' },
+    });
     return { message: 'Password changed. Your other sessions were signed out.', data: null, subject: `user ${actor.userId}` };
   },
 });

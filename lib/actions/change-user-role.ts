@@ -9,6 +9,7 @@ const run = formAction({
   name: 'changeUserRole',
   schema: ChangeUserRoleSchema,
   revalidate: ['/users'],
+  audit: (input) => ({ action: 'user.role_change', objectType: 'user', objectId: input?.userId }),
   handler: async ({ userId, role }, { actor }) => {
     const change = await changeRole(actor, userId, role).catch((error: unknown) => {
       throw userErrorToAction(error);

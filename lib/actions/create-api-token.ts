@@ -14,10 +14,11 @@ const run = formAction({
   name: 'createApiToken',
   schema: CreateApiTokenSchema,
   revalidate: ['/profile'],
+  audit: () => ({ action: 'token.create', objectType: 'api_token' }),
   handler: async ({ name }, { actor }) => {
     if (actor.kind !== 'user') throw new ActionError('Sign in again, then retry.');
     try {
-      const created = await create(actor.userId, name);
+      const created = await create(actor.userId, name, actor);
       return {
         message: `Token "${created.name}" created. Copy it now: it is shown only once.`,
         data: { name: created.name, token: created.token },

@@ -14,6 +14,7 @@ const run = formAction({
   name: 'createPasswordResetLink',
   schema: PasswordResetLinkSchema,
   revalidate: ['/users'],
+  audit: (input) => ({ action: 'user.password_reset_link', objectType: 'user', objectId: input?.userId }),
   handler: async ({ userId }, { actor }) => {
     const reset = await passwordResetLinkFor(actor, userId).catch((error: unknown) => {
       throw userErrorToAction(error);

@@ -1,20 +1,32 @@
 'use server';
 
 import { APIError } from 'better-auth/api';
+import { recordAudit } from '../audit/record';
 import { collectSetCookies, requestHeaders } from '../auth/request-context';
 import { getAuth } from '../auth/server';
 import { emailOfUser } from '../auth/user-admin';
 import { setPasswordWithLink } from '../auth/users';
+import { getPool } from '../db/pool';
 import { SetPasswordSchema, userErrorToAction } from './account-schemas';
 import { ActionError, type ActionState, formAction } from './safe-action';
 
 const run = formAction({
   name: 'setPassword',
   schema: SetPasswordSchema,
-  handler: async ({ token, password }) => {
+  // Never the token (the wrapper records refused attempts with this target only).
+  audit: () => ({ action: 'user.password_set', objectType: 'user' }),
+  handler: async ({ token, password }, { actor }) => {
     // Consumes the link and ends every session the user had, in one transaction.
-    const { userId } = await setPasswordWithLink(token, password).catch((error: unknown) => {
+    const { userId, purpose } = await setPasswordWithLink(token, password).catch((error: unknown) => {
       throw userErrorToAction(error);
+    });
+    // The link's holder, not signed in yet, set the password.
+    await recordAudit(getPool(), {
+      actor,
+      action: 'user.password_set',
+      objectType: 'user',
+      objectId: userId,
+      detail: { via: purpose === 'invite' ? 'invitation link' : 'reset link', note: 'all sessions ended' },
     });
     const email = await emailOfUser(userId);
     if (!email) throw new ActionError('This account no longer exists.');

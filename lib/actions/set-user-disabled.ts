@@ -8,6 +8,11 @@ const run = formAction({
   name: 'setUserDisabled',
   schema: SetUserDisabledSchema,
   revalidate: ['/users'],
+  audit: (input) => ({
+    action: input === undefined ? 'user.set_disabled' : input.disabled ? 'user.disable' : 'user.enable',
+    objectType: 'user',
+    objectId: input?.userId,
+  }),
   handler: async ({ userId, disabled }, { actor }) => {
     const change = await setDisabled(actor, userId, disabled).catch((error: unknown) => {
       throw userErrorToAction(error);

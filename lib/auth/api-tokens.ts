@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
-import { getPool, withTransaction } from '../db/pool';
+import { recordAudit } from '../audit/record';
+import { withTransaction } from '../db/pool';
+import type { Actor } from './actor';
 
 /**
  * Read-only API tokens for scripts: `brt_` + 32 random bytes (base64url). Only the SHA-256 is
@@ -54,8 +56,12 @@ export interface CreatedApiToken {
   token: string;
 }
 
-/** A new token for an enabled user (the user row is locked, so a concurrent disable or a burst of creations waits). */
-export async function createApiToken(userId: string, name: string): Promise<CreatedApiToken> {
+/**
+ * A new token for an enabled user (the user row is locked, so a concurrent disable or a burst of
+ * creations waits). The audit line (token.create, its name and prefix, never the token) is written
+ * in the same transaction; `actor` defaults to the user themself.
+ */
+export async function createApiToken(userId: string, name: string, actor?: Actor): Promise<CreatedApiToken> {
   const checkedName = TokenNameSchema.parse(name);
   const { token, hash, prefix } = newToken();
   return withTransaction(async (client) => {
@@ -74,17 +80,40 @@ export async function createApiToken(userId: string, name: string): Promise<Crea
     );
     const id = rows[0]?.id;
     if (id === undefined) throw new Error('api_tokens insert returned no id');
+    await recordAudit(client, {
+      actor: actor ?? { kind: 'system', component: 'api-tokens' },
+      action: 'token.create',
+      objectType: 'api_token',
+      objectId: id,
+      after: { owner: userId, name: checkedName, prefix },
+    });
     return { id, name: checkedName, prefix, token };
   });
 }
 
-/** Revokes one of the user's own tokens; null when they have no such live token. */
-export async function revokeApiToken(userId: string, id: string): Promise<{ id: string; name: string; prefix: string } | null> {
-  const { rows } = await getPool().query<{ id: string; name: string; prefix: string }>(
-    `UPDATE api_tokens SET revoked_at = now()
-      WHERE id = $1::bigint AND user_id = $2 AND revoked_at IS NULL
-      RETURNING id::text, name, prefix`,
-    [id, userId],
-  );
-  return rows[0] ?? null;
+/** Revokes one of the user's own tokens (with its token.revoke audit line); null when they have no such live token. */
+export async function revokeApiToken(
+  userId: string,
+  id: string,
+  actor?: Actor,
+): Promise<{ id: string; name: string; prefix: string } | null> {
+  return withTransaction(async (client) => {
+    const { rows } = await client.query<{ id: string; name: string; prefix: string }>(
+      `UPDATE api_tokens SET revoked_at = now()
+        WHERE id = $1::bigint AND user_id = $2 AND revoked_at IS NULL
+        RETURNING id::text, name, prefix`,
+      [id, userId],
+    );
+    const revoked = rows[0];
+    if (!revoked) return null;
+    await recordAudit(client, {
+      actor: actor ?? { kind: 'system', component: 'api-tokens' },
+      action: 'token.revoke',
+      objectType: 'api_token',
+      objectId: id,
+      before: { owner: userId, name: revoked.name, prefix: revoked.prefix, revoked: false },
+      after: { owner: userId, name: revoked.name, prefix: revoked.prefix, revoked: true },
+    });
+    return revoked;
+  });
 }

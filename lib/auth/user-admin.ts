@@ -1,8 +1,9 @@
 import type pg from 'pg';
+import { recordAudit } from '../audit/record';
 import { getPool, withTransaction } from '../db/pool';
 import type { Actor } from './actor';
 import { type Role, RoleSchema } from './roles';
-import { issuePasswordResetLink, UserError } from './users';
+import { issuePasswordResetLink, LINK_TTL_H, UserError } from './users';
 
 /**
  * What an admin changes about other accounts from the users page: the role, and disabling or
@@ -51,7 +52,7 @@ export interface RoleChange {
 }
 
 /** Gives a user another role; refused when it would demote the last enabled admin. */
-export async function changeUserRole(_actor: Actor, userId: string, role: Role): Promise<RoleChange> {
+export async function changeUserRole(actor: Actor, userId: string, role: Role): Promise<RoleChange> {
   return withTransaction(async (client) => {
     const { target, enabledAdmins } = await lockAdmins(client, userId);
     if (target.role === role) return { userId, email: target.email, before: target.role, after: role };
@@ -59,6 +60,14 @@ export async function changeUserRole(_actor: Actor, userId: string, role: Role):
       throw new UserError(`${target.email} is the last enabled admin: make another user an admin first.`, 'role');
     }
     await client.query('UPDATE users SET role = $2, updated_at = now() WHERE id = $1', [userId, role]);
+    await recordAudit(client, {
+      actor,
+      action: 'user.role_change',
+      objectType: 'user',
+      objectId: userId,
+      before: { email: target.email, role: target.role },
+      after: { email: target.email, role },
+    });
     return { userId, email: target.email, before: target.role, after: role };
   });
 }
@@ -89,7 +98,17 @@ export async function setUserDisabled(actor: Actor, userId: string, disabled: bo
     }
     await client.query(`UPDATE users SET disabled_at = ${disabled ? 'now()' : 'NULL'}, updated_at = now() WHERE id = $1`, [userId]);
     const ended = disabled ? await client.query('DELETE FROM auth_sessions WHERE user_id = $1', [userId]) : null;
-    return { userId, email: target.email, changed: true, sessionsEnded: ended?.rowCount ?? 0 };
+    const sessionsEnded = ended?.rowCount ?? 0;
+    await recordAudit(client, {
+      actor,
+      action: disabled ? 'user.disable' : 'user.enable',
+      objectType: 'user',
+      objectId: userId,
+      before: { email: target.email, disabled: !disabled },
+      after: { email: target.email, disabled },
+      detail: disabled ? { sessionsEnded } : undefined,
+    });
+    return { userId, email: target.email, changed: true, sessionsEnded };
   });
 }
 
@@ -99,6 +118,14 @@ export async function passwordResetLinkFor(actor: Actor, userId: string): Promis
   const user = rows[0];
   if (!user) throw new UserError('This user no longer exists.');
   const link = await issuePasswordResetLink(userId, actor.kind === 'user' ? actor.email : actor.kind);
+  // Never the link: its token sets the password.
+  await recordAudit(getPool(), {
+    actor,
+    action: 'user.password_reset_link',
+    objectType: 'user',
+    objectId: userId,
+    detail: { email: user.email, validHours: LINK_TTL_H.reset },
+  });
   return { email: user.email, link };
 }
 
