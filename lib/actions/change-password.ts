@@ -1,6 +1,6 @@
 'use server';
 
-import { APIError } from 'better-auth/api';
+import { isAPIError } from 'better-auth/api';
 import { recordAudit } from '../audit/record';
 import { checkSignIn, clearFailures, recordFailure } from '../auth/rate-limit';
 import { collectSetCookies, requestHeaders } from '../auth/request-context';
@@ -34,7 +34,8 @@ const run = formAction({
       });
       collectSetCookies(headers);
     } catch (error) {
-      if (error instanceof APIError) {
+      // isAPIError, not instanceof: the production build throws another copy of the class.
+      if (isAPIError(error)) {
         if (error.body?.code === 'INVALID_PASSWORD') {
           await recordFailure(actor.email, actor.ip);
           throw new ActionError(WRONG, { currentPassword: [WRONG] });

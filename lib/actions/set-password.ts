@@ -1,6 +1,6 @@
 'use server';
 
-import { APIError } from 'better-auth/api';
+import { isAPIError } from 'better-auth/api';
 import { recordAudit } from '../audit/record';
 import { collectSetCookies, requestHeaders } from '../auth/request-context';
 import { getAuth } from '../auth/server';
@@ -40,7 +40,8 @@ const run = formAction({
       collectSetCookies(headers);
     } catch (error) {
       // The session hook refuses disabled accounts: the password is set, but they cannot sign in.
-      if (error instanceof APIError)
+      // isAPIError, not instanceof: the production build throws another copy of the class.
+      if (isAPIError(error))
         throw new ActionError('Your password is set, but this account is disabled: ask an admin to enable it.');
       throw error;
     }
