@@ -6,17 +6,19 @@ import { requirePage } from '@/lib/auth/session';
 import { formatDateTimeUtc } from '@/lib/format';
 import { getProfile, listApiTokens } from '@/lib/queries/users';
 import { AccountForm } from '../ui/account-form';
+import { Notice } from '../ui/notice';
 import { CreateApiTokenForm, RevokeApiTokenButton } from './_components/api-token-forms';
 
 export const metadata = { title: 'Profile' };
 export const dynamic = 'force-dynamic';
 
 /** The signed-in user's own account: who they are, their password, their API tokens. */
-export default async function ProfilePage() {
+export default async function ProfilePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requirePage('/profile');
   if (!actor) return null;
   const [user, tokens] = await Promise.all([getProfile(actor.userId), listApiTokens(actor.userId)]);
   if (!user) return null;
+  const changed = (await searchParams).password === 'changed';
   return (
     <>
       <div className="page-head">
@@ -46,6 +48,11 @@ export default async function ProfilePage() {
         <div className="panel-head">
           <h2>Password</h2>
         </div>
+        {changed ? (
+          <Notice testId="password-changed">
+            <p>Password changed. Your other sessions were signed out.</p>
+          </Notice>
+        ) : null}
         {user.hasPassword ? (
           <div style={{ maxWidth: 420 }}>
             <AccountForm

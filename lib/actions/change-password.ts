@@ -10,6 +10,7 @@ import { ChangePasswordSchema } from './account-schemas';
 import { ActionError, type ActionState, formAction } from './safe-action';
 
 const WRONG = 'This is not your current password.';
+const PASSWORD_CHANGED_PATH = '/profile?password=changed';
 
 const run = formAction({
   name: 'changePassword',
@@ -56,6 +57,9 @@ const run = formAction({
     });
     return { message: 'Password changed. Your other sessions were signed out.', data: null, subject: `user ${actor.userId}` };
   },
+  // A navigation, not a re-render of this request: the page must read the new session's cookie
+  // (Next.js forwards the action's Set-Cookie to a redirect's render), since this request's was deleted.
+  redirect: () => PASSWORD_CHANGED_PATH,
 });
 
 /** Changes the signed-in user's password (knowing the current one); signs out their other sessions. */

@@ -18,6 +18,8 @@ import { revokeApiToken } from './revoke-api-token';
 import { IDLE } from './safe-action';
 
 vi.mock('next/cache', () => ({ revalidatePath: vi.fn() }));
+const redirect = vi.hoisted(() => vi.fn());
+vi.mock('next/navigation', async (importOriginal) => ({ ...(await importOriginal<typeof import('next/navigation')>()), redirect }));
 
 let url: string;
 beforeAll(async () => {
@@ -43,8 +45,11 @@ describe('password change', () => {
     // Nothing changed so far: both sessions live, the old password works.
     expect(await actorFromHeaders(new Headers({ cookie: elsewhere }))).not.toBeNull();
 
+    redirect.mockClear();
     const { result, setCookies } = await withRequest({ cookie: user.cookie }, () => changePassword(IDLE, form(fields)));
     expect(expectSuccess(result).message).toBe('Password changed. Your other sessions were signed out.');
+    // The profile page is opened anew, with the new session's cookie.
+    expect(redirect).toHaveBeenCalledWith('/profile?password=changed');
     expect(await actorFromHeaders(new Headers({ cookie: user.cookie }))).toBeNull();
     expect(await actorFromHeaders(new Headers({ cookie: elsewhere }))).toBeNull();
     const fresh = cookieHeader(setCookies);

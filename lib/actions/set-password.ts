@@ -41,8 +41,7 @@ const run = formAction({
     } catch (error) {
       // The session hook refuses disabled accounts: the password is set, but they cannot sign in.
       // isAPIError, not instanceof: the production build throws another copy of the class.
-      if (isAPIError(error))
-        throw new ActionError('Your password is set, but this account is disabled: ask an admin to enable it.');
+      if (isAPIError(error)) throw new ActionError('Your password is set, but this account is disabled: ask an admin to enable it.');
       throw error;
     }
     return { message: 'Password set.', data: null, subject: `user ${userId}` };

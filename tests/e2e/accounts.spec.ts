@@ -73,9 +73,11 @@ test('invite → set password → API token → password change → disabled', a
   await pw.getByLabel('New password', { exact: true }).fill('ivy has a newer password');
   await pw.getByLabel('New password again').fill('ivy has a newer password');
   await pw.getByRole('button', { name: 'Change password' }).click();
-  await expect(ivyPage.getByTestId('change-password-message')).toHaveText('Password changed. Your other sessions were signed out.');
-  // This browser got the new session: still signed in.
-  await ivyPage.goto('/profile');
+  // This browser got the new session: still signed in, on the profile page again.
+  await ivyPage.waitForURL((u) => u.pathname === '/profile' && u.search === '?password=changed');
+  await expect(ivyPage.getByTestId('password-changed')).toHaveText('Password changed. Your other sessions were signed out.');
+  await expect(ivyPage.getByTestId('profile-email')).toHaveText(email);
+  await ivyPage.reload();
   await expect(ivyPage.getByTestId('profile-email')).toHaveText(email);
 
   // The admin disables Ivy: her next request goes to sign-in.
