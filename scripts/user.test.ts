@@ -108,7 +108,7 @@ describe('npm run user', () => {
         actor_kind: 'cli',
         actor_detail: os.userInfo().username,
         ip: null,
-        action: 'user.reset_link',
+        action: 'user.password_reset_link',
         object_type: 'user',
         after: null,
         detail: null,

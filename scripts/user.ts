@@ -57,7 +57,7 @@ async function main(): Promise<number> {
       const { rows } = await getPool().query<{ id: string }>('SELECT id FROM users WHERE email = $1', [values.email.trim().toLowerCase()]);
       if (!rows[0]) throw new UserError(`no user has the email ${values.email}`, 'email');
       const link = await issuePasswordResetLink(rows[0].id, by);
-      await recordAudit(getPool(), { actor, action: 'user.reset_link', objectType: 'user', objectId: rows[0].id });
+      await recordAudit(getPool(), { actor, action: 'user.password_reset_link', objectType: 'user', objectId: rows[0].id });
       console.log(`one-time link to set a new password (valid 24 hours): ${base}${link}`);
       return 0;
     }
