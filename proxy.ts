@@ -15,6 +15,7 @@ import { can, isPublic, pagePatternOf } from './lib/auth/permissions';
 import { actorFromHeaders } from './lib/auth/session';
 import { readEnv } from './lib/env';
 import { type HostPolicy, hostPolicy, isAllowedHost } from './lib/host-check';
+import { REWRITE_STATUS_HEADER } from './lib/rewrite-status';
 
 let policy: HostPolicy | undefined;
 
@@ -40,7 +41,10 @@ export async function proxy(request: NextRequest): Promise<Response | undefined>
     target.searchParams.set('next', `${pathname}${search}`);
     return NextResponse.redirect(target, 307);
   }
-  if (!can(actor.role, 'page', page)) return NextResponse.rewrite(new URL('/forbidden', request.url), { status: 403 });
+  if (!can(actor.role, 'page', page)) {
+    // Next.js ignores a rewrite's status; the HTTP server applies this header (lib/rewrite-status.ts).
+    return NextResponse.rewrite(new URL('/forbidden', request.url), { status: 403, headers: { [REWRITE_STATUS_HEADER]: '403' } });
+  }
   return undefined;
 }
 

@@ -2,7 +2,7 @@
 // sockets on loopback (IPv4 through a dual-stack listener, and IPv6), forged headers, and what the
 // handler behind it (Next.js in production) receives.
 import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
+import { request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebServer } from './serve';
@@ -107,6 +107,70 @@ describe('with BURNRATE_TRUST_PROXY=1 (one proxy in front)', () => {
     const seen = await get('127.0.0.1', echo.port, { 'x-burnrate-client-ip': '6.6.6.6' });
     expect(seen['x-forwarded-for']).toBe('127.0.0.1');
     expect(seen['x-burnrate-client-ip']).toBe('127.0.0.1');
+  });
+});
+
+describe("a rewritten page's status (proxy.ts's 403 page)", () => {
+  // Handlers answering as Next.js does: headers set first (a rewrite's headers among them), then
+  // the head through writeHead or implicitly with the first write.
+  const cases: Record<string, (res: ServerResponse) => void> = {
+    '/write-head': (res) => {
+      res.setHeader('x-burnrate-rewrite-status', '403');
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<h1>Not allowed</h1>');
+    },
+    '/implicit': (res) => {
+      res.setHeader('x-burnrate-rewrite-status', '403');
+      res.statusCode = 200;
+      res.end('<h1>Not allowed</h1>');
+    },
+    '/server-error': (res) => {
+      res.setHeader('x-burnrate-rewrite-status', '403');
+      res.writeHead(500);
+      res.end();
+    },
+    '/not-a-client-error': (res) => {
+      res.setHeader('x-burnrate-rewrite-status', '302');
+      res.end('ok');
+    },
+    '/plain': (res) => {
+      res.end('ok');
+    },
+  };
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    server = createWebServer((req, res) => cases[req.url ?? '']?.(res), { trustProxy: false });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  function head(path: string): Promise<{ status: number; header: unknown; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, header: res.headers['x-burnrate-rewrite-status'], body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('the status the proxy asked for replaces the 200, and the header does not reach the client', async () => {
+    expect(await head('/write-head')).toEqual({ status: 403, header: undefined, body: '<h1>Not allowed</h1>' });
+    expect(await head('/implicit')).toEqual({ status: 403, header: undefined, body: '<h1>Not allowed</h1>' });
+  });
+
+  it('a server error stays one, a status other than 4xx is not taken, a response without the header is untouched', async () => {
+    expect(await head('/server-error')).toMatchObject({ status: 500, header: undefined });
+    expect(await head('/not-a-client-error')).toEqual({ status: 200, header: undefined, body: 'ok' });
+    expect(await head('/plain')).toEqual({ status: 200, header: undefined, body: 'ok' });
   });
 });
 

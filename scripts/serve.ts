@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { pathToFileURL } from 'node:url';
 import { CLIENT_IP_HEADER, forwardingHeaders, PROXY_ONLY_HEADERS } from '../lib/client-ip.ts';
 import { readEnv } from '../lib/env.ts';
+import { REWRITE_STATUS_HEADER, rewrittenStatus } from '../lib/rewrite-status.ts';
 
 /** Rewrites the request's forwarding headers in place (see lib/client-ip.ts). */
 export function setClientAddress(req: IncomingMessage, trustProxy: boolean): void {
@@ -30,10 +31,26 @@ export function setClientAddress(req: IncomingMessage, trustProxy: boolean): voi
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
+/**
+ * Writes the status proxy.ts asked for a rewritten page (lib/rewrite-status.ts) when the head goes
+ * out: every way of sending one (writeHead, or the first write/end) passes through writeHead.
+ */
+export function applyRewriteStatus(res: ServerResponse): void {
+  const writeHead = res.writeHead as (this: ServerResponse, statusCode: number, ...rest: unknown[]) => ServerResponse;
+  const patched = function (this: ServerResponse, statusCode: number, ...rest: unknown[]): ServerResponse {
+    const requested = this.getHeader(REWRITE_STATUS_HEADER);
+    if (requested === undefined) return writeHead.call(this, statusCode, ...rest);
+    this.removeHeader(REWRITE_STATUS_HEADER);
+    return writeHead.call(this, rewrittenStatus(statusCode, requested), ...rest);
+  };
+  res.writeHead = patched as ServerResponse['writeHead'];
+}
+
 /** An HTTP server that sets the client's address, then hands the request to `handler` (Next.js's). */
 export function createWebServer(handler: Handler, options: { trustProxy: boolean }): Server {
   return createServer((req, res) => {
     setClientAddress(req, options.trustProxy);
+    applyRewriteStatus(res);
     Promise.resolve(handler(req, res)).catch((error: unknown) => {
       // Next.js answers its own errors; this is a failure of the handler itself.
       console.error(`[burnrate] request ${req.method} ${req.url} failed: ${(error as Error).message}`);
