@@ -16,7 +16,8 @@ import { ensureNextBuild } from './next-build';
 const log = (line: string) => console.log(`[test] ${line}`);
 const bin = (name: string) => path.join(process.cwd(), 'node_modules/.bin', name);
 const only = process.argv[2]; // 'unit' | 'e2e' | undefined
-// After 'e2e': Playwright's own arguments, e.g. `npx tsx scripts/test.ts e2e origin-check` runs one spec.
+// After 'e2e': Playwright's own arguments, e.g. `npx tsx scripts/test.ts e2e origin-check` runs one
+// spec (its setup projects still run first, as dependencies).
 const playwrightArgs = only === 'e2e' ? process.argv.slice(3) : [];
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
