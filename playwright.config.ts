@@ -15,6 +15,8 @@ import { stateFor } from './tests/e2e/users';
 // 3. chromium (tests/e2e/*.spec.ts): the specs, as the admin unless a spec chooses another role
 //    with test.use({ storageState: stateFor(role) }) or none (SIGNED_OUT in tests/e2e/users.ts).
 //    A spec that needs an account of its own (sign-out, rate limits) creates it with createUser.
+// 4. after-run (tests/e2e/audit-trail.after.ts): /audit shows what the projects above did. It
+//    reads what those files did, so Playwright skips it when one of them failed.
 // So the whole suite needs a database without users: `npx tsx scripts/test.ts e2e` makes one per
 // run; `playwright test some.spec.ts` runs the two setup projects first, as dependencies.
 export default defineConfig({
@@ -23,6 +25,7 @@ export default defineConfig({
     { name: 'first-start', testMatch: 'first-start.setup.ts' },
     { name: 'roles', testMatch: 'roles.setup.ts', dependencies: ['first-start'] },
     { name: 'chromium', testMatch: '*.spec.ts', dependencies: ['roles'] },
+    { name: 'after-run', testMatch: '*.after.ts', dependencies: ['chromium'] },
   ],
   timeout: 90_000,
   expect: { timeout: 15_000 },
