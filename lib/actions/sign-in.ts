@@ -1,6 +1,6 @@
 'use server';
 
-import { APIError } from 'better-auth/api';
+import { isAPIError } from 'better-auth/api';
 import { z } from 'zod';
 import { recordAudit } from '../audit/record';
 import { safeNextPath } from '../auth/next-path';
@@ -46,7 +46,10 @@ const run = formAction({
       collectSetCookies(headers);
     } catch (error) {
       // Unknown email, wrong password, a disabled account: one answer, so it tells nothing about who has an account.
-      if (error instanceof APIError) {
+      // isAPIError (better-auth's own test: instanceof, then the error's name), not instanceof: the
+      // production build can throw another copy of the class than the one imported here, and a
+      // wrong password then read as a server error (tests/e2e/rate-limit.spec.ts).
+      if (isAPIError(error)) {
         await recordFailure(email, ip);
         throw new ActionError(WRONG, { password: [WRONG] });
       }
