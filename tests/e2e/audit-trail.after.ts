@@ -1,11 +1,17 @@
 import { expect, type Page, test } from '@playwright/test';
+import { closeDb, db } from './expected';
 import { emailFor } from './users';
 
 // Project "after-run" (playwright.config.ts): runs once every spec has, and reads on /audit, as the
 // admin, what the run did — the first admin made through the setup link (first-start), each
-// role's sign-in (roles), the failed and rate-limited sign-ins (rate-limit.spec) and the S3
-// source sources.spec created, synced, disabled and deleted. Each is a literal fact of those
+// role's sign-in (roles), the failed and rate-limited sign-ins (rate-limit.spec), the S3 source
+// sources.spec created, synced, disabled and deleted, accounts.spec's invitation and disable, and
+// user-roles.spec's role changes and its refused demotion of the last admin. Each is a literal fact of those
 // files, so a change there that this no longer matches fails here, not silently.
+
+test.afterAll(async () => {
+  await closeDb();
+});
 
 interface Line {
   action: string;
@@ -23,7 +29,12 @@ async function lines(page: Page, query: string): Promise<Line[]> {
   await expect(page.getByTestId('audit-table').or(page.getByTestId('audit-empty'))).toBeVisible();
   return page.getByTestId('audit-row').evaluateAll((rows) =>
     rows.map((row) => {
-      const cells = [...row.querySelectorAll(':scope > td')].map((td) => (td.textContent ?? '').replace(/\s+/g, ' ').trim());
+      const cells = [...row.querySelectorAll(':scope > td')].map((td) =>
+        (td.textContent ?? '')
+          .replace(/\s+/g, ' ')
+          .replace(/\s*→\s*/g, ' → ')
+          .trim(),
+      );
       return {
         action: row.getAttribute('data-action') ?? '',
         outcome: row.getAttribute('data-outcome') ?? '',
@@ -36,7 +47,7 @@ async function lines(page: Page, query: string): Promise<Line[]> {
   );
 }
 
-test('the audit page shows what the run did: the first admin, sign-ins, failed and refused sign-ins, a source created, synced, disabled and deleted', async ({
+test('the audit page shows what the run did: the first admin, sign-ins, failed and refused sign-ins, a source created, synced, disabled and deleted, an invitation, a disable, role changes', async ({
   page,
 }) => {
   // The first admin, by a visitor who was not signed in, through the setup link.
@@ -86,4 +97,33 @@ test('the audit page shows what the run did: the first admin, sign-ins, failed a
   expect(actions.at(-1), 'created first').toBe('source.create ok');
   expect(actions).toContain('source.sync ok');
   expect(actions).toContain('source.disable ok');
+
+  // accounts.spec's invitation by the admin, and the disable that ended it.
+  const invites = await lines(page, 'action=user.invite');
+  const invite = invites.find((l) => /email: invitee-[0-9a-f]{6}@e2e\.burnrate\.test/.test(l.changes));
+  expect(invite, "accounts.spec's invitation").toMatchObject({ outcome: 'ok', who: emailFor('admin'), from: '127.0.0.1' });
+  expect(invite?.changes).toContain('role: engineer');
+  const invitee = (invite?.object ?? '').replace(/^user /, '');
+  const disables = await lines(page, `action=user.disable&objectType=user&objectId=${encodeURIComponent(invitee)}`);
+  expect(disables.map((l) => [l.outcome, l.who])).toEqual([['ok', emailFor('admin')]]);
+  expect(disables[0]?.changes).toContain('disabled: false → true');
+
+  // user-roles.spec's account, viewer → finance → admin → viewer (newest first), and the refused demotion of the last admin.
+  const ids = await (await db()).query<{ id: string; email: string }>(
+    `SELECT id, email FROM users WHERE email LIKE 'promoted-%@e2e.burnrate.test' OR email = $1`,
+    [emailFor('admin')],
+  );
+  const promoted = ids.rows.find((r) => r.email !== emailFor('admin'));
+  const admin = ids.rows.find((r) => r.email === emailFor('admin'));
+  if (!promoted || !admin) throw new Error("user-roles.spec's account or the admin is missing from users");
+  const roleLines = await lines(page, `action=user.role_change&objectType=user&objectId=${encodeURIComponent(promoted.id)}`);
+  expect(roleLines.map((l) => [l.outcome, l.who, l.changes])).toEqual([
+    ['ok', emailFor('admin'), 'role: admin → viewer'],
+    ['ok', emailFor('admin'), 'role: finance → admin'],
+    ['ok', emailFor('admin'), 'role: viewer → finance'],
+  ]);
+  const lastAdmin = await lines(page, `action=user.role_change&objectType=user&objectId=${encodeURIComponent(admin.id)}`);
+  expect(lastAdmin.map((l) => [l.outcome, l.changes])).toEqual([
+    ['refused', `message: ${emailFor('admin')} is the last enabled admin: make another user an admin first.`],
+  ]);
 });

@@ -72,7 +72,7 @@ setup(
 
     // Once an admin exists the link is spent, and no new one is issued: a visitor is sent to sign in.
     expect(await issueSetupToken()).toBeNull();
-    const visitor = await browser.newContext({ baseURL });
+    const visitor = await browser.newContext({ baseURL, storageState: SIGNED_OUT });
     try {
       const other = await visitor.newPage();
       await other.goto(linkPath('setup', live));

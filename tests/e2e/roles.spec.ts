@@ -14,10 +14,10 @@ const SECTIONS: Record<Role, string[]> = {
   viewer: ['Overview', 'Sources'],
   engineer: ['Overview', 'Sources'],
   finance: ['Overview', 'Sources'],
-  admin: ['Overview', 'Sources', 'Audit'],
+  admin: ['Overview', 'Sources', 'Users', 'Audit', 'Settings'],
 };
 /** Pages only an admin may open. */
-const ADMIN_PAGES = ['/sources/new', '/audit'];
+const ADMIN_PAGES = ['/sources/new', '/users', '/audit', '/settings/sso'];
 
 let sourceId: number;
 

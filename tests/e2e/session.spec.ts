@@ -69,7 +69,7 @@ test('sign-out clears the cookie, pages ask for sign-in again, and the cookie sa
   await expect(page).toHaveURL('/sign-in?next=%2Fsources');
 
   // The old cookie, put back by hand (as someone who copied it would): the server ended the session.
-  const replay = await browser.newContext({ baseURL });
+  const replay = await browser.newContext({ baseURL, storageState: SIGNED_OUT });
   try {
     await replay.addCookies(saved);
     const other = await replay.newPage();

@@ -9,7 +9,7 @@ import type { Role } from '../../lib/auth/roles';
 
 export const E2E_PASSWORD = 'e2e password for every role';
 export const AUTH_DIR = path.join(process.cwd(), 'test-results', '.auth');
-/** A context without cookies (the config's default is the admin's). */
+/** A context without cookies: the config gives the admin's to every context, browser.newContext() included. */
 export const SIGNED_OUT = { cookies: [], origins: [] };
 
 export function emailFor(role: Role): string {
