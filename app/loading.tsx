@@ -1,15 +1,12 @@
-import { OverviewSkeleton } from './ui/skeletons';
-
+/**
+ * What a page shows while its data loads, where it has no skeleton of its own (the Overview and
+ * the sources pages have theirs): a plain line, so the sign-in, account and admin pages never flash
+ * another page's skeleton.
+ */
 export default function Loading() {
   return (
-    <>
-      <div className="page-head">
-        <div>
-          <h1>Overview</h1>
-          <p className="sub">Loading…</p>
-        </div>
-      </div>
-      <OverviewSkeleton />
-    </>
+    <p className="sub" aria-busy="true" data-testid="page-loading">
+      Loading…
+    </p>
   );
 }

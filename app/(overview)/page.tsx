@@ -3,12 +3,12 @@ import { requirePage } from '@/lib/auth/session';
 import { monthOf, utcToday } from '@/lib/calendar';
 import { formatDayRange, formatMonthLong } from '@/lib/format';
 import { parseOverviewSearchParams } from '@/lib/schema';
-import { IngestBannerPanel } from './ui/ingest-banner-panel';
-import { Notice } from './ui/notice';
-import { OverviewBody } from './ui/overview-body';
-import { PanelErrorBoundary } from './ui/panel-error';
-import { PeriodToolbar } from './ui/period-toolbar';
-import { OverviewSkeleton } from './ui/skeletons';
+import { IngestBannerPanel } from '../ui/ingest-banner-panel';
+import { Notice } from '../ui/notice';
+import { OverviewBody } from '../ui/overview-body';
+import { PanelErrorBoundary } from '../ui/panel-error';
+import { PeriodToolbar } from '../ui/period-toolbar';
+import { OverviewSkeleton } from '../ui/skeletons';
 
 export const metadata = { title: 'Overview' };
 
