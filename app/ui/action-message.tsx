@@ -1,4 +1,5 @@
 import type { ActionState } from '@/lib/actions/safe-action';
+import styles from './controls.module.css';
 
 /** An action's outcome under its form: announced politely on success, as an alert on failure. */
 export function ActionMessage({ state, testId, className }: { state: ActionState<unknown>; testId: string; className?: string }) {
@@ -7,8 +8,7 @@ export function ActionMessage({ state, testId, className }: { state: ActionState
   return (
     <p
       role={ok ? 'status' : 'alert'}
-      className={className}
-      style={{ margin: '6px 0 0', fontSize: 13, color: ok ? 'var(--down)' : 'var(--up)' }}
+      className={`${styles.message} ${ok ? styles.messageOk : styles.messageError}${className ? ` ${className}` : ''}`}
       data-testid={testId}
       data-outcome={state.status}
     >

@@ -4,6 +4,7 @@ import { useActionState, useEffect, useState } from 'react';
 import type { ActionState } from '@/lib/actions/safe-action';
 import { saveSsoSettings } from '@/lib/actions/save-sso-settings';
 import styles from '../../sources/_components/sources.module.css';
+import { ActionMessage } from '../../ui/action-message';
 
 export interface SavedSso {
   enabled: boolean;
@@ -129,15 +130,7 @@ export function SsoSettingsForm({ saved, roles }: { saved: SavedSso | null; role
         <button type="submit" className={`btn ${styles.primary}`} disabled={pending} data-testid="sso-save">
           {pending ? 'Saving…' : 'Save'}
         </button>
-        {state.status === 'error' ? (
-          <p className={`${styles.message} ${styles.messageError}`} role="alert" data-testid="sso-form-message">
-            {state.message}
-          </p>
-        ) : state.status === 'success' ? (
-          <p className={`${styles.message} ${styles.messageOk}`} role="status" data-testid="sso-form-message">
-            {state.message}
-          </p>
-        ) : null}
+        <ActionMessage state={state} testId="sso-form-message" />
       </div>
     </form>
   );

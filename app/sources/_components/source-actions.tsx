@@ -2,26 +2,13 @@
 
 import { useActionState } from 'react';
 import { deleteSource } from '@/lib/actions/delete-source';
-import type { ActionState } from '@/lib/actions/safe-action';
 import { setSourceEnabled } from '@/lib/actions/set-source-enabled';
 import { syncSourceNow } from '@/lib/actions/sync-source-now';
 import { testSourceConnection } from '@/lib/actions/test-source-connection';
+import { ActionMessage } from '../../ui/action-message';
 import styles from './sources.module.css';
 
 const IDLE = { status: 'idle' } as const;
-
-function Outcome({ state, testId }: { state: ActionState<unknown>; testId: string }) {
-  if (state.status === 'idle') return null;
-  return (
-    <p
-      className={`${styles.message} ${state.status === 'success' ? styles.messageOk : styles.messageError}`}
-      role={state.status === 'success' ? 'status' : 'alert'}
-      data-testid={testId}
-    >
-      {state.message}
-    </p>
-  );
-}
 
 /** Test connection, Sync now, Enable/Disable and Delete for one source; each shows its own outcome. */
 export function SourceActions({
@@ -90,10 +77,10 @@ export function SourceActions({
           </button>
         </form>
       </div>
-      <Outcome state={testState} testId="test-result" />
-      <Outcome state={syncState} testId="sync-result" />
-      <Outcome state={enableState} testId="enable-result" />
-      <Outcome state={deleteState} testId="delete-result" />
+      <ActionMessage state={testState} testId="test-result" />
+      <ActionMessage state={syncState} testId="sync-result" />
+      <ActionMessage state={enableState} testId="enable-result" />
+      <ActionMessage state={deleteState} testId="delete-result" />
     </div>
   );
 }
