@@ -62,7 +62,7 @@ function parseSchema(text: string): Map<string, PrismaModel> {
 function expectedPgType(f: PrismaField): string {
   const base: Record<string, string> = {
     String: 'text',
-    Int: 'integer',
+    Int: f.dbType === 'SmallInt' ? 'smallint' : 'integer',
     BigInt: 'bigint',
     Decimal: 'numeric',
     Boolean: 'boolean',

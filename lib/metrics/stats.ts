@@ -1,0 +1,79 @@
+import type pg from 'pg';
+import type { MetricName } from './names';
+import { keyValue } from './sketch';
+
+/**
+ * Window statistics of many series at once, from the hourly aggregates (what every rule reads):
+ * sample count, hours with data (coverage), mean, max and the asked quantiles (from the merged
+ * sketches, so within the sketch's 1 % relative error; see lib/metrics/sketch.ts).
+ */
+export interface SeriesStats {
+  seriesId: number;
+  resourcePk: string;
+  provider: string;
+  resourceId: string;
+  subResourceId: string;
+  metric: MetricName;
+  n: number;
+  hours: number;
+  mean: number;
+  max: number;
+  /** In the order of the `quantiles` asked. */
+  quantiles: number[];
+}
+
+export async function windowStats(
+  db: pg.Pool | pg.PoolClient,
+  args: { metrics: readonly MetricName[]; start: Date; end: Date; quantiles: readonly number[]; resourcePks?: readonly string[] },
+): Promise<SeriesStats[]> {
+  const { rows } = await db.query<{
+    series_id: number;
+    resource_pk: string;
+    provider: string;
+    resource_id: string;
+    sub_resource_id: string;
+    metric: MetricName;
+    n: string;
+    hours: number;
+    mean: number;
+    max: number;
+    qkeys: number[];
+  }>(
+    `WITH s AS (
+       SELECT ms.id, ms.resource_pk, ms.metric, r.provider, r.resource_id, r.sub_resource_id
+         FROM metric_series ms JOIN resources r ON r.id = ms.resource_pk
+        WHERE ms.metric = ANY($1::text[]) AND ($5::bigint[] IS NULL OR ms.resource_pk = ANY($5::bigint[]))),
+     h AS (
+       SELECT mh.* FROM metric_hourly mh JOIN s ON s.id = mh.series_id WHERE mh.hour >= $2 AND mh.hour < $3),
+     tot AS (
+       SELECT series_id, sum(n)::bigint AS n, count(*)::int AS hours, sum(sum) / sum(n) AS mean, max(max) AS max FROM h GROUP BY 1),
+     b AS (
+       SELECT h.series_id, u.k, sum(u.c)::bigint AS c FROM h, unnest(h.sketch_keys, h.sketch_counts) AS u(k, c) GROUP BY 1, 2),
+     cum AS (
+       SELECT series_id, k, sum(c) OVER (PARTITION BY series_id ORDER BY k) AS cum FROM b),
+     targets AS (
+       SELECT tot.series_id, q.ord, greatest(1, ceil(q.q * tot.n)) AS rank FROM tot, unnest($4::float8[]) WITH ORDINALITY AS q(q, ord)),
+     qk AS (
+       SELECT DISTINCT ON (t.series_id, t.ord) t.series_id, t.ord, cum.k
+         FROM targets t JOIN cum ON cum.series_id = t.series_id AND cum.cum >= t.rank
+        ORDER BY t.series_id, t.ord, cum.k)
+     SELECT s.id AS series_id, s.resource_pk, s.provider, s.resource_id, s.sub_resource_id, s.metric, tot.n, tot.hours, tot.mean, tot.max,
+            (SELECT array_agg(qk.k ORDER BY qk.ord) FROM qk WHERE qk.series_id = s.id) AS qkeys
+       FROM s JOIN tot ON tot.series_id = s.id
+      ORDER BY s.id`,
+    [args.metrics, args.start.toISOString(), args.end.toISOString(), args.quantiles, args.resourcePks ?? null],
+  );
+  return rows.map((r) => ({
+    seriesId: r.series_id,
+    resourcePk: r.resource_pk,
+    provider: r.provider,
+    resourceId: r.resource_id,
+    subResourceId: r.sub_resource_id,
+    metric: r.metric,
+    n: Number(r.n),
+    hours: r.hours,
+    mean: r.mean,
+    max: r.max,
+    quantiles: (r.qkeys ?? []).map(keyValue),
+  }));
+}

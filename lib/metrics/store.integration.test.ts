@@ -1,0 +1,104 @@
+// The metrics store against a real database, on a real CloudWatch series (NAB's
+// ec2_cpu_utilization_24ae8d, 14 days of 5-minute CPU): what is stored, that re-importing never
+// double counts, that a bad value loses the whole import, and that the window statistics read back
+// from the hourly sketches match the statistics computed here from the file itself.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { getPool, withTransaction } from '../db/pool';
+import type { SampleBatch } from '../inventory/types';
+import { ALPHA } from './sketch';
+import { windowStats } from './stats';
+import { importSamples } from './store';
+
+const FILE = 'tests/fixtures/metrics/ec2_cpu_utilization_24ae8d.csv';
+const rows = readFileSync(FILE, 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => {
+    const [t, v] = line.split(',') as [string, string];
+    return { t: Date.parse(`${t.replace(' ', 'T')}Z`), v: Number(v) };
+  });
+const batch: SampleBatch = {
+  provider: 'aws',
+  resourceId: 'i-0nab24ae8d',
+  metric: 'cpu_utilization',
+  timestamps: rows.map((r) => r.t),
+  values: rows.map((r) => r.v),
+};
+
+// Nearest-rank quantile over the raw values: the independent oracle.
+function nearestRank(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1] as number;
+}
+
+let url: string;
+beforeAll(async () => {
+  url = await useTestDatabase();
+});
+
+describe('metrics store', () => {
+  it('stores every sample once, and a second import of the same file replaces instead of adding', async () => {
+    const first = await withTransaction((c) => importSamples(c, [batch], { label: FILE }));
+    expect(first).toMatchObject({ series: 1, samples: 4032 });
+    const second = await withTransaction((c) => importSamples(c, [batch], { label: FILE }));
+    expect(second.samples).toBe(4032);
+    const [count] = await sql<{ n: string; hourly_n: string }>(
+      url,
+      `SELECT (SELECT count(*) FROM metric_samples m JOIN metric_series s ON s.id = m.series_id JOIN resources r ON r.id = s.resource_pk
+                WHERE r.resource_id = 'i-0nab24ae8d') AS n,
+              (SELECT sum(h.n) FROM metric_hourly h JOIN metric_series s ON s.id = h.series_id JOIN resources r ON r.id = s.resource_pk
+                WHERE r.resource_id = 'i-0nab24ae8d') AS hourly_n`,
+    );
+    expect(count).toEqual({ n: '4032', hourly_n: '4032' });
+    const [res] = await sql<{ kind: string; provider: string }>(
+      url,
+      "SELECT kind, provider FROM resources WHERE resource_id = 'i-0nab24ae8d'",
+    );
+    expect(res).toEqual({ kind: 'instance', provider: 'aws' });
+  });
+
+  it('window statistics match the file: count, hours, mean, max exactly; p95 and p99 within the sketch error', async () => {
+    await withTransaction((c) => importSamples(c, [{ ...batch, resourceId: 'i-0stats' }], { label: FILE }));
+    const [{ id }] = (await sql<{ id: string }>(url, "SELECT id FROM resources WHERE resource_id = 'i-0stats'")) as [{ id: string }];
+    const values = rows.map((r) => r.v);
+    const start = new Date(rows[0]?.t as number);
+    const end = new Date((rows.at(-1)?.t as number) + 1);
+    const [s, other] = await windowStats(getPool(), {
+      metrics: ['cpu_utilization'],
+      start: new Date(Date.UTC(2014, 1, 14)),
+      end,
+      quantiles: [0.95, 0.99],
+      resourcePks: [id],
+    });
+    expect(other).toBeUndefined();
+    expect(s?.n).toBe(4032);
+    const hours = new Set(rows.map((r) => Math.floor(r.t / 3_600_000))).size;
+    expect(s?.hours).toBe(hours);
+    expect(s?.max).toBe(Math.max(...values));
+    expect(s?.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 9);
+    for (const [i, q] of [0.95, 0.99].entries()) {
+      const truth = nearestRank(values, q);
+      expect(Math.abs((s?.quantiles[i] as number) - truth)).toBeLessThanOrEqual(truth * ALPHA + 1e-9);
+    }
+    expect(start.toISOString()).toBe('2014-02-14T14:30:00.000Z');
+  });
+
+  it('a value that is not a number fails the whole import and stores nothing of it', async () => {
+    const before = await sql<{ n: string }>(url, 'SELECT count(*) AS n FROM metric_samples');
+    const bad: SampleBatch = {
+      ...batch,
+      resourceId: 'i-0bad',
+      timestamps: [Date.UTC(2014, 2, 1), Date.UTC(2014, 2, 1, 0, 5)],
+      values: [1, Number.NaN],
+    };
+    await expect(
+      withTransaction((c) => importSamples(c, [{ ...batch, resourceId: 'i-0other' }, bad], { label: 'bad.csv' })),
+    ).rejects.toThrow(/bad\.csv: cpu_utilization of i-0bad at 2014-03-01T00:05:00.000Z: value NaN is not a finite number/);
+    const after = await sql<{ n: string }>(url, 'SELECT count(*) AS n FROM metric_samples');
+    expect(after).toEqual(before);
+    expect(await sql(url, "SELECT 1 FROM resources WHERE resource_id IN ('i-0bad', 'i-0other')")).toEqual([]);
+  });
+});
