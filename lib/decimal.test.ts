@@ -1,7 +1,7 @@
 // The decimal module against literals worked out by hand, and against BigInt arithmetic on
 // integers written out in the test (never against itself).
 import { describe, expect, it } from 'vitest';
-import { addDecimals, fromScaled, multiplyDecimals, toScaled, trimDecimal } from './decimal';
+import { addDecimals, divideDecimals, fromScaled, multiplyDecimals, toScaled, trimDecimal } from './decimal';
 import { ValueError } from './focus/normalize';
 
 describe('toScaled', () => {
@@ -104,5 +104,25 @@ describe('multiplyDecimals', () => {
     ['123456789.123456789', '1000000000', '123456789123456789'],
   ])('%s × %s is %s', (a, b, product) => {
     expect(multiplyDecimals(a, b)).toBe(product);
+  });
+});
+
+describe('divideDecimals', () => {
+  it.each([
+    ['0.504', '1.008', 6, '0.5'],
+    ['1', '3', 6, '0.333333'],
+    ['2', '3', 6, '0.666667'],
+    ['-2', '3', 2, '-0.67'],
+    ['5.672', '-1.006', 4, '-5.6382'],
+    ['0.0005', '1', 3, '0.001'],
+    ['0.00049', '1', 3, '0'],
+    ['98.32', '98.32', 6, '1'],
+    ['1.5E-3', '0.5', 4, '0.003'],
+  ])('%s ÷ %s to %i digits is %s (worked out by hand)', (a, b, digits, expected) => {
+    expect(divideDecimals(a, b, digits)).toBe(expected);
+  });
+
+  it('refuses a zero divisor, naming both operands', () => {
+    expect(() => divideDecimals('1', '0.00', 2)).toThrow('cannot divide 1 by 0.00');
   });
 });

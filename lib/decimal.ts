@@ -74,3 +74,25 @@ export function multiplyDecimals(a: string, b: string): string {
   const [bm, bs] = toScaled(b);
   return trimDecimal(fromScaled(am * bm, as + bs));
 }
+
+/**
+ * a ÷ b rounded half away from zero to `digits` places after the point, trimmed: price ratios and
+ * savings fractions ('0.504' ÷ '1.008' is '0.5'; '1' ÷ '3' at 6 digits is '0.333333'). Division by
+ * zero is an Error naming both operands.
+ */
+export function divideDecimals(a: string, b: string, digits: number): string {
+  const [am, as] = toScaled(a);
+  const [bm, bs] = toScaled(b);
+  if (bm === 0n) throw new Error(`cannot divide ${a} by ${b}`);
+  // a/b = (am / 10^as) / (bm / 10^bs); scaled by 10^digits and kept in integers throughout.
+  let num = am * 10n ** BigInt(digits + bs);
+  let den = bm * 10n ** BigInt(as);
+  if (den < 0n) {
+    num = -num;
+    den = -den;
+  }
+  const neg = num < 0n;
+  const abs = neg ? -num : num;
+  const q = (abs * 2n + den) / (den * 2n);
+  return trimDecimal(fromScaled(neg ? -q : q, digits));
+}
