@@ -84,6 +84,11 @@ export interface Finding {
    * it cannot be priced (the evidence says why).
    */
   savingsFraction: string | null;
+  /**
+   * Resources whose bill the saving comes from, when not the resource alone: a stopped instance
+   * costs nothing itself but keeps paying for its volumes and addresses. Default [resourcePk].
+   */
+  pricedResourcePks?: readonly string[];
   evidence: Evidence;
 }
 

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { getPool, withTransaction } from '../../lib/db/pool';
+import { ingestFile } from '../../lib/ingest/pipeline';
+import type { ResourceRecord, SampleBatch } from '../../lib/inventory/types';
+import type { MetricName } from '../../lib/metrics/names';
+import { importSamples } from '../../lib/metrics/store';
+import { upsertResources } from '../../lib/resources/store';
+
+/** A recorded `timestamp,value` series from tests/fixtures/metrics (NAB's CloudWatch downloads, UTC). */
+export interface Series {
+  t: number[];
+  v: number[];
+}
+
+export function readSeries(file: string): Series {
+  const t: number[] = [];
+  const v: number[] = [];
+  for (const line of readFileSync(path.join('tests/fixtures/metrics', file), 'utf8').trim().split('\n').slice(1)) {
+    const [ts, value] = line.split(',') as [string, string];
+    t.push(Date.parse(`${ts.replace(' ', 'T')}Z`));
+    v.push(Number(value));
+  }
+  return { t, v };
+}
+
+/** Nearest-rank quantile of the samples in [start, end): the rules' tests' independent oracle. */
+export function nearestRank(s: Series, q: number, start: Date, end: Date): number {
+  const values = s.v.filter((_, i) => (s.t[i] as number) >= start.getTime() && (s.t[i] as number) < end.getTime()).sort((a, b) => a - b);
+  if (values.length === 0) throw new Error('no samples in the window');
+  return values[Math.max(1, Math.ceil(q * values.length)) - 1] as number;
+}
+
+/** An inventory record through the one resource write path, then its metrics through the one import path. */
+export async function seedInstance(
+  record: Omit<ResourceRecord, 'provider' | 'kind'> & Partial<Pick<ResourceRecord, 'provider' | 'kind'>>,
+  metrics: Partial<Record<MetricName, Series>> = {},
+): Promise<string> {
+  const full: ResourceRecord = { provider: 'aws', kind: 'instance', ...record };
+  const [pk] = await upsertResources(getPool(), [full], { origin: 'inventory' });
+  const batches: SampleBatch[] = Object.entries(metrics).map(([metric, s]) => ({
+    provider: full.provider,
+    resourceId: full.resourceId,
+    subResourceId: full.subResourceId,
+    metric: metric as MetricName,
+    timestamps: s.t,
+    values: s.v,
+  }));
+  if (batches.length) await withTransaction((c) => importSamples(c, batches, { label: `test ${record.resourceId}` }));
+  return pk as string;
+}
+
+export interface BillLine {
+  resourceId: string;
+  /** 'YYYY-MM-DD': a one-day charge period. */
+  day: string;
+  billed: string;
+  effective?: string | null;
+  currency?: string;
+  provider?: string;
+  region?: string;
+  account?: string;
+  extra?: Record<string, string>;
+}
+
+/** Writes the lines as a FOCUS CSV and ingests it through the real pipeline under its own source. */
+export async function ingestBill(source: string, lines: readonly BillLine[]): Promise<void> {
+  const extraCols = [...new Set(lines.flatMap((l) => Object.keys(l.extra ?? {})))];
+  const header = [
+    'BillingAccountId',
+    'ProviderName',
+    'BillingPeriodStart',
+    'BillingPeriodEnd',
+    'ChargePeriodStart',
+    'ChargePeriodEnd',
+    'ChargeCategory',
+    'ServiceName',
+    'RegionId',
+    'ResourceId',
+    'BilledCost',
+    'EffectiveCost',
+    'BillingCurrency',
+    ...extraCols,
+  ];
+  const rows = lines.map((l) => {
+    const start = new Date(`${l.day}T00:00:00Z`);
+    const end = new Date(start.getTime() + 86_400_000);
+    const pStart = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1));
+    const pEnd = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+    return [
+      l.account ?? '123456789012',
+      l.provider ?? 'AWS',
+      pStart.toISOString(),
+      pEnd.toISOString(),
+      start.toISOString(),
+      end.toISOString(),
+      'Usage',
+      'Amazon Elastic Compute Cloud',
+      l.region ?? 'us-east-1',
+      l.resourceId,
+      l.billed,
+      l.effective === undefined ? l.billed : (l.effective ?? ''),
+      l.currency ?? 'USD',
+      ...extraCols.map((c) => l.extra?.[c] ?? ''),
+    ].join(',');
+  });
+  const dir = await mkdtemp(path.join(tmpdir(), 'burnrate-bill-'));
+  const file = path.join(dir, `${source.replace(/[^a-z0-9]+/gi, '-')}.csv`);
+  await writeFile(file, `${header.join(',')}\n${rows.join('\n')}\n`);
+  await ingestFile({ file, sourceName: source, format: 'focus' });
+}
+
+/** Consecutive UTC days from `first`, `count` of them, as 'YYYY-MM-DD'. */
+export function days(first: string, count: number): string[] {
+  const t0 = Date.parse(`${first}T00:00:00Z`);
+  return Array.from({ length: count }, (_, i) => new Date(t0 + i * 86_400_000).toISOString().slice(0, 10));
+}
