@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { loadCatalog } from '../catalog/load';
 import type { Catalog } from '../catalog/types';
 import { addDecimals, multiplyDecimals } from '../decimal';
 import { normalizeResourceIdSql, resourceProviderSql } from '../resources/normalize';
@@ -31,6 +32,7 @@ import type { Finding, RecommendationKind, RuleDefinition } from './types';
 export interface RecomputeOptions {
   /** End of every window (tests pin it); default the current time. */
   now?: Date;
+  /** Default: lib/catalog/load.ts (shipped files with refreshed prices). */
   catalog?: Catalog;
   /** Default: the registry (lib/recommendations/rules/index.ts). */
   rules?: readonly RuleDefinition[];
@@ -74,9 +76,6 @@ const METRIC_KINDS: readonly RecommendationKind[] = [
 const COST_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-/** A catalog that knows no type, for callers that pass none (rules that need prices then find nothing to propose). */
-export const EMPTY_CATALOG: Catalog = { spec: () => null, price: () => null, types: () => [] };
-
 export function fingerprintOf(f: Pick<Finding, 'kind' | 'provider' | 'resourceId' | 'subResourceId'>): string {
   return `${f.kind}|${f.provider}|${f.resourceId}|${f.subResourceId ?? ''}`;
 }
@@ -85,7 +84,7 @@ export async function recomputeRecommendations(db: pg.Pool, options: RecomputeOp
   const started = Date.now();
   const now = options.now ?? new Date();
   const rules = options.rules ?? RULES;
-  const catalog = options.catalog ?? EMPTY_CATALOG;
+  const catalog = options.catalog ?? (await loadCatalog(db));
   const { values, warnings } = await loadRuleParams(db, rules);
 
   const runs: RuleRun[] = [];
