@@ -20,6 +20,7 @@ import type { InventoryConnector, MetricsWindow, ResourceRecord, SampleBatch } f
 
 /** Prometheus refuses a range query of more than 11,000 steps per series (web/api/v1/api.go). */
 export const MAX_POINTS_PER_QUERY = 11_000;
+const MAX_SPAN_SECONDS = 86_400;
 /** DCGM reports frame-buffer sizes in MiB. */
 const MIB = 1_048_576;
 /** The label `label_replace` writes the regex-mapped resource id to. */
@@ -84,11 +85,11 @@ export const PrometheusInventoryConfig = z.object({
   /** Interfaces left out of network_in/out: loopback and the virtual ones that double-count container traffic. */
   networkDeviceExclude: z.string().min(1).default('lo|veth.*|docker[0-9]+|br-.*|cni[0-9]+|flannel[.].*|cali.*|virbr[0-9]+'),
   /** The scrape interval: rates and averages span at least four of them (Grafana's $__rate_interval rule). */
-  scrapeIntervalSeconds: z.number().int().min(1).max(3600).default(60),
+  scrapeIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(60),
   /** How recently a machine must have been scraped to be listed. */
-  lookbackMinutes: z.number().int().min(1).max(10_080).default(60),
+  lookbackMinutes: z.coerce.number().int().min(1).max(10_080).default(60),
   /** Per request. */
-  timeoutSeconds: z.number().int().min(1).max(600).default(60),
+  timeoutSeconds: z.coerce.number().int().min(1).max(600).default(60),
 });
 export type PrometheusInventoryConfig = z.output<typeof PrometheusInventoryConfig>;
 
@@ -381,7 +382,10 @@ class PrometheusConnector implements InventoryConnector {
     const startMs = window.start.getTime();
     const endMs = window.end.getTime();
     if (!(endMs >= startMs)) throw new ConnectorError(`Prometheus: the metrics window ends before it starts`, 'CONFIG');
-    const spanMs = (MAX_POINTS_PER_QUERY - 1) * step * 1000;
+    // At most a day, and never past the steps limit, per query: a large fleet's answer stays a
+    // few megabytes and under Prometheus's --query.max-samples.
+    const stepsPerQuery = Math.max(1, Math.min(MAX_POINTS_PER_QUERY - 1, Math.floor(MAX_SPAN_SECONDS / step)));
+    const spanMs = stepsPerQuery * step * 1000;
     for (const q of this.queries) {
       const expr = this.mapped(q.expr(this.groupLabels(q.gpu), w), q.gpu);
       for (let from = startMs; from <= endMs; from += spanMs + step * 1000) {
