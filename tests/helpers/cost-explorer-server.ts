@@ -7,10 +7,11 @@
 // does: the SigV4 Authorization header must name the configured access key (else
 // UnrecognizedClientException) and carry a signature made with its secret (else
 // InvalidSignatureException). The official SDK client talks to it through `endpoint`.
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SigV4Error, type SigV4Failure, verifySigV4 } from './sigv4';
 
 export const CE_TARGET_PREFIX = 'AWSInsightsIndexService.';
 const ERROR_NAMESPACE = 'com.amazonaws.costexplorer#';
@@ -334,58 +335,22 @@ function validateGetCostAndUsage(body: unknown): GetCostAndUsageInput {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SigV4 (AWS Signature Version 4), checked the way the service does
+// SigV4 (tests/helpers/sigv4.ts), with Cost Explorer's error codes
 
-const AUTH_HEADER =
-  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
+const SIGV4_CODES: Record<SigV4Failure, string> = {
+  missing: 'MissingAuthenticationTokenException',
+  incomplete: 'IncompleteSignatureException',
+  'unknown-key': 'UnrecognizedClientException',
+  'wrong-scope': 'InvalidSignatureException',
+  'bad-signature': 'InvalidSignatureException',
+};
 
 /** Returns the access key id of a correctly signed request, or throws the error AWS would answer. */
 function authenticate(req: http.IncomingMessage, body: Buffer, credentials: CeCredentials, region: string): string {
-  const authorization = header(req, 'authorization');
-  if (!authorization) throw new WireError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-  const m = AUTH_HEADER.exec(authorization);
-  if (!m) throw new WireError(400, 'IncompleteSignatureException', 'Authorization header requires Credential, SignedHeaders and Signature');
-  const [, accessKeyId = '', date = '', scopeRegion = '', service = '', signedHeaders = '', signature = ''] = m;
-  if (accessKeyId !== credentials.accessKeyId) {
-    throw new WireError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+  try {
+    return verifySigV4(req, body, credentials, { services: ['ce'], region }).accessKeyId;
+  } catch (error) {
+    if (error instanceof SigV4Error) throw new WireError(400, SIGV4_CODES[error.failure], error.message);
+    throw error;
   }
-  if (service !== 'ce') throw new WireError(400, 'InvalidSignatureException', "Credential should be scoped to correct service: 'ce'.");
-  if (scopeRegion !== region) {
-    throw new WireError(400, 'InvalidSignatureException', `Credential should be scoped to a valid region, not '${scopeRegion}'.`);
-  }
-  const amzDate = header(req, 'x-amz-date') ?? '';
-  if (!amzDate.startsWith(date))
-    throw new WireError(400, 'InvalidSignatureException', 'Date in Credential scope does not match YYYYMMDD from X-Amz-Date');
-  const names = signedHeaders.split(';');
-  if (!names.includes('host') || !names.includes('x-amz-date')) {
-    throw new WireError(400, 'InvalidSignatureException', 'The host and x-amz-date headers must be signed');
-  }
-  const canonicalHeaders = names.map((n) => `${n}:${(header(req, n) ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const canonicalQuery = [...url.searchParams]
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
-    .sort()
-    .join('&');
-  const canonicalRequest = [req.method, url.pathname, canonicalQuery, canonicalHeaders, signedHeaders, sha256Hex(body)].join('\n');
-  const scope = `${date}/${scopeRegion}/${service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(Buffer.from(canonicalRequest))].join('\n');
-  let key = hmac(Buffer.from(`AWS4${credentials.secretAccessKey}`), date);
-  for (const part of [scopeRegion, service, 'aws4_request']) key = hmac(key, part);
-  const expected = createHmac('sha256', key).update(stringToSign).digest('hex');
-  if (expected !== signature) {
-    throw new WireError(
-      400,
-      'InvalidSignatureException',
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-    );
-  }
-  return accessKeyId;
-}
-
-function sha256Hex(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-function hmac(key: Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
 }
