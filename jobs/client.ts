@@ -48,6 +48,27 @@ export async function enqueueSourceSync(boss: PgBoss, sourceId: number, trigger:
   return boss.send(SYNC_SOURCE_QUEUE, { sourceId, trigger }, options);
 }
 
+/** One inventory and metrics sync of a source (lib/inventory/sync.ts); same singleton rule as billing syncs. */
+export const SYNC_INVENTORY_QUEUE = 'sync-inventory';
+
+export const SyncInventoryPayload = SyncSourcePayload;
+export type SyncInventoryPayload = SyncSourcePayload;
+
+export const SYNC_INVENTORY_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
+  ...SYNC_SOURCE_QUEUE_OPTIONS,
+  // A first sync reads 14 days of metrics; later ones an hour.
+  expireInSeconds: 3600,
+};
+
+/** Enqueues an inventory sync of one source; null when one is already queued, running or waiting to retry. */
+export async function enqueueInventorySync(
+  boss: PgBoss,
+  sourceId: number,
+  trigger: SyncInventoryPayload['trigger'],
+): Promise<string | null> {
+  return boss.send(SYNC_INVENTORY_QUEUE, { sourceId, trigger }, { singletonKey: String(sourceId) });
+}
+
 const globalForJobs = globalThis as unknown as { burnrateJobClient?: Promise<PgBoss>; burnrateJobClientUrl?: string };
 
 /**
@@ -69,8 +90,9 @@ export function getJobClient(): Promise<PgBoss> {
       });
       boss.on('error', (error: Error) => console.error(`[burnrate] job client error: ${error.message}`));
       await boss.start();
-      // The only queue it sends to; the worker creates the others (same options: definitions.ts uses these).
+      // The queues it sends to; the worker creates the others (same options: definitions.ts uses these).
       await boss.createQueue(SYNC_SOURCE_QUEUE, SYNC_SOURCE_QUEUE_OPTIONS);
+      await boss.createQueue(SYNC_INVENTORY_QUEUE, SYNC_INVENTORY_QUEUE_OPTIONS);
       return boss;
     })();
     // A failed start (database down) is not cached: the next call tries again.

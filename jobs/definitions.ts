@@ -8,7 +8,19 @@ import { getPool } from '../lib/db/pool';
 import { getPrisma } from '../lib/db/prisma';
 import { LOCKED_RUN_TABLES, reapDeadRuns } from '../lib/db/run-lock';
 import { ensurePartitions } from '../lib/ingest/pipeline';
-import { enqueueSourceSync, SYNC_SOURCE_QUEUE, SYNC_SOURCE_QUEUE_OPTIONS, SyncSourcePayload } from './client';
+import { inventoryConnectorForSource, isInventoryOnlyKind } from '../lib/inventory/registry';
+import { syncInventory } from '../lib/inventory/sync';
+import type { InventoryConnector } from '../lib/inventory/types';
+import {
+  enqueueInventorySync,
+  enqueueSourceSync,
+  SYNC_INVENTORY_QUEUE,
+  SYNC_INVENTORY_QUEUE_OPTIONS,
+  SYNC_SOURCE_QUEUE,
+  SYNC_SOURCE_QUEUE_OPTIONS,
+  SyncInventoryPayload,
+  SyncSourcePayload,
+} from './client';
 import { isSyncDue } from './schedule';
 
 /** What a handler gets besides its payload. */
@@ -199,4 +211,106 @@ export function createScheduleSyncsJob(options: ScheduleSyncsJobOptions = {}): J
 
 export const scheduleSyncsJob = createScheduleSyncsJob();
 
-export const JOBS: readonly JobDefinition[] = [ensurePartitionsJob, reapDeadRunsJob, syncSourceJob, scheduleSyncsJob];
+// ---------------------------------------------------------------------------------------------
+// Inventory and metrics syncs (issue 9)
+
+/**
+ * THE hook after a successful inventory sync: recommendations read the resources and metrics it
+ * just wrote. The rules engine's recompute job (lib/recommendations/engine.ts) is enqueued here
+ * once it exists; until then there is nothing to recompute.
+ */
+export async function afterInventorySync(_boss: PgBoss, _sourceId: number, _log: (line: string) => void): Promise<void> {}
+
+export interface SyncInventoryJobOptions {
+  /** Builds the source's inventory connector; default: the inventory registry with the stored settings and decrypted secret. */
+  buildConnector?: (source: {
+    name: string;
+    kind: string;
+    inventoryEnabled: boolean;
+    inventoryConfig: unknown;
+    secretCiphertext: string | null;
+  }) => InventoryConnector;
+  queue?: Omit<Queue, 'name'>;
+}
+
+/**
+ * Loads the source, builds its inventory connector and runs syncInventory (which records the run
+ * in inventory_runs). As for billing syncs, only throttling and network failures are rethrown for
+ * pg-boss to retry; any other failure is recorded and completes the job.
+ */
+export function createSyncInventoryJob(options: SyncInventoryJobOptions = {}): JobDefinition<typeof SyncInventoryPayload> {
+  const build = options.buildConnector ?? ((source) => inventoryConnectorForSource(source).connector);
+  return defineJob({
+    name: SYNC_INVENTORY_QUEUE,
+    description: 'sync the inventory and metrics of one source',
+    payload: SyncInventoryPayload,
+    queue: options.queue ?? SYNC_INVENTORY_QUEUE_OPTIONS,
+    work: { localConcurrency: 2 },
+    handler: async ({ sourceId, trigger }, ctx) => {
+      const source = await getPrisma().billingSource.findUnique({
+        where: { id: sourceId },
+        select: { id: true, name: true, kind: true, enabled: true, inventoryEnabled: true, inventoryConfig: true, secretCiphertext: true },
+      });
+      if (!source) return { skipped: 'the source was deleted' };
+      if (!source.enabled) return { skipped: 'the source is disabled' };
+      if (!source.inventoryEnabled && !isInventoryOnlyKind(source.kind)) return { skipped: 'inventory is turned off for the source' };
+      let connector: InventoryConnector;
+      try {
+        connector = build(source);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await getPrisma().inventoryRun.create({ data: { sourceId, trigger, status: 'failed', finishedAt: new Date(), error: message } });
+        return { failed: message };
+      }
+      try {
+        const result = await syncInventory({ sourceId, sourceName: source.name, connector, trigger, signal: ctx.signal, log: ctx.log });
+        await afterInventorySync(ctx.boss, sourceId, ctx.log);
+        return {
+          runId: result.runId,
+          resourcesListed: result.resourcesListed,
+          resourcesGone: result.resourcesGone,
+          series: result.series,
+          samples: result.samples,
+        };
+      } catch (error) {
+        if (error instanceof ConnectorError && error.retryable) throw error;
+        return { failed: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  });
+}
+
+export const syncInventoryJob = createSyncInventoryJob();
+
+/**
+ * Every hour: enqueue an inventory sync of each enabled source with inventory on (inventory-only
+ * sources always have it). The queue's singleton policy turns a source still syncing into a no-op.
+ */
+export const scheduleInventorySyncsJob = defineJob({
+  name: 'schedule-inventory-syncs',
+  cron: '7 * * * *',
+  description: 'enqueue an inventory and metrics sync of every source that has it on',
+  payload: z.object({}).default({}),
+  queue: { retryLimit: 1, retryDelay: 30, expireInSeconds: 300 },
+  handler: async (_payload, ctx) => {
+    const sources = await getPrisma().billingSource.findMany({
+      where: { enabled: true, inventoryEnabled: true },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    const enqueued: number[] = [];
+    for (const s of sources) {
+      if ((await enqueueInventorySync(ctx.boss, s.id, 'schedule')) !== null) enqueued.push(s.id);
+    }
+    return { sources: sources.length, enqueued };
+  },
+});
+
+export const JOBS: readonly JobDefinition[] = [
+  ensurePartitionsJob,
+  reapDeadRunsJob,
+  syncSourceJob,
+  scheduleSyncsJob,
+  syncInventoryJob,
+  scheduleInventorySyncsJob,
+];

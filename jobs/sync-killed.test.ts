@@ -237,7 +237,7 @@ describe('a connector sync whose worker is killed with SIGKILL', () => {
       // The handler never uses pg-boss.
       { boss, log: () => {}, retryCount: 0 },
     );
-    expect(result).toEqual({ reaped: { ingest_runs: 0, sync_runs: 2 } });
+    expect(result).toEqual({ reaped: { ingest_runs: 0, sync_runs: 2, inventory_runs: 0 } });
     const runs = await sql<{ status: string; error: string; finished: boolean }>(
       url,
       'SELECT status, error, finished_at IS NOT NULL AS finished FROM sync_runs WHERE id = ANY($1::bigint[]) ORDER BY id',

@@ -104,7 +104,7 @@ function defineConnectorKind<K extends ConnectorKindId, C extends z.ZodType, S e
 }
 
 /** The custom endpoints a config sends requests to: the URL values of its credential-bound fields. */
-function customEndpoints(fields: readonly string[], config: Record<string, unknown>): string[] {
+export function customEndpoints(fields: readonly string[], config: Record<string, unknown>): string[] {
   return fields.map((f) => config[f]).filter((v): v is string => typeof v === 'string' && /^https?:\/\//i.test(v));
 }
 
@@ -134,7 +134,7 @@ function guardEndpoints(connector: Connector, endpoints: readonly string[]): Con
   };
 }
 
-function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
@@ -339,17 +339,22 @@ export function connectorForSource(source: StoredSource): Connector {
       'CONFIG',
     );
   }
-  let secret: unknown;
-  if (source.secretCiphertext !== null) {
-    try {
-      secret = JSON.parse(decryptSecret(source.secretCiphertext));
-    } catch (error) {
-      // decryptSecret's messages name the key problem; a JSON error would not quote the plaintext either way.
-      const reason = error instanceof SyntaxError ? 'the stored credentials are not valid JSON' : (error as Error).message;
-      throw new ConnectorError(`${source.name}: cannot read its stored credentials: ${reason}`, 'CONFIG');
-    }
+  return kind.create(source.config, readStoredSecret(source.name, source.secretCiphertext));
+}
+
+/**
+ * A source's stored credentials, decrypted and parsed (undefined: none stored, so the kind's
+ * default credentials apply). Billing and inventory connectors of the same source share them.
+ */
+export function readStoredSecret(sourceName: string, secretCiphertext: string | null): unknown {
+  if (secretCiphertext === null) return undefined;
+  try {
+    return JSON.parse(decryptSecret(secretCiphertext));
+  } catch (error) {
+    // decryptSecret's messages name the key problem; a JSON error would not quote the plaintext either way.
+    const reason = error instanceof SyntaxError ? 'the stored credentials are not valid JSON' : (error as Error).message;
+    throw new ConnectorError(`${sourceName}: cannot read its stored credentials: ${reason}`, 'CONFIG');
   }
-  return kind.create(source.config, secret);
 }
 
 /** One bound value as compared: absent, empty and false alike; a URL by its normalized form. */
@@ -370,7 +375,11 @@ function boundValue(value: unknown): string {
  * from the stored config's. A stored config the kind no longer accepts binds nothing safely, so
  * then every bound field counts as changed. Both configs are compared after the kind's schema.
  */
-export function changedCredentialBindings(kind: ConnectorKind, stored: unknown, next: unknown): string[] {
+export function changedCredentialBindings(
+  kind: Pick<ConnectorKind, 'configSchema' | 'credentialBoundFields'>,
+  stored: unknown,
+  next: unknown,
+): string[] {
   const before = kind.configSchema.safeParse(stored);
   const after = kind.configSchema.safeParse(next);
   if (!before.success || !after.success) return [...kind.credentialBoundFields];

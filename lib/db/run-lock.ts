@@ -10,6 +10,7 @@ import type pg from 'pg';
 export interface LockedRunValues {
   ingest_runs: { source_id: number; file_name: string; format: string; dataset: string | null; bytes: number };
   sync_runs: { source_id: number; trigger: string };
+  inventory_runs: { source_id: number; trigger: string };
 }
 export type LockedRunTable = keyof LockedRunValues;
 
@@ -44,6 +45,14 @@ const TABLES: Record<LockedRunTable, TableSpec> = {
          FROM (SELECT source_id, max(started_at) AS started_at FROM reaped GROUP BY source_id) d
         WHERE s.id = d.source_id AND (s.last_sync_at IS NULL OR s.last_sync_at < d.started_at)
      )`,
+  },
+  inventory_runs: {
+    lockClass: 0x696e7673, // 'invs'
+    // One transaction (lib/inventory/sync.ts): a run that died wrote nothing.
+    error:
+      'the inventory sync stopped (killed or crashed) before finishing; nothing from this run was stored, the next sync fetches its window again',
+    set: '',
+    after: '',
   },
 };
 

@@ -63,4 +63,16 @@ export interface InventoryConnector {
    * ConnectorError('THROTTLED').
    */
   fetchMetrics(resources: readonly ResourceRecord[], window: MetricsWindow, signal?: AbortSignal): AsyncIterable<SampleBatch>;
+  /**
+   * The accounts (subscriptions, projects) the finished listResources covered completely, including
+   * those where it found nothing: lib/inventory/sync.ts marks what they no longer list as gone.
+   * Without it, the accounts of the listed records are the scope (an account whose last resource
+   * was deleted then keeps it until another record of that account is listed).
+   */
+  listedScope?(): readonly InventoryScope[];
+}
+
+export interface InventoryScope {
+  provider: ResourceProvider;
+  accountId: string;
 }

@@ -1,0 +1,227 @@
+/**
+ * The inventory connector kinds (issue 9): what each needs (config and secret schemas, the form
+ * fields generated from them) and how to build its InventoryConnector — the inventory side of
+ * lib/connectors/registry.ts, with the same field, credential and endpoint rules.
+ *
+ * A source reads inventory in one of two ways:
+ * - a billing source whose credentials can also list resources and read metrics (`billingKinds`:
+ *   aws_s3 and aws_cost_explorer for AWS) turns on `inventory_enabled`; its inventory settings
+ *   (regions, endpoints) are `inventory_config`, and it shares the billing kind's stored secret,
+ *   which this kind's secret schema must therefore accept;
+ * - an inventory-only source, for credentials no billing kind has (an Azure service principal, a
+ *   Prometheus URL) or a separate AWS role: billing_sources.kind is the inventory kind's id, its
+ *   settings are `inventory_config` too and `inventory_enabled` is always true.
+ *
+ * Adding a kind = one `defineInventoryKind({...})` entry in INVENTORY_KINDS (its id ends in
+ * `_inventory` or names the system, e.g. `prometheus`, and must not be a billing kind's). The
+ * sources page, the save action, the hourly job and lib/inventory/sync.ts read everything from here.
+ */
+import type { z } from 'zod';
+import { assertEndpointAllowed } from '../connectors/endpoint-guard';
+import type { ConnectorKindId } from '../connectors/kinds';
+import { customEndpoints, describeIssues, readStoredSecret, type SourceFormField } from '../connectors/registry';
+import { ConnectorError } from '../connectors/types';
+import type { ResourceProvider } from '../resources/normalize';
+import { AwsInventoryConfig, AwsInventoryCredentials, createAwsInventoryConnector } from './aws';
+import type { InventoryConnector } from './types';
+
+/** An inventory kind with its types erased, as the registry stores it; create() validates its inputs. */
+export interface InventoryKind {
+  kind: string;
+  label: string;
+  /** The provider of the resources it lists (what a listing's scope marks gone); 'other' for mixed. */
+  provider: ResourceProvider;
+  description: string;
+  /** Billing kinds whose sources can turn this inventory on with their own stored credentials. */
+  billingKinds: readonly ConnectorKindId[];
+  configSchema: z.ZodType;
+  secretSchema?: z.ZodType;
+  /** false: without a typed secret the SDK's default credential chain is used. */
+  secretRequired: boolean;
+  configFields: readonly SourceFormField[];
+  /** The credential fields of an inventory-only source (a billing source's are its billing kind's). */
+  secretFields: readonly SourceFormField[];
+  secretLabel: string;
+  /** Config fields that decide where the credentials are sent; changing one needs them typed again. */
+  credentialBoundFields: readonly string[];
+  create(config: unknown, secret?: unknown): InventoryConnector;
+}
+
+interface InventoryKindDefinition<C extends z.ZodType, S extends z.ZodType> {
+  label: string;
+  provider: ResourceProvider;
+  description: string;
+  billingKinds?: readonly ConnectorKindId[];
+  configSchema: C;
+  secretSchema?: S;
+  secretRequired: boolean;
+  configFields: readonly SourceFormField[];
+  secretFields?: readonly SourceFormField[];
+  secretLabel?: string;
+  credentialBoundFields: readonly (keyof z.output<C> & string)[];
+  create(config: z.output<C>, secret?: z.output<S>): InventoryConnector;
+}
+
+function defineInventoryKind<C extends z.ZodType, S extends z.ZodType>(kind: string, def: InventoryKindDefinition<C, S>): InventoryKind {
+  return {
+    kind,
+    label: def.label,
+    provider: def.provider,
+    description: def.description,
+    billingKinds: def.billingKinds ?? [],
+    configSchema: def.configSchema,
+    secretSchema: def.secretSchema,
+    secretRequired: def.secretRequired,
+    configFields: def.configFields,
+    secretFields: def.secretFields ?? [],
+    secretLabel: def.secretLabel ?? 'credentials',
+    credentialBoundFields: def.credentialBoundFields,
+    create(config, secret) {
+      const cfg = def.configSchema.safeParse(config);
+      if (!cfg.success)
+        throw new ConnectorError(`${def.label}: the stored inventory settings are invalid (${describeIssues(cfg.error)})`, 'CONFIG');
+      const endpoints = customEndpoints(def.credentialBoundFields, cfg.data as Record<string, unknown>);
+      if (secret === undefined || def.secretSchema === undefined) return guardEndpoints(def.create(cfg.data), endpoints);
+      const sec = def.secretSchema.safeParse(secret);
+      // Paths and rules only: zod does not quote the (secret) values.
+      if (!sec.success)
+        throw new ConnectorError(`${def.label}: the stored credentials are invalid (${describeIssues(sec.error)})`, 'CONFIG');
+      return guardEndpoints(def.create(cfg.data, sec.data), endpoints);
+    },
+  };
+}
+
+/** Every call first checks the custom endpoints (no link-local or cloud metadata address), as billing connectors do. */
+function guardEndpoints(connector: InventoryConnector, endpoints: readonly string[]): InventoryConnector {
+  if (endpoints.length === 0) return connector;
+  const check = async () => {
+    for (const endpoint of endpoints) await assertEndpointAllowed(endpoint);
+  };
+  return {
+    testConnection: async (signal) => {
+      await check();
+      return connector.testConnection(signal);
+    },
+    listResources: (signal) =>
+      (async function* () {
+        await check();
+        yield* connector.listResources(signal);
+      })(),
+    fetchMetrics: (resources, window, signal) =>
+      (async function* () {
+        await check();
+        yield* connector.fetchMetrics(resources, window, signal);
+      })(),
+    listedScope: connector.listedScope ? () => connector.listedScope?.() ?? [] : undefined,
+  };
+}
+
+const AWS_CREDENTIAL_FIELDS: readonly SourceFormField[] = [
+  { name: 'accessKeyId', label: 'Access key ID', input: 'text', placeholder: 'AKIA…' },
+  { name: 'secretAccessKey', label: 'Secret access key', input: 'password' },
+  { name: 'sessionToken', label: 'Session token', input: 'password', help: 'Only for temporary credentials.' },
+];
+
+export const INVENTORY_KINDS: Readonly<Record<string, InventoryKind>> = {
+  aws_inventory: defineInventoryKind('aws_inventory', {
+    label: 'AWS inventory and CloudWatch metrics',
+    provider: 'aws',
+    description:
+      'EC2 instances, EBS volumes and snapshots, Elastic IPs and load balancers in the listed regions, with their CloudWatch utilization (CPU, network, disk, and memory and GPU from the CloudWatch agent). Needs ec2:Describe*, elasticloadbalancing:Describe* and cloudwatch:GetMetricData.',
+    billingKinds: ['aws_s3', 'aws_cost_explorer'],
+    configSchema: AwsInventoryConfig,
+    secretSchema: AwsInventoryCredentials,
+    secretRequired: false,
+    secretLabel: 'access key',
+    credentialBoundFields: ['endpoint'],
+    configFields: [
+      {
+        name: 'regions',
+        label: 'Regions',
+        input: 'text',
+        required: true,
+        placeholder: 'us-east-1, eu-west-1',
+        help: 'The regions to list and read metrics in, separated by commas.',
+      },
+      {
+        name: 'endpoint',
+        label: 'Endpoint URL',
+        input: 'url',
+        advanced: true,
+        help: 'Only for testing: one endpoint for EC2, ELB, CloudWatch and STS. Leave empty for AWS.',
+      },
+    ],
+    secretFields: AWS_CREDENTIAL_FIELDS,
+    create: (config, secret) => createAwsInventoryConnector(config, secret),
+  }),
+};
+
+export const INVENTORY_KIND_IDS: readonly string[] = Object.keys(INVENTORY_KINDS);
+
+/** The inventory kind of that id, or null. */
+export function inventoryKind(id: string): InventoryKind | null {
+  return Object.hasOwn(INVENTORY_KINDS, id) ? (INVENTORY_KINDS[id] ?? null) : null;
+}
+
+/**
+ * The inventory kind a source of this billing_sources.kind uses: itself for an inventory-only
+ * source, the kind listing the billing kind in `billingKinds` for a billing source; null when the
+ * source cannot read inventory (a file source, Azure blob exports, BigQuery).
+ */
+export function inventoryKindForSource(sourceKind: string): InventoryKind | null {
+  return inventoryKind(sourceKind) ?? Object.values(INVENTORY_KINDS).find((k) => k.billingKinds.some((b) => b === sourceKind)) ?? null;
+}
+
+/** Whether a billing_sources.kind names an inventory-only source. */
+export function isInventoryOnlyKind(sourceKind: string): boolean {
+  return inventoryKind(sourceKind) !== null;
+}
+
+/** A stored source, as far as building its inventory connector goes. */
+export interface StoredInventorySource {
+  name: string;
+  kind: string;
+  inventoryEnabled: boolean;
+  inventoryConfig: unknown;
+  secretCiphertext: string | null;
+}
+
+/**
+ * The inventory connector of a stored source: its inventory kind's create() with the stored
+ * inventory settings and the source's decrypted secret. Every failure is a ConnectorError('CONFIG')
+ * saying what to fix; none quotes the secret.
+ */
+export function inventoryConnectorForSource(source: StoredInventorySource): { kind: InventoryKind; connector: InventoryConnector } {
+  const kind = inventoryKindForSource(source.kind);
+  if (!kind) throw new ConnectorError(`${source.name} (kind "${source.kind}") cannot read inventory or metrics`, 'CONFIG');
+  if (!source.inventoryEnabled && !isInventoryOnlyKind(source.kind))
+    throw new ConnectorError(`${source.name} does not have inventory and metrics turned on`, 'CONFIG');
+  return { kind, connector: kind.create(source.inventoryConfig, readStoredSecret(source.name, source.secretCiphertext)) };
+}
+
+/** What the form needs of an inventory kind: everything but the schemas and create(). */
+export interface InventoryKindForm {
+  kind: string;
+  label: string;
+  provider: ResourceProvider;
+  description: string;
+  billingKinds: readonly string[];
+  secretRequired: boolean;
+  secretLabel: string;
+  configFields: readonly SourceFormField[];
+  secretFields: readonly SourceFormField[];
+}
+
+export function inventoryKindForms(): InventoryKindForm[] {
+  return Object.values(INVENTORY_KINDS).map((k) => ({
+    kind: k.kind,
+    label: k.label,
+    provider: k.provider,
+    description: k.description,
+    billingKinds: k.billingKinds,
+    secretRequired: k.secretRequired,
+    secretLabel: k.secretLabel,
+    configFields: k.configFields,
+    secretFields: k.secretFields,
+  }));
+}
