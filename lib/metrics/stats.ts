@@ -39,15 +39,15 @@ export async function windowStats(
     max: number;
     qkeys: number[];
   }>(
-    `WITH s AS (
+    `WITH s AS MATERIALIZED (
        SELECT ms.id, ms.resource_pk, ms.metric, r.provider, r.resource_id, r.sub_resource_id
          FROM metric_series ms JOIN resources r ON r.id = ms.resource_pk
         WHERE ms.metric = ANY($1::text[]) AND ($5::bigint[] IS NULL OR ms.resource_pk = ANY($5::bigint[]))),
-     h AS (
+     h AS MATERIALIZED (
        SELECT mh.* FROM metric_hourly mh JOIN s ON s.id = mh.series_id WHERE mh.hour >= $2 AND mh.hour < $3),
      tot AS (
        SELECT series_id, sum(n)::bigint AS n, count(*)::int AS hours, sum(sum) / sum(n) AS mean, max(max) AS max FROM h GROUP BY 1),
-     b AS (
+     b AS MATERIALIZED (
        SELECT h.series_id, u.k, sum(u.c)::bigint AS c FROM h, unnest(h.sketch_keys, h.sketch_counts) AS u(k, c) GROUP BY 1, 2),
      cum AS (
        SELECT series_id, k, sum(c) OVER (PARTITION BY series_id ORDER BY k) AS cum FROM b),
@@ -56,10 +56,12 @@ export async function windowStats(
      qk AS (
        SELECT DISTINCT ON (t.series_id, t.ord) t.series_id, t.ord, cum.k
          FROM targets t JOIN cum ON cum.series_id = t.series_id AND cum.cum >= t.rank
-        ORDER BY t.series_id, t.ord, cum.k)
+        ORDER BY t.series_id, t.ord, cum.k),
+     qa AS (
+       SELECT series_id, array_agg(k ORDER BY ord) AS qkeys FROM qk GROUP BY series_id)
      SELECT s.id AS series_id, s.resource_pk, s.provider, s.resource_id, s.sub_resource_id, s.metric, tot.n, tot.hours, tot.mean, tot.max,
-            (SELECT array_agg(qk.k ORDER BY qk.ord) FROM qk WHERE qk.series_id = s.id) AS qkeys
-       FROM s JOIN tot ON tot.series_id = s.id
+            qa.qkeys
+       FROM s JOIN tot ON tot.series_id = s.id LEFT JOIN qa ON qa.series_id = s.id
       ORDER BY s.id`,
     [args.metrics, args.start.toISOString(), args.end.toISOString(), args.quantiles, args.resourcePks ?? null],
   );
