@@ -1,7 +1,7 @@
 // The decimal module against literals worked out by hand, and against BigInt arithmetic on
 // integers written out in the test (never against itself).
 import { describe, expect, it } from 'vitest';
-import { addDecimals, divideDecimals, fromScaled, multiplyDecimals, toScaled, trimDecimal } from './decimal';
+import { addDecimals, compareDecimals, divideDecimals, fromScaled, multiplyDecimals, toScaled, trimDecimal } from './decimal';
 import { ValueError } from './focus/normalize';
 
 describe('toScaled', () => {
@@ -124,5 +124,16 @@ describe('divideDecimals', () => {
 
   it('refuses a zero divisor, naming both operands', () => {
     expect(() => divideDecimals('1', '0.00', 2)).toThrow('cannot divide 1 by 0.00');
+  });
+});
+
+describe('compareDecimals', () => {
+  it('compares exactly across scales and signs', () => {
+    expect(compareDecimals('0.10', '0.1')).toBe(0);
+    expect(compareDecimals('0.0832', '0.096')).toBe(-1);
+    expect(compareDecimals('1E2', '99.999999999')).toBe(1);
+    expect(compareDecimals('-0.5', '0')).toBe(-1);
+    // Beyond a double's precision: 2^53 + 1 against 2^53.
+    expect(compareDecimals('9007199254740993', '9007199254740992')).toBe(1);
   });
 });

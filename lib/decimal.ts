@@ -96,3 +96,13 @@ export function divideDecimals(a: string, b: string, digits: number): string {
   const q = (abs * 2n + den) / (den * 2n);
   return trimDecimal(fromScaled(neg ? -q : q, digits));
 }
+
+/** −1, 0 or 1 as a is less than, equal to or greater than b, exactly ('0.10' equals '0.1'). */
+export function compareDecimals(a: string, b: string): number {
+  const [am, as] = toScaled(a);
+  const [bm, bs] = toScaled(b);
+  const scale = Math.max(as, bs);
+  const x = am * 10n ** BigInt(scale - as);
+  const y = bm * 10n ** BigInt(scale - bs);
+  return x === y ? 0 : x < y ? -1 : 1;
+}
