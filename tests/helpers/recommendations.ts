@@ -117,3 +117,45 @@ export function days(first: string, count: number): string[] {
   const t0 = Date.parse(`${first}T00:00:00Z`);
   return Array.from({ length: count }, (_, i) => new Date(t0 + i * 86_400_000).toISOString().slice(0, 10));
 }
+
+/**
+ * The shipped catalog read here with a plain split (its files have no quoted fields), for oracles
+ * independent of lib/catalog/load.ts and of the rules' own candidate search.
+ */
+export interface CatalogRow {
+  type: string;
+  vcpus: number;
+  memoryMib: number;
+  arch: string;
+  family: string;
+  generation: number;
+  current: boolean;
+  gpus: number;
+  hourly: number | null;
+}
+
+export function catalogRows(provider: 'aws' | 'azure' | 'gcp', region: string): CatalogRow[] {
+  const prices = new Map<string, number>();
+  for (const line of readFileSync(`catalog/${provider}-prices.csv`, 'utf8').trim().split('\n').slice(1)) {
+    const [type, r, currency, hourly] = line.split(',') as [string, string, string, string];
+    if (r === region && currency === 'USD') prices.set(type, Number(hourly));
+  }
+  return readFileSync(`catalog/${provider}-types.csv`, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const f = line.split(',');
+      return {
+        type: f[0] as string,
+        vcpus: Number(f[1]),
+        memoryMib: Number(f[2]),
+        arch: f[3] as string,
+        family: f[4] as string,
+        generation: Number(f[5]),
+        current: f[6] === 'true',
+        gpus: Number(f[7]),
+        hourly: prices.get(f[0] as string) ?? null,
+      };
+    });
+}

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { Catalog } from '../../catalog/types';
+import type { Catalog, CatalogPrice, InstanceTypeSpec } from '../../catalog/types';
+import { addDecimals, compareDecimals, divideDecimals } from '../../decimal';
 import type { ResourceKind } from '../../inventory/types';
 import type { MetricName } from '../../metrics/names';
 import type { SeriesStats } from '../../metrics/stats';
@@ -144,4 +145,59 @@ export function statsByResource(stats: readonly SeriesStats[]): Map<string, Map<
     out.set(s.resourcePk, m);
   }
   return out;
+}
+
+/**
+ * Burstable types (AWS t*, Azure B*, GCP shared-core) earn CPU credits instead of giving a
+ * sustained core: never proposed for a type that is not one itself.
+ */
+export function isBurstable(spec: InstanceTypeSpec): boolean {
+  if (spec.provider === 'aws') return /^t\d/.test(spec.family);
+  if (spec.provider === 'azure') return /^B/.test(spec.family);
+  if (spec.provider === 'gcp') return /^(f1|g1)-|^e2-(micro|small|medium)$/.test(spec.type);
+  return false;
+}
+
+export interface PricedType {
+  spec: InstanceTypeSpec;
+  price: CatalogPrice;
+}
+
+/**
+ * The cheapest of `candidates` in the region in the current price's currency (ties: the newer
+ * generation, then the name), among those `fits` accepts; null when none is priced there.
+ */
+export function cheapest(
+  catalog: Catalog,
+  current: PricedType,
+  region: string,
+  candidates: readonly InstanceTypeSpec[],
+  fits: (spec: InstanceTypeSpec) => boolean,
+  maxHourly: { value: string; inclusive: boolean },
+): PricedType | null {
+  let best: PricedType | null = null;
+  for (const spec of candidates) {
+    if (spec.type === current.spec.type || !fits(spec)) continue;
+    const price = catalog.price(spec.provider, spec.type, region);
+    if (!price || price.currency !== current.price.currency) continue;
+    const cmp = compareDecimals(price.hourly, maxHourly.value);
+    if (cmp > 0 || (cmp === 0 && !maxHourly.inclusive)) continue;
+    if (!best) {
+      best = { spec, price };
+      continue;
+    }
+    const byPrice = compareDecimals(price.hourly, best.price.hourly);
+    if (
+      byPrice < 0 ||
+      (byPrice === 0 &&
+        (spec.generation > best.spec.generation || (spec.generation === best.spec.generation && spec.type < best.spec.type)))
+    )
+      best = { spec, price };
+  }
+  return best;
+}
+
+/** 1 − new/old, to 6 places: the share of the current type's cost a move saves. */
+export function priceRatioSavings(oldHourly: string, newHourly: string): string {
+  return addDecimals(['1', `-${divideDecimals(newHourly, oldHourly, 6)}`]);
 }
