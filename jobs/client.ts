@@ -69,6 +69,36 @@ export async function enqueueInventorySync(
   return boss.send(SYNC_INVENTORY_QUEUE, { sourceId, trigger }, { singletonKey: String(sourceId) });
 }
 
+export const RECOMMENDATIONS_QUEUE = 'recommendations-refresh';
+
+export const RecommendationsPayload = z.object({
+  /** What called for it: a billing ingest, a metrics sync or import, the nightly schedule, a person. */
+  trigger: z.enum(['billing', 'metrics', 'schedule', 'manual']).default('schedule'),
+});
+export type RecommendationsPayload = z.infer<typeof RecommendationsPayload>;
+
+/**
+ * `stately`: at most one refresh queued and one running. A burst of ingests and syncs collapses
+ * into one more refresh after the running one, which sees all of their data.
+ */
+export const RECOMMENDATIONS_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
+  policy: 'stately',
+  retryLimit: 2,
+  retryDelay: 60,
+  retryBackoff: true,
+  expireInSeconds: 3600,
+};
+
+/**
+ * Asks for the recommendations to be recomputed (resources from the bills, then every rule): call
+ * it when a billing ingest or a metrics sync completes. Null when one is already queued.
+ */
+export async function enqueueRecommendationsRefresh(boss: PgBoss, trigger: RecommendationsPayload['trigger']): Promise<string | null> {
+  // The caller may be a process whose worker never created this queue (a test's, a script's).
+  await boss.createQueue(RECOMMENDATIONS_QUEUE, RECOMMENDATIONS_QUEUE_OPTIONS);
+  return boss.send(RECOMMENDATIONS_QUEUE, { trigger });
+}
+
 const globalForJobs = globalThis as unknown as { burnrateJobClient?: Promise<PgBoss>; burnrateJobClientUrl?: string };
 
 /**

@@ -11,9 +11,14 @@ import { ensurePartitions } from '../lib/ingest/pipeline';
 import { inventoryConnectorForSource, isInventoryOnlyKind } from '../lib/inventory/registry';
 import { syncInventory } from '../lib/inventory/sync';
 import type { InventoryConnector } from '../lib/inventory/types';
+import { refreshRecommendations } from '../lib/recommendations/refresh';
 import {
   enqueueInventorySync,
+  enqueueRecommendationsRefresh,
   enqueueSourceSync,
+  RECOMMENDATIONS_QUEUE,
+  RECOMMENDATIONS_QUEUE_OPTIONS,
+  RecommendationsPayload,
   SYNC_INVENTORY_QUEUE,
   SYNC_INVENTORY_QUEUE_OPTIONS,
   SYNC_SOURCE_QUEUE,
@@ -146,6 +151,8 @@ export function createSyncSourceJob(options: SyncSourceJobOptions = {}): JobDefi
         // An export that now covers a month Cost Explorer filled in takes over that month.
         const superseded = result.ingested.length ? await supersedeCostExplorerMonths() : [];
         if (superseded.length) ctx.log(`superseded ${superseded.length} Cost Explorer month(s) now covered by exports`);
+        // New bills: resources from them and recommendations priced on them.
+        if (result.ingested.length) await enqueueRecommendationsRefresh(ctx.boss, 'billing');
         return {
           syncRunId: result.syncRunId,
           deliveriesSeen: result.deliveriesSeen,
@@ -216,10 +223,11 @@ export const scheduleSyncsJob = createScheduleSyncsJob();
 
 /**
  * THE hook after a successful inventory sync: recommendations read the resources and metrics it
- * just wrote. The rules engine's recompute job (lib/recommendations/engine.ts) is enqueued here
- * once it exists; until then there is nothing to recompute.
+ * just wrote, so a recompute is queued (one at most waits: see RECOMMENDATIONS_QUEUE_OPTIONS).
  */
-export async function afterInventorySync(_boss: PgBoss, _sourceId: number, _log: (line: string) => void): Promise<void> {}
+export async function afterInventorySync(boss: PgBoss, sourceId: number, log: (line: string) => void): Promise<void> {
+  if ((await enqueueRecommendationsRefresh(boss, 'metrics')) !== null) log(`inventory sync of source ${sourceId}: recommendations queued`);
+}
 
 export interface SyncInventoryJobOptions {
   /** Builds the source's inventory connector; default: the inventory registry with the stored settings and decrypted secret. */
@@ -306,6 +314,35 @@ export const scheduleInventorySyncsJob = defineJob({
   },
 });
 
+/**
+ * Recomputes the recommendations: resources from the bills, then every rule (lib/recommendations/
+ * refresh.ts). Sent after each billing ingest (the sync job above) and each metrics sync
+ * (enqueueRecommendationsRefresh in jobs/client.ts), and nightly so that snoozes end on their
+ * date and windows move on without new data.
+ */
+export const recommendationsJob = defineJob({
+  name: RECOMMENDATIONS_QUEUE,
+  cron: '40 0 * * *',
+  description: 'derive resources from the bills and recompute every recommendation',
+  payload: RecommendationsPayload,
+  queue: RECOMMENDATIONS_QUEUE_OPTIONS,
+  handler: async ({ trigger }, ctx) => {
+    const { resources, recommendations: s } = await refreshRecommendations(getPool());
+    for (const w of s.warnings) ctx.log(`recommendations: ${w}`);
+    return {
+      trigger,
+      billedResources: resources.resources,
+      created: s.created,
+      updated: s.updated,
+      reopened: s.reopened,
+      resolved: s.resolved,
+      snoozesEnded: s.snoozesEnded,
+      failedRules: s.rules.filter((r) => r.error !== null).map((r) => r.id),
+      durationMs: s.durationMs,
+    };
+  },
+});
+
 export const JOBS: readonly JobDefinition[] = [
   ensurePartitionsJob,
   reapDeadRunsJob,
@@ -313,4 +350,5 @@ export const JOBS: readonly JobDefinition[] = [
   scheduleSyncsJob,
   syncInventoryJob,
   scheduleInventorySyncsJob,
+  recommendationsJob,
 ];
