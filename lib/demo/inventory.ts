@@ -85,7 +85,13 @@ async function billedResources(db: pg.PoolClient, since: Date): Promise<{ instan
   const disks: BilledDisk[] = [];
   for (const r of rows) {
     const provider = resourceProvider(r.provider_name);
-    const base = { provider, resourceId: r.resource_id, accountId: r.sub_account_id ?? '', regionId: r.region_id ?? '', tags: r.tags ?? {} };
+    const base = {
+      provider,
+      resourceId: r.resource_id,
+      accountId: r.sub_account_id ?? '',
+      regionId: r.region_id ?? '',
+      tags: r.tags ?? {},
+    };
     if (r.resource_type === 'Volume' || r.resource_type === 'Disk') {
       disks.push({ ...base, type: demoVolumeType(provider, r.usage_type) });
       continue;
@@ -109,7 +115,20 @@ function assignProfiles(instances: readonly BilledInstance[], catalog: Catalog):
     'g2-standard-8': ['gpu-underused'],
   };
   const seen = new Map<string, number>();
-  const cpuCycle: CpuProfile[] = ['busy', 'oversized', 'moderate', 'busy', 'oversized', 'moderate', 'busy', 'idle', 'moderate', 'busy', 'oversized', 'moderate'];
+  const cpuCycle: CpuProfile[] = [
+    'busy',
+    'oversized',
+    'moderate',
+    'busy',
+    'oversized',
+    'moderate',
+    'busy',
+    'idle',
+    'moderate',
+    'busy',
+    'oversized',
+    'moderate',
+  ];
   for (const i of [...instances].sort((a, b) => a.resourceId.localeCompare(b.resourceId))) {
     const gpus = catalog.spec(i.provider, i.type)?.gpuCount ?? 0;
     if (gpus > 0) {
@@ -156,7 +175,13 @@ function networkSeries(profile: CpuProfile | GpuProfile, ts: readonly number[], 
 }
 
 /** Per-GPU utilization (percent) and framebuffer use (fraction of total) for a profile. */
-function gpuSeries(profile: GpuProfile, gpuIndex: number, gpuCount: number, ts: readonly number[], rng: Random): { util: number[]; mem: number[] } {
+function gpuSeries(
+  profile: GpuProfile,
+  gpuIndex: number,
+  gpuCount: number,
+  ts: readonly number[],
+  rng: Random,
+): { util: number[]; mem: number[] } {
   const util: number[] = [];
   const mem: number[] = [];
   // The bursty box trains in runs of 6–20 hours a few times a week and sits idle in between.
@@ -326,7 +351,14 @@ export async function loadDemoInventory(
     if (!spec || spec.gpuCount === 0 || !profile.startsWith('gpu-')) continue;
     for (let index = 0; index < spec.gpuCount; index++) {
       const uuid = gpuUuid(i.resourceId, index);
-      gpuRows.push({ machine: i, uuid, index, count: spec.gpuCount, profile: profile as GpuProfile, memoryBytes: (spec.gpuMemoryMib ?? 0) * 1_048_576 });
+      gpuRows.push({
+        machine: i,
+        uuid,
+        index,
+        count: spec.gpuCount,
+        profile: profile as GpuProfile,
+        memoryBytes: (spec.gpuMemoryMib ?? 0) * 1_048_576,
+      });
       records.push({
         provider: i.provider,
         resourceId: i.resourceId,
@@ -350,7 +382,11 @@ export async function loadDemoInventory(
     for (const i of instances) {
       const profile = profiles.get(i.resourceId) as CpuProfile | GpuProfile;
       const r = new Random(hashString(`${i.resourceId}/metrics`));
-      const cpuProfile: CpuProfile = profile.startsWith('gpu-') ? (profile === 'gpu-busy' || profile === 'gpu-half' ? 'moderate' : 'oversized') : (profile as CpuProfile);
+      const cpuProfile: CpuProfile = profile.startsWith('gpu-')
+        ? profile === 'gpu-busy' || profile === 'gpu-half'
+          ? 'moderate'
+          : 'oversized'
+        : (profile as CpuProfile);
       const id = { provider: i.provider, resourceId: i.resourceId };
       yield { ...id, metric: 'cpu_utilization', timestamps: ts, values: cpuSeries(cpuProfile, ts, r) };
       // Memory needs an agent: measured on Azure VMs and most AWS instances, not on GCP (no Ops Agent).
