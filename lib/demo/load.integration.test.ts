@@ -6,6 +6,8 @@ import { resolveDemoSpikes } from './generate';
 import { type DemoLoadResult, isDatabaseEmpty, loadDemoData } from './load';
 
 const END = '2025-11-20';
+// The recommendation kinds the demo estate is built to show (lib/demo/inventory.ts).
+const DEMO_KINDS = ['idle-instance'];
 
 let url: string;
 
@@ -107,6 +109,51 @@ describe('loadDemoData (integration)', () => {
     expect(Number(burst?.n)).toBeGreaterThanOrEqual(8 * 6);
   });
 
+  // GPUs per machine type, from the providers' published specs (independent of lib/catalog's files).
+  const GPUS: Record<string, number> = {
+    'p5.48xlarge': 8,
+    'g5.12xlarge': 4,
+    'g5.xlarge': 1,
+    Standard_ND96isr_H100_v5: 8,
+    Standard_NC24ads_A100_v4: 1,
+    'a3-highgpu-8g': 8,
+    'g2-standard-8': 1,
+  };
+
+  it('gives every billed machine an inventory row at the billed type, with one row per GPU of the GPU machines', async () => {
+    const machines = await sql<{ provider: string; resource_type: string; gpus: number; billed: boolean }>(
+      url,
+      `SELECT r.provider, r.resource_type,
+              (SELECT count(*)::int FROM resources g WHERE g.kind = 'gpu' AND g.provider = r.provider AND g.resource_id = r.resource_id) AS gpus,
+              EXISTS (SELECT 1 FROM cost_line_items c
+                       WHERE c.charge_period_start >= $1::timestamptz - interval '14 days' AND c.charge_period_start < $1::timestamptz
+                         AND (c.resource_id = r.resource_id OR lower(c.resource_id) = r.resource_id OR c.resource_id LIKE '%/' || r.resource_id)
+                         AND (replace(c.extras->>'x_UsageType', ' ', '_') LIKE '%' || replace(r.resource_type, 'Standard_', '')
+                              OR c.extras->>'x_UsageType' = r.resource_type || ' running')) AS billed
+         FROM resources r WHERE r.kind = 'instance'`,
+      [`${END}T00:00:00Z`],
+    );
+    expect(machines.length).toBeGreaterThan(10);
+    expect(machines.filter((m) => !m.billed)).toEqual([]);
+    for (const m of machines) expect(m.gpus, `${m.provider} ${m.resource_type}`).toBe(GPUS[m.resource_type] ?? 0);
+    expect(machines.filter((m) => m.gpus > 0).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('has 14 days of 15-minute samples for every series, ending where the bills end', async () => {
+    const series = await sql<{ n: string; first: string; last: string }>(
+      url,
+      `SELECT count(*)::text AS n, min(ts)::text AS first, max(ts)::text AS last FROM metric_samples GROUP BY series_id`,
+    );
+    expect(series.length).toBeGreaterThan(40);
+    for (const s of series) expect(s).toEqual({ n: String(14 * 96), first: '2025-11-06 00:00:00+00', last: '2025-11-19 23:45:00+00' });
+  });
+
+  it('computes the recommendations the demo plants: idle, oversized and unused resources, and idle, memory-held and bursty GPUs', async () => {
+    const kinds = await sql<{ kind: string }>(url, "SELECT DISTINCT kind FROM recommendations WHERE status = 'open' ORDER BY 1");
+    expect(kinds.map((k) => k.kind)).toEqual(expect.arrayContaining(DEMO_KINDS));
+    expect(result.recommendations).toBeGreaterThan(0);
+  });
+
   it('loading again replaces the same billing periods instead of adding to them', async () => {
     const before = await sql<{ n: string; billed: string }>(
       url,
@@ -118,5 +165,10 @@ describe('loadDemoData (integration)', () => {
       'SELECT count(*)::text AS n, sum(billed_cost)::text AS billed FROM cost_line_items',
     );
     expect(after).toEqual(before);
+    const [samples] = await sql<{ n: string; per: string }>(
+      url,
+      'SELECT count(*)::text AS n, (count(*) / count(DISTINCT series_id))::text AS per FROM metric_samples',
+    );
+    expect(samples?.per).toBe(String(14 * 96));
   });
 });

@@ -2,9 +2,12 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { getPool } from '../db/pool';
+import { loadCatalog } from '../catalog/load';
+import { getPool, withTransaction } from '../db/pool';
 import { ensurePartitions, type IngestSummary, ingestFile } from '../ingest/pipeline';
+import { recomputeRecommendations } from '../recommendations/engine';
 import { type DemoFileSummary, type DemoOptions, demoDateRange, writeDemoFiles } from './generate';
+import { type DemoInventorySummary, loadDemoInventory } from './inventory';
 
 export interface DemoLoadOptions extends DemoOptions {
   log?: (line: string) => void;
@@ -15,6 +18,9 @@ export interface DemoLoadResult {
   rows: number;
   generateMs: number;
   ingestMs: number;
+  inventory: DemoInventorySummary;
+  /** Open recommendations after the first computation. */
+  recommendations: number;
 }
 
 const isoDate = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString().slice(0, 10));
@@ -98,8 +104,33 @@ export async function loadDemoData(options: DemoLoadOptions = {}): Promise<DemoL
     // One file after the other: on two cores, concurrent ingests measured no faster and used more memory.
     const files: DemoLoadResult['files'] = [];
     for (const g of generated) files.push(await ingestOne(g));
+    const ingestMs = Date.now() - started;
+
+    // The second data path: inventory and metrics of what the bills charge, then the recommendations.
+    started = Date.now();
+    const metricsEnd = new Date(`${endDate}T00:00:00Z`);
+    log('loading the demo inventory and 14 days of utilization metrics');
+    const catalog = await loadCatalog(getPool());
+    let nextSamples = 500_000;
+    const inventory = await withTransaction((client) =>
+      loadDemoInventory(client, {
+        end: metricsEnd,
+        catalog,
+        onProgress: (samples) => {
+          if (samples < nextSamples) return;
+          log(`  metrics: ${samples.toLocaleString('en-US')} samples`);
+          nextSamples += 500_000;
+        },
+      }),
+    );
+    log(
+      `loaded ${inventory.resources} resources (${inventory.gpus} GPUs) and ${inventory.samples.toLocaleString('en-US')} samples in ${secs(Date.now() - started)}`,
+    );
+    const recomputed = await recomputeRecommendations(getPool(), { now: metricsEnd, catalog });
+    const { rows: open } = await getPool().query<{ n: number }>("SELECT count(*)::int AS n FROM recommendations WHERE status = 'open'");
+    log(`computed recommendations in ${secs(recomputed.durationMs)}: ${open[0]?.n ?? 0} open`);
     await getPool().query('UPDATE demo_load SET completed_at = now()');
-    return { files, rows, generateMs, ingestMs: Date.now() - started };
+    return { files, rows, generateMs, ingestMs, inventory, recommendations: open[0]?.n ?? 0 };
   } finally {
     process.off('exit', removeOnExit);
     await rm(dir, { recursive: true, force: true });
