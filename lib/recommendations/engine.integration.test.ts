@@ -10,6 +10,7 @@ import { markGone, upsertResources } from '../resources/store';
 import { recomputeRecommendations } from './engine';
 import { setRuleParameter } from './params';
 import { RULES } from './rules';
+import { rightsizeRule } from './rules/rightsize';
 
 const IDLE = readSeries('ec2_cpu_utilization_53ea38.csv');
 const QUIET = readSeries('ec2_cpu_utilization_24ae8d.csv');
@@ -182,6 +183,19 @@ describe('recomputeRecommendations', () => {
     await setRuleParameter(getPool(), RULES, { rule: 'idle-instance', parameter: 'cpuP95Max', value: null, updatedBy: 'admin' });
   });
 
+  it('keeps one course of action per instance: an idle instance that could also be resized shows the stop only', async () => {
+    await seedInstance(
+      { resourceId: 'i-idle-and-big', state: 'running', resourceType: 'm5.xlarge', regionId: 'us-east-1' },
+      { cpu_utilization: IDLE },
+    );
+    // The resize alone first (as when the idle rule's window had too little data): it is open.
+    await recomputeRecommendations(getPool(), { now: NOW, rules: [rightsizeRule] });
+    expect((await rec('i-idle-and-big', 'rightsize'))?.status).toBe('open');
+    await recomputeRecommendations(getPool(), { now: NOW });
+    expect((await rec('i-idle-and-big'))?.status).toBe('open');
+    expect(await rec('i-idle-and-big', 'rightsize')).toMatchObject({ status: 'resolved', resolved_reason: 'superseded by idle-instance' });
+  });
+
   it('gives no savings figure for a resource billed in two currencies, and says so', async () => {
     await seedInstance({ resourceId: 'i-two-currencies', state: 'running', resourceType: 'm5.large' }, { cpu_utilization: QUIET });
     await ingestBill(
@@ -227,5 +241,31 @@ describe('recomputeRecommendations', () => {
       "SELECT accepted_at, accepted_by FROM recommendations WHERE resource_id = 'i-accepted'",
     );
     expect(acc).toEqual({ accepted_at: new Date('2014-02-19T10:00:00Z'), accepted_by: 'u1' });
+  });
+  it('computes realized savings of a recommendation resolved because its resource went, without acceptance', async () => {
+    await seedInstance(
+      { resourceId: 'i-deleted-later', accountId: '333333333333', state: 'running', resourceType: 'm5.large' },
+      { cpu_utilization: QUIET },
+    );
+    // 30 days at 3.00 before 02-20, none after; another resource's line shows the bills cover to 02-28.
+    await ingestBill('rules:gone', [
+      ...days('2014-01-21', 30).map((day) => ({ resourceId: 'i-deleted-later', day, billed: '3.00' })),
+      { resourceId: 'i-still-here', day: '2014-02-28', billed: '1' },
+    ]);
+    await recomputeRecommendations(getPool(), { now: new Date('2014-02-20T12:00:00Z') });
+    expect((await rec('i-deleted-later'))?.status).toBe('open');
+    await sql(url, "UPDATE resources SET last_seen = '2014-01-01' WHERE resource_id = 'i-deleted-later'");
+    await markGone(getPool(), { provider: 'aws', accountIds: ['333333333333'], listedBefore: new Date('2014-02-01') });
+    await recomputeRecommendations(getPool(), { now: new Date('2014-02-20T13:00:00Z') });
+    expect(await rec('i-deleted-later')).toMatchObject({
+      status: 'resolved',
+      resolved_reason: 'resource gone',
+      realized_daily_savings: null,
+    });
+    await recomputeRecommendations(getPool(), { now: NOW });
+    // Baseline 30 × 3 / 30 = 3 a day; nothing billed from 02-21 to 02-28: all 3 a day saved.
+    const r = await rec('i-deleted-later');
+    expect(Number(r?.baseline_daily_cost)).toBe(3);
+    expect(Number(r?.realized_daily_savings)).toBe(3);
   });
 });

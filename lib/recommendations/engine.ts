@@ -20,6 +20,7 @@ import type { Finding, RecommendationKind, RuleDefinition } from './types';
  *   billed in two currencies over those days gets no figure (amounts in different currencies are
  *   never added; the fingerprint is one row per resource, so one row per currency is not an option):
  *   the evidence lists each currency's cost and says why;
+ * - keeps one course of action per instance (stop > resize > generation upgrade: applyPrecedence);
  * - resolves the open, snoozed and accepted recommendations of the rules that ran whose finding is
  *   gone, with the reason (resource gone, type changed, state changed, utilization up, or the
  *   condition no longer holds). A metric rule's recommendation on a running resource that has no
@@ -103,6 +104,7 @@ export async function recomputeRecommendations(db: pg.Pool, options: RecomputeOp
     }
   }
   const okKinds = [...new Set(rules.filter((r) => runs.find((x) => x.id === r.id)?.error === null).flatMap((r) => r.kinds))];
+  const { kept, superseded } = applyPrecedence(found);
 
   const client = await db.connect();
   try {
@@ -111,11 +113,12 @@ export async function recomputeRecommendations(db: pg.Pool, options: RecomputeOp
     const snoozesEnded = await endSnoozes(client, now);
     const costs = await thirtyDayCosts(
       client,
-      found.flatMap(({ finding }) => finding.pricedResourcePks ?? [finding.resourcePk]),
+      kept.flatMap(({ finding }) => finding.pricedResourcePks ?? [finding.resourcePk]),
       now,
     );
-    const written = await upsertFindings(client, found, costs, values, now);
-    const resolved = await resolveVanished(client, okKinds, [...written.fingerprints], now);
+    const written = await upsertFindings(client, kept, costs, values, now);
+    const resolved =
+      (await resolveSuperseded(client, superseded, now)) + (await resolveVanished(client, okKinds, [...written.fingerprints], now));
     const realized = await computeRealizedSavings(client, now);
     await client.query('COMMIT');
     return {
@@ -291,6 +294,54 @@ async function upsertFindings(
     [JSON.stringify([...rows.values()]), now.toISOString()],
   );
   return { created: rows.size - before.length, updated: before.length - reopened, reopened, fingerprints };
+}
+
+/**
+ * One instance, one course of action: stopping or terminating it (stopped-instance, idle-instance)
+ * makes resizing it moot, and a resize to the cheapest fitting type makes a generation upgrade moot.
+ * Listing them all would add the same money up to three times in the totals. The first kind found
+ * for a resource in this order stands; the others are resolved as superseded by it.
+ */
+const PRECEDENCE: readonly RecommendationKind[] = ['stopped-instance', 'idle-instance', 'rightsize', 'previous-generation'];
+
+function applyPrecedence(found: readonly { finding: Finding; ruleId: string }[]): {
+  kept: { finding: Finding; ruleId: string }[];
+  superseded: { fingerprint: string; by: RecommendationKind }[];
+} {
+  const best = new Map<string, number>();
+  for (const { finding } of found) {
+    const rank = PRECEDENCE.indexOf(finding.kind);
+    if (rank < 0) continue;
+    const key = `${finding.resourcePk}\u0000${finding.subResourceId ?? ''}`;
+    best.set(key, Math.min(best.get(key) ?? rank, rank));
+  }
+  const kept: { finding: Finding; ruleId: string }[] = [];
+  const superseded: { fingerprint: string; by: RecommendationKind }[] = [];
+  for (const f of found) {
+    const rank = PRECEDENCE.indexOf(f.finding.kind);
+    const top = best.get(`${f.finding.resourcePk}\u0000${f.finding.subResourceId ?? ''}`);
+    if (rank < 0 || top === undefined || rank === top) kept.push(f);
+    else superseded.push({ fingerprint: fingerprintOf(f.finding), by: PRECEDENCE[top] as RecommendationKind });
+  }
+  return { kept, superseded };
+}
+
+async function resolveSuperseded(
+  client: pg.PoolClient,
+  superseded: readonly { fingerprint: string; by: string }[],
+  now: Date,
+): Promise<number> {
+  if (superseded.length === 0) return 0;
+  const { rowCount } = await client.query(
+    `UPDATE recommendations rec SET status = 'resolved', resolved_reason = 'superseded by ' || t.by, resolved_at = $2, snoozed_until = NULL,
+            status_changed_at = $2, status_changed_by = 'system',
+            accepted_at = COALESCE(rec.accepted_at, CASE WHEN rec.status = 'accepted' THEN rec.status_changed_at END),
+            accepted_by = COALESCE(rec.accepted_by, CASE WHEN rec.status = 'accepted' THEN rec.status_changed_by END)
+       FROM unnest($1::text[], $3::text[]) AS t(fingerprint, by)
+      WHERE rec.fingerprint = t.fingerprint AND rec.status IN ('open', 'snoozed', 'accepted')`,
+    [superseded.map((x) => x.fingerprint), now.toISOString(), superseded.map((x) => x.by)],
+  );
+  return rowCount ?? 0;
 }
 
 async function resolveVanished(
