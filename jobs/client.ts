@@ -99,6 +99,30 @@ export async function enqueueRecommendationsRefresh(boss: PgBoss, trigger: Recom
   return boss.send(RECOMMENDATIONS_QUEUE, { trigger });
 }
 
+/**
+ * For a process that runs no worker and keeps no job client (`npm run ingest`): queues a refresh
+ * for the worker through a short-lived pg-boss client. Null when one is already queued.
+ */
+export async function requestRecommendationsRefresh(trigger: RecommendationsPayload['trigger']): Promise<string | null> {
+  const boss = new PgBoss({
+    connectionString: requireDatabaseUrl(),
+    schema: PGBOSS_SCHEMA,
+    application_name: 'burnrate-cli',
+    supervise: false,
+    schedule: false,
+    max: 1,
+  });
+  // start() and send() reject on their own failures, which the caller reports; an 'error' event
+  // needs a listener, or it would end the process.
+  boss.on('error', () => {});
+  await boss.start();
+  try {
+    return await enqueueRecommendationsRefresh(boss, trigger);
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
+
 const globalForJobs = globalThis as unknown as { burnrateJobClient?: Promise<PgBoss>; burnrateJobClientUrl?: string };
 
 /**

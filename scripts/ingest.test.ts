@@ -76,6 +76,21 @@ describe('npm run ingest', () => {
     expect(res.stderr).toMatch(/ {2}USD: billed 1\.10, effective 1\.00, 1 row\n/);
   });
 
+  it('queues a recommendations refresh for the worker after new bills, one at most', async () => {
+    const file = path.join(dir, 'refresh.csv');
+    await writeFile(file, CSV.replaceAll('acct,', 'acct-refresh,'));
+    const res = await runIngest([file], { DATABASE_URL: url });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('recommendations: a refresh is queued for the worker\n');
+    expect(res.stderr).not.toContain('warning');
+    await runIngest([file], { DATABASE_URL: url });
+    const jobs = await sql<{ state: string; data: unknown }>(
+      url,
+      "SELECT state, data FROM pgboss.job WHERE name = 'recommendations-refresh'",
+    );
+    expect(jobs).toEqual([{ state: 'created', data: { trigger: 'billing' } }]);
+  });
+
   it('bad arguments are explained', async () => {
     const res = await runIngest(['--format', 'excel', 'x.csv'], { DATABASE_URL: url });
     expect(res.code).toBe(2);

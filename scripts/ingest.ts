@@ -1,6 +1,7 @@
 // npm run ingest -- [--format auto|focus|aws-cur|azure|gcp] [--source NAME] [--dataset actual|amortized] [--json] PATH...
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { requestRecommendationsRefresh } from '../jobs/client';
 import { resolveDatabase } from '../lib/db/connect';
 import { closePool } from '../lib/db/pool';
 import { type IngestProgress, type IngestSummary, ingestFile } from '../lib/ingest/pipeline';
@@ -67,6 +68,16 @@ async function main(): Promise<number> {
         bar.done();
         failures.push({ file, error: (error as Error).message });
         if (!parsed.json) console.error(`error: ${(error as Error).message}\n  nothing from ${file} was stored.`);
+      }
+    }
+    // New bills: the worker recomputes the recommendations on them (resources from the bills, every rule).
+    if (summaries.length) {
+      try {
+        await requestRecommendationsRefresh('billing');
+        log('recommendations: a refresh is queued for the worker');
+      } catch (error) {
+        // The bills are stored either way; the nightly refresh or `npm run recommend` catches up.
+        console.error(`warning: could not queue a recommendations refresh: ${(error as Error).message}`);
       }
     }
   } finally {
