@@ -8,10 +8,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { type SeriesSamples, startPrometheus, withPrometheus } from '../../tests/helpers/prometheus';
 import { ConnectorError } from '../connectors/types';
 import { freePort } from '../db/embedded';
+import { getPool } from '../db/pool';
+import { windowStats } from '../metrics/stats';
 import { createPrometheusConnector, type PrometheusSecret } from './prometheus';
+import { inventoryConnectorForSource, inventoryKind } from './registry';
+import { syncInventory } from './sync';
 import type { ResourceRecord, SampleBatch } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -577,5 +582,94 @@ describe('basic authentication of Prometheus’s web config', () => {
     );
     expect(error.code).toBe('NOT_FOUND');
     expect(error.message).toContain('has no node_exporter or DCGM exporter series');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The whole path: a stored source of kind prometheus, built by the registry, synced by
+// lib/inventory/sync.ts into PostgreSQL, read back as the rules read it.
+
+describe('sync of a Prometheus source into PostgreSQL', () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await useTestDatabase();
+  });
+
+  it('stores the machines, GPUs and every sample, and window statistics read back the values written', async () => {
+    const inventoryConfig = {
+      url: prometheus().url,
+      selector: 'job=~"node|dcgm"',
+      provider: 'aws',
+      resourceIdLabel: 'instance_id',
+      hostRegex: '(i-[0-9a-f]+)[.].*',
+      // As the form sends it: the textarea's text.
+      hosts: `10.0.2.5 = ${ID_B}\n424773df46e0 = ${ID_B}\nip-11111 = ${ID_D}`,
+      scrapeIntervalSeconds: '60',
+    };
+    const [row] = await sql<{ id: number }>(
+      url,
+      `INSERT INTO billing_sources (name, provider, kind, inventory_enabled, inventory_config)
+       VALUES ('prom', 'other', 'prometheus', true, $1) RETURNING id`,
+      [JSON.stringify(inventoryConfig)],
+    );
+    expect(inventoryKind('prometheus')?.provider).toBe('other');
+    const { connector } = inventoryConnectorForSource({
+      name: 'prom',
+      kind: 'prometheus',
+      inventoryEnabled: true,
+      inventoryConfig,
+      secretCiphertext: null,
+    });
+    // The first sync reads 14 days back to END (on the 300 s grid); the history starts at START.
+    const result = await syncInventory({ sourceId: row?.id as number, sourceName: 'prom', connector, now: new Date(END * 1000 + 1000) });
+    // Rates need two samples in their window: from START + 300 (576 steps); averages have one at
+    // START itself (577). Rates: CPU and network in and out of A, B and D (9 series); averages:
+    // memory of A, B, D and the GPU series (B 4, C 3, D 4): 14.
+    expect(result).toMatchObject({ resourcesListed: 7, series: 23, samples: 9 * 576 + 14 * 577 });
+
+    const resources = await sql<{
+      provider: string;
+      resource_id: string;
+      sub_resource_id: string;
+      kind: string;
+      resource_type: string | null;
+    }>(url, 'SELECT provider, resource_id, sub_resource_id, kind, resource_type FROM resources WHERE seen_in_inventory ORDER BY 1, 2, 3');
+    expect(resources).toEqual([
+      { provider: 'aws', resource_id: ID_A, sub_resource_id: '', kind: 'instance', resource_type: null },
+      { provider: 'aws', resource_id: ID_B, sub_resource_id: '', kind: 'instance', resource_type: null },
+      { provider: 'aws', resource_id: ID_B, sub_resource_id: UUID_B, kind: 'gpu', resource_type: 'Tesla T4' },
+      { provider: 'aws', resource_id: ID_D, sub_resource_id: '', kind: 'instance', resource_type: null },
+      { provider: 'aws', resource_id: ID_D, sub_resource_id: UUID_D, kind: 'gpu', resource_type: 'NVIDIA A10G' },
+      { provider: 'other', resource_id: '551bdf382151', sub_resource_id: '', kind: 'instance', resource_type: null },
+      { provider: 'other', resource_id: '551bdf382151', sub_resource_id: UUID_C, kind: 'gpu', resource_type: 'Tesla T4' },
+    ]);
+
+    // Whole hours inside each phase (the step right after PHASE excluded, as above).
+    const p1 = { start: Math.ceil((START + 300) / 3600) * 3600, end: Math.floor(PHASE / 3600) * 3600 };
+    const p2 = { start: Math.ceil((PHASE + 600) / 3600) * 3600, end: Math.floor(END / 3600) * 3600 };
+    const stats = async (p: { start: number; end: number }) =>
+      windowStats(getPool(), {
+        metrics: ['cpu_utilization', 'gpu_utilization', 'gpu_memory_used'],
+        start: new Date(p.start * 1000),
+        end: new Date(p.end * 1000),
+        quantiles: [0.95],
+      });
+    const pick = (list: Awaited<ReturnType<typeof stats>>, resourceId: string, sub: string, metric: string) => {
+      const found = list.find((x) => x.resourceId === resourceId && x.subResourceId === sub && x.metric === metric);
+      expect(found, `${resourceId}/${sub}/${metric}`).toBeDefined();
+      return found as NonNullable<typeof found>;
+    };
+    const [first, second] = [await stats(p1), await stats(p2)];
+    const cpuA1 = pick(first, ID_A, '', 'cpu_utilization');
+    expect(cpuA1.n).toBe((p1.end - p1.start) / 300);
+    expect(cpuA1.hours).toBe((p1.end - p1.start) / 3600);
+    expect(cpuA1.mean).toBeCloseTo(20, 6);
+    expect(pick(second, ID_A, '', 'cpu_utilization').mean).toBeCloseTo(80, 6);
+    // p95 from the hourly sketches: within their 1 % relative error of the constant written.
+    const gpuB1 = pick(first, ID_B, UUID_B, 'gpu_utilization');
+    expect(Math.abs((gpuB1.quantiles[0] as number) - 5)).toBeLessThanOrEqual(0.05);
+    expect(pick(second, ID_B, UUID_B, 'gpu_utilization').mean).toBeCloseTo(65, 6);
+    expect(pick(second, '551bdf382151', UUID_C, 'gpu_utilization').mean).toBeCloseTo(30, 6);
+    expect(pick(first, ID_D, UUID_D, 'gpu_memory_used').max).toBe(21_000 * MIB);
   });
 });

@@ -23,6 +23,7 @@ import { customEndpoints, describeIssues, readStoredSecret, type SourceFormField
 import { ConnectorError } from '../connectors/types';
 import type { ResourceProvider } from '../resources/normalize';
 import { AwsInventoryConfig, AwsInventoryCredentials, createAwsInventoryConnector } from './aws';
+import { createPrometheusConnector, PrometheusInventoryConfig, PrometheusSecret } from './prometheus';
 import type { InventoryConnector } from './types';
 
 /** An inventory kind with its types erased, as the registry stores it; create() validates its inputs. */
@@ -153,6 +154,105 @@ export const INVENTORY_KINDS: Readonly<Record<string, InventoryKind>> = {
     ],
     secretFields: AWS_CREDENTIAL_FIELDS,
     create: (config, secret) => createAwsInventoryConnector(config, secret),
+  }),
+  prometheus: defineInventoryKind('prometheus', {
+    label: 'Prometheus (node_exporter and DCGM exporter)',
+    // Mixed: the label mapping names AWS, Azure or GCP ids, and unmapped hosts are 'other'.
+    provider: 'other',
+    description:
+      "Machines and GPUs a Prometheus server scrapes with node_exporter and NVIDIA's DCGM exporter, on-premises included, and their utilization (CPU, memory, network, GPU utilization, SM activity and memory), mapped to cloud resource ids by a label, a host table or a regex. Needs read access to /api/v1/query and /api/v1/query_range.",
+    configSchema: PrometheusInventoryConfig,
+    secretSchema: PrometheusSecret,
+    secretRequired: false,
+    secretLabel: 'Prometheus credentials',
+    credentialBoundFields: ['url'],
+    configFields: [
+      {
+        name: 'url',
+        label: 'Prometheus URL',
+        input: 'url',
+        required: true,
+        placeholder: 'https://prometheus.example.com',
+        help: 'With its path prefix if it has one (https://mon.example.com/prometheus).',
+      },
+      {
+        name: 'provider',
+        label: 'Cloud of the mapped machines',
+        input: 'select',
+        options: [
+          { value: 'other', label: 'None (on-premises)' },
+          { value: 'aws', label: 'AWS' },
+          { value: 'azure', label: 'Azure' },
+          { value: 'gcp', label: 'Google Cloud' },
+        ],
+        help: 'The provider of the ids found by the label or the regex below, and of host table entries without a provider: prefix.',
+      },
+      {
+        name: 'resourceIdLabel',
+        label: 'Resource id label',
+        input: 'text',
+        placeholder: 'instance_id',
+        help: 'A label on the series holding the cloud resource id, e.g. relabeled from __meta_ec2_instance_id.',
+      },
+      {
+        name: 'hosts',
+        label: 'Host table',
+        input: 'textarea',
+        placeholder: '10.0.2.5 = i-0b2c3d4e5f6a7b8c9\ngpu-node-1 = gcp:projects/p/zones/z/instances/gpu-node-1',
+        help: 'One "host = resource id" per line (host without its port); "host = provider:id" for another provider.',
+      },
+      {
+        name: 'hostRegex',
+        label: 'Host regex',
+        input: 'text',
+        placeholder: '(i-[0-9a-f]+)[.].*',
+        help: "RE2, matched by Prometheus against the host label's whole value (port included); the id is the replacement below.",
+      },
+      { name: 'resourceIdReplacement', label: 'Regex replacement', input: 'text', placeholder: '$1', advanced: true },
+      {
+        name: 'selector',
+        label: 'Label matchers',
+        input: 'text',
+        placeholder: 'job=~"node|dcgm",env="prod"',
+        help: 'Added to every query, without braces.',
+      },
+      { name: 'nodeHostLabel', label: 'node_exporter host label', input: 'text', placeholder: 'instance', advanced: true },
+      {
+        name: 'gpuHostLabel',
+        label: 'DCGM exporter host label',
+        input: 'text',
+        placeholder: 'Hostname',
+        advanced: true,
+        help: "Under Kubernetes, the node label your relabeling adds (DCGM's Hostname is its pod's).",
+      },
+      { name: 'scrapeIntervalSeconds', label: 'Scrape interval (seconds)', input: 'text', placeholder: '60', advanced: true },
+      { name: 'lookbackMinutes', label: 'Listed when scraped within (minutes)', input: 'text', placeholder: '60', advanced: true },
+      {
+        name: 'networkDeviceExclude',
+        label: 'Interfaces left out of network traffic (regex)',
+        input: 'text',
+        placeholder: 'lo|veth.*|docker[0-9]+|br-.*|cni[0-9]+|flannel[.].*|cali.*|virbr[0-9]+',
+        advanced: true,
+      },
+      { name: 'timeoutSeconds', label: 'Request timeout (seconds)', input: 'text', placeholder: '60', advanced: true },
+    ],
+    secretFields: [
+      {
+        name: 'kind',
+        label: 'Authentication',
+        input: 'select',
+        required: true,
+        options: [
+          { value: 'none', label: 'None' },
+          { value: 'bearer', label: 'Bearer token' },
+          { value: 'basic', label: 'User and password' },
+        ],
+      },
+      { name: 'token', label: 'Bearer token', input: 'password', required: true, when: { field: 'kind', equals: 'bearer' } },
+      { name: 'username', label: 'User', input: 'text', required: true, when: { field: 'kind', equals: 'basic' } },
+      { name: 'password', label: 'Password', input: 'password', required: true, when: { field: 'kind', equals: 'basic' } },
+    ],
+    create: (config, secret) => createPrometheusConnector(config, secret),
   }),
 };
 
