@@ -102,6 +102,7 @@ function sameAmount(a: string, b: string): boolean {
 describe('Ctrl-C during the demo load', () => {
   // Interrupted in the middle of the second file's COPY: the connection dropping under the COPY
   // once ended in an unhandled rejection (ECONNRESET) or a 'terminating connection' stack trace.
+  // Two demo loads in child processes, the second with its inventory, metrics and recommendations.
   it('stops without a stack trace, and the next run loads the whole demo (totals equal to the generated files)', async () => {
     const dataDir = path.join(dir, 'data');
     const tmp = path.join(dir, 'tmp');
@@ -140,7 +141,7 @@ describe('Ctrl-C during the demo load', () => {
       expect(e && sameAmount(t.billed, e.billedCost), `${t.name} ${t.currency} billed ${t.billed} vs ${e?.billedCost}`).toBe(true);
       expect(e && sameAmount(t.effective, e.effectiveCost), `${t.name} ${t.currency} effective`).toBe(true);
     }
-  });
+  }, 300_000);
 });
 
 describe('pendingDemoLoad (what npm start loads)', () => {
