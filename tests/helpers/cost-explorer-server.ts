@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SigV4Error, type SigV4Failure, verifySigV4 } from './sigv4';
+import { JSON_SERVICE_SIGV4_CODES, SigV4Error, verifySigV4 } from './sigv4';
 
 export const CE_TARGET_PREFIX = 'AWSInsightsIndexService.';
 const ERROR_NAMESPACE = 'com.amazonaws.costexplorer#';
@@ -337,20 +337,12 @@ function validateGetCostAndUsage(body: unknown): GetCostAndUsageInput {
 // ---------------------------------------------------------------------------------------------
 // SigV4 (tests/helpers/sigv4.ts), with Cost Explorer's error codes
 
-const SIGV4_CODES: Record<SigV4Failure, string> = {
-  missing: 'MissingAuthenticationTokenException',
-  incomplete: 'IncompleteSignatureException',
-  'unknown-key': 'UnrecognizedClientException',
-  'wrong-scope': 'InvalidSignatureException',
-  'bad-signature': 'InvalidSignatureException',
-};
-
 /** Returns the access key id of a correctly signed request, or throws the error AWS would answer. */
 function authenticate(req: http.IncomingMessage, body: Buffer, credentials: CeCredentials, region: string): string {
   try {
     return verifySigV4(req, body, credentials, { services: ['ce'], region }).accessKeyId;
   } catch (error) {
-    if (error instanceof SigV4Error) throw new WireError(400, SIGV4_CODES[error.failure], error.message);
+    if (error instanceof SigV4Error) throw new WireError(400, JSON_SERVICE_SIGV4_CODES[error.failure], error.message);
     throw error;
   }
 }

@@ -6,6 +6,15 @@ import type http from 'node:http';
 
 export type SigV4Failure = 'missing' | 'incomplete' | 'unknown-key' | 'wrong-scope' | 'bad-signature';
 
+/** The error codes the JSON-protocol services (Cost Explorer, the Price List API, …) answer a failed check with. */
+export const JSON_SERVICE_SIGV4_CODES: Readonly<Record<SigV4Failure, string>> = {
+  missing: 'MissingAuthenticationTokenException',
+  incomplete: 'IncompleteSignatureException',
+  'unknown-key': 'UnrecognizedClientException',
+  'wrong-scope': 'InvalidSignatureException',
+  'bad-signature': 'InvalidSignatureException',
+};
+
 export class SigV4Error extends Error {
   constructor(
     readonly failure: SigV4Failure,
