@@ -106,7 +106,7 @@ describe('an ingest killed with SIGKILL', () => {
         retryCount: 0,
       },
     );
-    expect(result).toEqual({ reaped: { ingest_runs: 1, sync_runs: 0 } });
+    expect(result).toEqual({ reaped: { ingest_runs: 1, sync_runs: 0, inventory_runs: 0 } });
     expect(await sql(url, 'SELECT status, error FROM ingest_runs WHERE id = $1', [row?.id])).toEqual([
       { status: 'failed', error: deadRunError('ingest_runs') },
     ]);
