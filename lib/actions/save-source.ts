@@ -3,12 +3,11 @@
 import pg from 'pg';
 import { recordAudit } from '../audit/record';
 import { changedFields } from '../audit/redact';
-import { CONNECTOR_KINDS } from '../connectors/registry';
 import { withTransaction } from '../db/pool';
 import { encryptSecret, SecretKeyError } from '../secrets';
 import { ActionError, type ActionState, formAction } from './safe-action';
 import { SOURCE_AUDIT_COLUMNS, type SourceAuditRow, sourceAuditView } from './source-audit';
-import { SaveSourceSchema, sourceFormToInput } from './source-schemas';
+import { SaveSourceSchema, sourceFormToInput, sourceKind } from './source-schemas';
 import { assertStoredCredentialsBound } from './stored-credentials';
 
 /** What happened to the stored credentials, for the audit line (never their values). */
@@ -26,7 +25,8 @@ const run = formAction({
         ? { action: 'source.create', objectType: 'source' }
         : { action: 'source.update', objectType: 'source', objectId: input.id },
   handler: async (input, { actor }) => {
-    const kind = CONNECTOR_KINDS[input.kind];
+    const kind = sourceKind(input.kind);
+    if (!kind) throw new ActionError(`This version of Burnrate has no source kind "${input.kind}".`, { kind: ['unknown kind'] });
     try {
       return await withTransaction(async (client) => {
         // Locked until commit: the before of the audit line is what this save replaced.
@@ -46,7 +46,12 @@ const run = formAction({
         }
         const hadSecret = existing?.has_secret ?? false;
         const keepsSecret = hadSecret && !input.clearSecret;
-        if (keepsSecret && input.secret === undefined) assertStoredCredentialsBound(kind, existing?.config ?? null, input.config);
+        if (keepsSecret && input.secret === undefined) {
+          if (kind.billing) assertStoredCredentialsBound(kind.billing, existing?.config ?? null, input.config);
+          // The inventory's endpoints are bound too: the same stored key goes to them.
+          if (kind.inventory && input.inventory.enabled)
+            assertStoredCredentialsBound(kind.inventory, existing?.inventory_config ?? null, input.inventory.config, 'inventory.config');
+        }
         if (kind.secretRequired && input.secret === undefined && !keepsSecret) {
           const message = `${kind.label} needs a ${kind.secretLabel}`;
           throw new ActionError(`${message}.`, { secret: [message] });
@@ -66,20 +71,32 @@ const run = formAction({
           secretCiphertext = null;
           if (hadSecret) credentials = 'cleared';
         }
-        const values = [input.name, kind.provider, input.kind, JSON.stringify(input.config), input.enabled, input.schedule];
+        // Inventory turned off keeps its stored settings, for when it is turned on again.
+        const inventoryConfig = input.inventory.enabled ? JSON.stringify(input.inventory.config) : null;
+        const values = [
+          input.name,
+          kind.provider,
+          input.kind,
+          JSON.stringify(input.config),
+          input.enabled,
+          input.schedule,
+          input.inventory.enabled,
+          inventoryConfig,
+        ];
         // The stored values (config as PostgreSQL normalized it) are the audit line's after.
         const { rows: saved } =
           input.id === undefined
             ? await client.query<SourceAuditRow & { id: number }>(
-                `INSERT INTO billing_sources (name, provider, kind, config, enabled, schedule, secret_ciphertext)
-                 VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7) RETURNING id, ${SOURCE_AUDIT_COLUMNS}`,
+                `INSERT INTO billing_sources (name, provider, kind, config, enabled, schedule, inventory_enabled, inventory_config, secret_ciphertext)
+                 VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, COALESCE($8::jsonb, '{}'), $9) RETURNING id, ${SOURCE_AUDIT_COLUMNS}`,
                 [...values, secretCiphertext ?? null],
               )
             : await client.query<SourceAuditRow & { id: number }>(
                 `UPDATE billing_sources
                     SET name = $1, provider = $2, kind = $3, config = $4::jsonb, enabled = $5, schedule = $6, updated_at = now(),
-                        secret_ciphertext = CASE WHEN $7 THEN $8 ELSE secret_ciphertext END
-                  WHERE id = $9
+                        inventory_enabled = $7, inventory_config = COALESCE($8::jsonb, inventory_config),
+                        secret_ciphertext = CASE WHEN $9 THEN $10 ELSE secret_ciphertext END
+                  WHERE id = $11
               RETURNING id, ${SOURCE_AUDIT_COLUMNS}`,
                 [...values, secretCiphertext !== undefined, secretCiphertext ?? null, input.id],
               );

@@ -3,6 +3,7 @@
 import { recordAudit } from '../audit/record';
 import { connectorKind } from '../connectors/registry';
 import { withTransaction } from '../db/pool';
+import { isInventoryOnlyKind } from '../inventory/registry';
 import { ActionError, type ActionState, formAction } from './safe-action';
 import { SetSourceEnabledSchema } from './source-schemas';
 
@@ -23,7 +24,7 @@ const run = formAction({
       );
       const source = rows[0];
       if (!source) throw new ActionError('This source no longer exists.');
-      if (!connectorKind(source.kind))
+      if (!connectorKind(source.kind) && !isInventoryOnlyKind(source.kind))
         throw new ActionError(`${source.name} is a file source: it is never synced, so there is nothing to enable or disable.`);
       await client.query('UPDATE billing_sources SET enabled = $1, updated_at = now() WHERE id = $2', [enabled, id]);
       await recordAudit(client, {

@@ -81,7 +81,15 @@ describe('source actions write audit lines', () => {
       )(IDLE, form({ ...S3_FIELDS, 'secret.accessKeyId': 'AKIAAUDITEXAMPLE', 'secret.secretAccessKey': SECRET_ACCESS_KEY })),
     );
     const id = created.data.id;
-    const source = { name: 'audited', kind: 'aws_s3', provider: 'aws', enabled: true, schedule: null };
+    const source = {
+      name: 'audited',
+      kind: 'aws_s3',
+      provider: 'aws',
+      enabled: true,
+      schedule: null,
+      inventory_enabled: false,
+      inventory_config: {},
+    };
     const who = { actor_kind: 'user', actor_user_id: admin.id, actor_email: admin.email, actor_detail: null };
     expect(await linesOf(id)).toEqual([
       {
@@ -195,7 +203,16 @@ describe('source actions write audit lines', () => {
       {
         action: 'source.delete',
         outcome: 'ok',
-        before: { name: 'toggled', kind: 'aws_s3', provider: 'aws', enabled: true, schedule: null, config: S3_CONFIG },
+        before: {
+          name: 'toggled',
+          kind: 'aws_s3',
+          provider: 'aws',
+          enabled: true,
+          schedule: null,
+          config: S3_CONFIG,
+          inventory_enabled: false,
+          inventory_config: {},
+        },
         after: null,
         detail: { lineItemsDeleted: 0 },
       },

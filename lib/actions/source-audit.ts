@@ -3,7 +3,7 @@
  * credentials (those are only ever named: "credentials replaced"). The source actions select these
  * columns in the transaction of their change and record them as before/after.
  */
-export const SOURCE_AUDIT_COLUMNS = 'name, kind, provider, enabled, schedule, config';
+export const SOURCE_AUDIT_COLUMNS = 'name, kind, provider, enabled, schedule, config, inventory_enabled, inventory_config';
 
 export interface SourceAuditRow {
   name: string;
@@ -12,8 +12,19 @@ export interface SourceAuditRow {
   enabled: boolean;
   schedule: string | null;
   config: unknown;
+  inventory_enabled: boolean;
+  inventory_config: unknown;
 }
 
 export function sourceAuditView(row: SourceAuditRow): SourceAuditRow {
-  return { name: row.name, kind: row.kind, provider: row.provider, enabled: row.enabled, schedule: row.schedule, config: row.config };
+  return {
+    name: row.name,
+    kind: row.kind,
+    provider: row.provider,
+    enabled: row.enabled,
+    schedule: row.schedule,
+    config: row.config,
+    inventory_enabled: row.inventory_enabled,
+    inventory_config: row.inventory_config,
+  };
 }

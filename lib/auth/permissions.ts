@@ -37,6 +37,7 @@ export const ACTION_PERMISSIONS = {
   deleteSource: ADMIN,
   setSourceEnabled: ADMIN,
   syncSourceNow: ADMIN,
+  syncInventoryNow: ADMIN,
   testSourceConnection: ADMIN,
   testSourceSettings: ADMIN,
   signIn: PUBLIC,

@@ -58,15 +58,14 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
  * each a region name, no duplicates, at least one.
  */
 export const AwsInventoryConfig = z.object({
-  regions: z
-    .string()
-    .transform((s) => [...new Set(s.split(/[\s,]+/).filter(Boolean))])
-    .pipe(
-      z
-        .array(z.string().regex(REGION, 'each region must be an AWS region name such as us-east-1'))
-        .min(1, 'at least one region, such as us-east-1'),
-    )
-    .transform((list) => list.join(', ')),
+  regions: z.string().transform((text, ctx) => {
+    const list = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
+    const bad = list.find((r) => !REGION.test(r));
+    // On the field itself (not an index inside it), naming the value.
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `"${bad}" is not an AWS region name such as us-east-1` });
+    else if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one region, such as us-east-1' });
+    return list.join(', ');
+  }),
   /** Tests only: one endpoint for EC2, ELB, CloudWatch and STS. AWS itself needs none. */
   endpoint: z.url({ protocol: /^https?$/ }).optional(),
 });

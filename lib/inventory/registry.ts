@@ -19,7 +19,14 @@
 import type { z } from 'zod';
 import { assertEndpointAllowed } from '../connectors/endpoint-guard';
 import type { ConnectorKindId } from '../connectors/kinds';
-import { customEndpoints, describeIssues, readStoredSecret, type SourceFormField } from '../connectors/registry';
+import {
+  type ConnectorKindForm,
+  connectorKindForms,
+  customEndpoints,
+  describeIssues,
+  readStoredSecret,
+  type SourceFormField,
+} from '../connectors/registry';
 import { ConnectorError } from '../connectors/types';
 import type { ResourceProvider } from '../resources/normalize';
 import { AwsInventoryConfig, AwsInventoryCredentials, createAwsInventoryConnector } from './aws';
@@ -324,4 +331,36 @@ export function inventoryKindForms(): InventoryKindForm[] {
     configFields: k.configFields,
     secretFields: k.secretFields,
   }));
+}
+
+/** What the add/edit form of one source kind needs: billing kinds with their inventory option, then inventory-only kinds. */
+export interface SourceKindFormSpec {
+  kind: Omit<ConnectorKindForm, 'provider'> & { provider: string };
+  inventory: InventoryKindForm | null;
+  inventoryOnly: boolean;
+}
+
+export function sourceKindForms(): SourceKindFormSpec[] {
+  const inventories = inventoryKindForms();
+  return [
+    ...connectorKindForms().map((k) => ({
+      kind: k,
+      inventory: inventories.find((i) => i.billingKinds.includes(k.kind)) ?? null,
+      inventoryOnly: false,
+    })),
+    ...inventories.map((i) => ({
+      kind: {
+        kind: i.kind,
+        label: i.label,
+        provider: i.provider,
+        description: i.description,
+        secretRequired: i.secretRequired,
+        secretLabel: i.secretLabel,
+        configFields: [],
+        secretFields: i.secretFields,
+      },
+      inventory: i,
+      inventoryOnly: true,
+    })),
+  ];
 }

@@ -4,6 +4,7 @@ import { connectorKindInfo, PROVIDER_LABELS, type SourceProvider } from '../conn
 import { getPool } from '../db/pool';
 import { getPrisma } from '../db/prisma';
 import { reapDeadRuns } from '../db/run-lock';
+import { inventoryKind, inventoryKindForSource, isInventoryOnlyKind } from '../inventory/registry';
 import { SecretKeyError, secretKeyFromEnv } from '../secrets';
 
 /** Whether credentials typed into the page can be stored: BURNRATE_SECRET_KEY is set and valid. */
@@ -50,11 +51,21 @@ export interface SourceListItem {
   /** Credentials are stored (encrypted). The credentials themselves are never read by these queries. */
   hasSecret: boolean;
   createdAt: Date;
+  /** The inventory kind the source can use (its own for an inventory-only source); null: none. */
+  inventoryKind: string | null;
+  /** An inventory-only source: no billing exports, inventory always on. */
+  inventoryOnly: boolean;
+  /** Inventory and metrics are synced hourly. */
+  inventoryEnabled: boolean;
+  lastInventoryAt: Date | null;
+  lastInventoryStatus: string | null;
 }
 
 export interface SourceDetail extends SourceListItem {
   /** The connector's configuration as stored (no secrets: those live only in secret_ciphertext). */
   config: Record<string, string | boolean>;
+  /** The inventory settings as stored (no secrets). */
+  inventoryConfig: Record<string, string | boolean>;
   updatedAt: Date;
 }
 
@@ -74,6 +85,9 @@ interface SourceRow {
   row_count: string;
   last_ingest_at: Date | null;
   last_ingest_status: string | null;
+  inventory_enabled: boolean;
+  last_inventory_at: Date | null;
+  last_inventory_status: string | null;
 }
 
 // secret_ciphertext appears only as IS NOT NULL: it never leaves the database through this module.
@@ -81,11 +95,15 @@ const SOURCE_SELECT = `
   SELECT s.id, s.name, s.provider, s.kind, s.enabled, s.schedule, s.last_sync_at, s.last_sync_status,
          s.consecutive_failures, s.secret_ciphertext IS NOT NULL AS has_secret, s.created_at, s.updated_at,
          COALESCE((SELECT sum(d.line_items) FROM cost_daily d WHERE d.source_id = s.id), 0)::text AS row_count,
-         i.started_at AS last_ingest_at, i.status AS last_ingest_status
+         i.started_at AS last_ingest_at, i.status AS last_ingest_status,
+         s.inventory_enabled, v.started_at AS last_inventory_at, v.status AS last_inventory_status
     FROM billing_sources s
     LEFT JOIN LATERAL (
       SELECT r.started_at, r.status FROM ingest_runs r WHERE r.source_id = s.id ORDER BY r.started_at DESC, r.id DESC LIMIT 1
-    ) i ON true`;
+    ) i ON true
+    LEFT JOIN LATERAL (
+      SELECT r.started_at, r.status FROM inventory_runs r WHERE r.source_id = s.id ORDER BY r.started_at DESC, r.id DESC LIMIT 1
+    ) v ON true`;
 
 // What file ingests store: the FOCUS ProviderName, lower-cased and hyphenated.
 const FILE_PROVIDER_LABELS: Record<string, string> = {
@@ -110,7 +128,9 @@ function toListItem(r: SourceRow): SourceListItem {
     provider: r.provider,
     providerLabel: providerLabel(r.provider),
     kind: r.kind,
-    kindLabel: kind ? kind.label : r.kind === 'file' ? 'File (npm run ingest)' : `${r.kind} (unknown kind)`,
+    kindLabel: kind
+      ? kind.label
+      : (inventoryKind(r.kind)?.label ?? (r.kind === 'file' ? 'File (npm run ingest)' : `${r.kind} (unknown kind)`)),
     isConnector: kind !== null,
     enabled: r.enabled,
     schedule: r.schedule,
@@ -125,6 +145,11 @@ function toListItem(r: SourceRow): SourceListItem {
     rows: r.row_count,
     hasSecret: r.has_secret,
     createdAt: r.created_at,
+    inventoryKind: inventoryKindForSource(r.kind)?.kind ?? null,
+    inventoryOnly: isInventoryOnlyKind(r.kind),
+    inventoryEnabled: r.inventory_enabled || isInventoryOnlyKind(r.kind),
+    lastInventoryAt: r.last_inventory_at,
+    lastInventoryStatus: r.last_inventory_status,
   };
 }
 
@@ -135,6 +160,7 @@ function toListItem(r: SourceRow): SourceListItem {
 async function reapDead(): Promise<void> {
   await reapDeadRuns(getPool(), 'sync_runs');
   await reapDeadRuns(getPool(), 'ingest_runs');
+  await reapDeadRuns(getPool(), 'inventory_runs');
 }
 
 /** Every billing source, connectors and file sources alike, by name. */
@@ -150,16 +176,81 @@ export async function getSource(id: number): Promise<SourceDetail | null> {
   const { rows } = await getPool().query<SourceRow>(`${SOURCE_SELECT} WHERE s.id = $1`, [id]);
   const row = rows[0];
   if (!row) return null;
-  const stored = await getPrisma().billingSource.findUnique({ where: { id }, select: { config: true } });
-  const config: Record<string, string | boolean> = {};
-  const raw = stored?.config;
+  const stored = await getPrisma().billingSource.findUnique({ where: { id }, select: { config: true, inventoryConfig: true } });
+  return {
+    ...toListItem(row),
+    config: formValues(stored?.config),
+    inventoryConfig: formValues(stored?.inventoryConfig),
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A stored settings object as the form's initial values (strings and booleans). */
+function formValues(raw: unknown): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     for (const [key, value] of Object.entries(raw)) {
-      if (typeof value === 'string' || typeof value === 'boolean') config[key] = value;
-      else if (typeof value === 'number') config[key] = String(value);
+      if (typeof value === 'string' || typeof value === 'boolean') out[key] = value;
+      else if (typeof value === 'number') out[key] = String(value);
     }
   }
-  return { ...toListItem(row), config, updatedAt: row.updated_at };
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inventory run history
+
+export interface InventoryRunItem {
+  id: string;
+  trigger: string;
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: Date;
+  finishedAt: Date | null;
+  resourcesListed: number;
+  resourcesGone: number;
+  series: number;
+  samples: string;
+  metricsStart: Date | null;
+  metricsEnd: Date | null;
+  error: string | null;
+}
+
+/** The source's latest inventory runs, newest first. */
+export async function getInventoryHistory(sourceId: number, limit = 20): Promise<InventoryRunItem[]> {
+  await reapDeadRuns(getPool(), 'inventory_runs');
+  const { rows } = await getPool().query<{
+    id: string;
+    trigger: string;
+    status: string;
+    started_at: Date;
+    finished_at: Date | null;
+    resources_listed: number;
+    resources_gone: number;
+    series: number;
+    samples: string;
+    metrics_start: Date | null;
+    metrics_end: Date | null;
+    error: string | null;
+  }>(
+    `SELECT id::text AS id, trigger, status, started_at, finished_at, resources_listed, resources_gone, series,
+            samples::text AS samples, metrics_start, metrics_end, error
+       FROM inventory_runs WHERE source_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
+    [sourceId, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    trigger: r.trigger,
+    status: r.status === 'succeeded' || r.status === 'failed' ? r.status : 'running',
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    resourcesListed: r.resources_listed,
+    resourcesGone: r.resources_gone,
+    series: r.series,
+    samples: r.samples,
+    metricsStart: r.metrics_start,
+    metricsEnd: r.metrics_end,
+    error: r.error,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------

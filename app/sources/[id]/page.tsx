@@ -3,15 +3,16 @@ import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { DEFAULT_SYNC_SCHEDULE } from '@/jobs/schedule';
 import { mayRun, requirePage } from '@/lib/auth/session';
-import { connectorKindForms } from '@/lib/connectors/registry';
 import { formatCount, formatDateTimeUtc } from '@/lib/format';
+import { sourceKindForms } from '@/lib/inventory/registry';
 import { getPendingSyncs, type PendingSync } from '@/lib/queries/pending-syncs';
-import { canStoreSecrets, getSource, getSyncHistory, type SourceDetail } from '@/lib/queries/sources';
+import { canStoreSecrets, getInventoryHistory, getSource, getSyncHistory, type SourceDetail } from '@/lib/queries/sources';
 import { Notice } from '../../ui/notice';
 import { PanelErrorBoundary } from '../../ui/panel-error';
 import { TableSkeleton } from '../../ui/skeletons';
 import { AutoRefresh } from '../_components/auto-refresh';
 import { Badge, FailingBadge, StatusBadge } from '../_components/badges';
+import { InventoryHistory } from '../_components/inventory-history';
 import { describeSchedule } from '../_components/schedule';
 import { SourceActions } from '../_components/source-actions';
 import { SourceForm } from '../_components/source-form';
@@ -42,7 +43,7 @@ function Facts({ source }: { source: SourceDetail }) {
       <dd>{source.kindLabel}</dd>
       <dt>Provider</dt>
       <dd>{source.providerLabel}</dd>
-      {source.isConnector ? (
+      {source.isConnector || source.inventoryOnly ? (
         <>
           <dt>Status</dt>
           <dd>
@@ -51,6 +52,10 @@ function Facts({ source }: { source: SourceDetail }) {
             </Badge>{' '}
             {source.failing ? <FailingBadge failures={source.consecutiveFailures} /> : null}
           </dd>
+        </>
+      ) : null}
+      {source.isConnector ? (
+        <>
           <dt>Schedule</dt>
           <dd>
             {source.effectiveSchedule ? describeSchedule(source.effectiveSchedule) : '—'}{' '}
@@ -77,24 +82,47 @@ function Facts({ source }: { source: SourceDetail }) {
               'never'
             )}
           </dd>
+        </>
+      ) : null}
+      {source.inventoryKind ? (
+        <>
+          <dt>Inventory</dt>
+          <dd data-testid="inventory-state">
+            {source.inventoryEnabled ? 'on: synced every hour' : 'off'}
+            {source.lastInventoryAt && source.lastInventoryStatus ? (
+              <>
+                {' · last '}
+                <StatusBadge status={source.lastInventoryStatus} testId="last-inventory-status" />{' '}
+                {formatDateTimeUtc(source.lastInventoryAt)}
+              </>
+            ) : null}
+          </dd>
+        </>
+      ) : null}
+      {source.isConnector || source.inventoryOnly ? (
+        <>
           <dt>Credentials</dt>
           <dd data-testid="credentials-state">
             {source.hasSecret ? 'stored (encrypted)' : 'none stored: default credentials of the server'}
           </dd>
         </>
       ) : null}
-      <dt>Rows</dt>
-      <dd className="num">{formatCount(source.rows)}</dd>
-      <dt>Last ingest</dt>
-      <dd>
-        {source.lastIngestAt && source.lastIngestStatus ? (
-          <>
-            <StatusBadge status={source.lastIngestStatus} /> {formatDateTimeUtc(source.lastIngestAt)}
-          </>
-        ) : (
-          'none'
-        )}
-      </dd>
+      {source.inventoryOnly ? null : (
+        <>
+          <dt>Rows</dt>
+          <dd className="num">{formatCount(source.rows)}</dd>
+          <dt>Last ingest</dt>
+          <dd>
+            {source.lastIngestAt && source.lastIngestStatus ? (
+              <>
+                <StatusBadge status={source.lastIngestStatus} /> {formatDateTimeUtc(source.lastIngestAt)}
+              </>
+            ) : (
+              'none'
+            )}
+          </dd>
+        </>
+      )}
     </dl>
   );
 }
@@ -119,6 +147,16 @@ async function HistoryPanel({ id }: { id: number }) {
   );
 }
 
+async function InventoryHistoryPanel({ id }: { id: number }) {
+  const runs = await getInventoryHistory(id);
+  return (
+    <>
+      <AutoRefresh active={runs.some((r) => r.status === 'running')} />
+      <InventoryHistory runs={runs} />
+    </>
+  );
+}
+
 export default async function SourcePage({ params }: Params) {
   const user = await requirePage('/sources/[id]');
   const admin = mayRun(user, 'saveSource');
@@ -126,7 +164,7 @@ export default async function SourcePage({ params }: Params) {
   if (id === null) notFound();
   const source = await getSource(id);
   if (!source) notFound();
-  const kindForm = connectorKindForms().find((k) => k.kind === source.kind);
+  const kindForm = sourceKindForms().find((k) => k.kind.kind === source.kind);
   const lastError = source.failing ? (await getSyncHistory(id, 1))[0]?.error : undefined;
   return (
     <>
@@ -148,7 +186,7 @@ export default async function SourcePage({ params }: Params) {
           </p>
         </Notice>
       ) : null}
-      {!source.isConnector ? (
+      {!source.isConnector && !source.inventoryOnly ? (
         <Notice testId="file-source-note">
           <p>
             A file source: its data is loaded with <code>npm run ingest -- --source {source.name} FILE…</code>. It has no connector, so it
@@ -168,7 +206,15 @@ export default async function SourcePage({ params }: Params) {
             <div className="panel-head">
               <h2>Actions</h2>
             </div>
-            <SourceActions id={source.id} name={source.name} isConnector={source.isConnector} enabled={source.enabled} rows={source.rows} />
+            <SourceActions
+              id={source.id}
+              name={source.name}
+              isConnector={source.isConnector}
+              inventoryOnly={source.inventoryOnly}
+              inventoryEnabled={source.inventoryEnabled}
+              enabled={source.enabled}
+              rows={source.rows}
+            />
           </section>
         ) : null}
       </div>
@@ -185,6 +231,19 @@ export default async function SourcePage({ params }: Params) {
           </section>
         </PanelErrorBoundary>
       ) : null}
+      {source.inventoryEnabled ? (
+        <PanelErrorBoundary title="Inventory history">
+          <section className="panel">
+            <div className="panel-head">
+              <h2>Inventory history</h2>
+              <span className="meta">latest 20 runs</span>
+            </div>
+            <Suspense fallback={<TableSkeleton title="Inventory history" rows={3} />}>
+              <InventoryHistoryPanel id={source.id} />
+            </Suspense>
+          </section>
+        </PanelErrorBoundary>
+      ) : null}
       {kindForm && admin ? (
         <section className="panel">
           <div className="panel-head">
@@ -193,7 +252,9 @@ export default async function SourcePage({ params }: Params) {
           <SourceForm
             // Enabled can also change through the actions above: remount so the checkbox shows it.
             key={String(source.enabled)}
-            kind={kindForm}
+            kind={kindForm.kind}
+            inventory={kindForm.inventory}
+            inventoryOnly={kindForm.inventoryOnly}
             values={{
               id: source.id,
               name: source.name,
@@ -201,6 +262,8 @@ export default async function SourcePage({ params }: Params) {
               schedule: source.schedule,
               config: source.config,
               hasSecret: source.hasSecret,
+              inventoryEnabled: source.inventoryEnabled,
+              inventoryConfig: source.inventoryConfig,
             }}
             secretKeyConfigured={canStoreSecrets().ok}
             defaultSchedule={DEFAULT_SYNC_SCHEDULE}

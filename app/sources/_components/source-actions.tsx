@@ -3,6 +3,7 @@
 import { useActionState } from 'react';
 import { deleteSource } from '@/lib/actions/delete-source';
 import { setSourceEnabled } from '@/lib/actions/set-source-enabled';
+import { syncInventoryNow } from '@/lib/actions/sync-inventory-now';
 import { syncSourceNow } from '@/lib/actions/sync-source-now';
 import { testSourceConnection } from '@/lib/actions/test-source-connection';
 import { ActionMessage } from '../../ui/action-message';
@@ -15,17 +16,22 @@ export function SourceActions({
   id,
   name,
   isConnector,
+  inventoryOnly = false,
+  inventoryEnabled = false,
   enabled,
   rows,
 }: {
   id: number;
   name: string;
   isConnector: boolean;
+  inventoryOnly?: boolean;
+  inventoryEnabled?: boolean;
   enabled: boolean;
   rows: string;
 }) {
   const [testState, testAction, testing] = useActionState(testSourceConnection, IDLE);
   const [syncState, syncAction, queuing] = useActionState(syncSourceNow, IDLE);
+  const [inventoryState, inventoryAction, queuingInventory] = useActionState(syncInventoryNow, IDLE);
   const [enableState, enableAction, toggling] = useActionState(setSourceEnabled, IDLE);
   const [deleteState, deleteAction, deleting] = useActionState(deleteSource, IDLE);
 
@@ -33,7 +39,7 @@ export function SourceActions({
   return (
     <div className={styles.form} style={{ maxWidth: 'none' }}>
       <div className={styles.actions}>
-        {isConnector ? (
+        {isConnector || inventoryOnly ? (
           <>
             <form action={testAction}>
               {idField}
@@ -41,18 +47,34 @@ export function SourceActions({
                 {testing ? 'Testing…' : 'Test connection'}
               </button>
             </form>
-            <form action={syncAction}>
-              {idField}
-              <button
-                type="submit"
-                className={`btn ${styles.primary}`}
-                disabled={queuing || !enabled}
-                title={enabled ? undefined : 'Enable the source to sync it'}
-                data-testid="sync-now"
-              >
-                {queuing ? 'Queuing…' : 'Sync now'}
-              </button>
-            </form>
+            {isConnector ? (
+              <form action={syncAction}>
+                {idField}
+                <button
+                  type="submit"
+                  className={`btn ${styles.primary}`}
+                  disabled={queuing || !enabled}
+                  title={enabled ? undefined : 'Enable the source to sync it'}
+                  data-testid="sync-now"
+                >
+                  {queuing ? 'Queuing…' : 'Sync now'}
+                </button>
+              </form>
+            ) : null}
+            {inventoryEnabled ? (
+              <form action={inventoryAction}>
+                {idField}
+                <button
+                  type="submit"
+                  className={`btn ${inventoryOnly ? styles.primary : ''}`}
+                  disabled={queuingInventory || !enabled}
+                  title={enabled ? undefined : 'Enable the source to sync it'}
+                  data-testid="sync-inventory-now"
+                >
+                  {queuingInventory ? 'Queuing…' : 'Sync inventory now'}
+                </button>
+              </form>
+            ) : null}
             <form action={enableAction}>
               {idField}
               <input type="hidden" name="enabled" value={enabled ? 'false' : 'true'} />
@@ -79,6 +101,7 @@ export function SourceActions({
       </div>
       <ActionMessage state={testState} testId="test-result" />
       <ActionMessage state={syncState} testId="sync-result" />
+      <ActionMessage state={inventoryState} testId="sync-inventory-result" />
       <ActionMessage state={enableState} testId="enable-result" />
       <ActionMessage state={deleteState} testId="delete-result" />
     </div>

@@ -5,6 +5,7 @@ import type { ActionState } from '@/lib/actions/safe-action';
 import { saveSource } from '@/lib/actions/save-source';
 import { testSourceSettings } from '@/lib/actions/test-source-connection';
 import type { ConnectorKindForm, SourceFormField } from '@/lib/connectors/registry';
+import type { InventoryKindForm } from '@/lib/inventory/registry';
 import styles from './sources.module.css';
 
 /** What the edit form starts from. There is no secret here: only whether one is stored. */
@@ -15,7 +16,14 @@ export interface SourceFormValues {
   schedule: string | null;
   config: Record<string, string | boolean>;
   hasSecret: boolean;
+  inventoryEnabled: boolean;
+  inventoryConfig: Record<string, string | boolean>;
 }
+
+type Group = 'config' | 'secret' | 'inventory.config';
+
+/** A billing kind's form, or an inventory-only kind's (no billing config fields; any provider). */
+export type SourceKindForm = Omit<ConnectorKindForm, 'provider'> & { provider: string };
 
 const IDLE: ActionState<{ id: number; created: boolean }> = { status: 'idle' };
 const IDLE_TEST: ActionState = { status: 'idle' };
@@ -34,7 +42,7 @@ function FieldError({ name, errors }: { name: string; errors?: string[] }) {
 }
 
 function FormField(props: {
-  group: 'config' | 'secret';
+  group: Group;
   field: SourceFormField;
   initial?: string | boolean;
   errors?: string[];
@@ -120,11 +128,16 @@ function FormField(props: {
  */
 export function SourceForm({
   kind,
+  inventory,
+  inventoryOnly = false,
   values,
   secretKeyConfigured,
   defaultSchedule,
 }: {
-  kind: ConnectorKindForm;
+  kind: SourceKindForm;
+  /** The inventory kind the source can use: an option of a billing source, or all of an inventory-only one. */
+  inventory?: InventoryKindForm | null;
+  inventoryOnly?: boolean;
   values?: SourceFormValues;
   secretKeyConfigured: boolean;
   defaultSchedule: string;
@@ -134,17 +147,21 @@ export function SourceForm({
   const [, startTransition] = useTransition();
   const formRef = useRef<HTMLFormElement>(null);
   const initialSelects: Record<string, string> = {};
+  const initialOf = (group: Group, name: string) =>
+    group === 'config' ? values?.config[name] : group === 'inventory.config' ? values?.inventoryConfig[name] : undefined;
   for (const [group, fields] of [
     ['config', kind.configFields],
     ['secret', kind.secretFields],
+    ['inventory.config', inventory?.configFields ?? []],
   ] as const) {
     for (const f of fields) {
       if (f.input !== 'select') continue;
-      const stored = group === 'config' ? values?.config[f.name] : undefined;
+      const stored = initialOf(group, f.name);
       initialSelects[`${group}.${f.name}`] = typeof stored === 'string' ? stored : (f.options?.[0]?.value ?? '');
     }
   }
   const [selects, setSelects] = useState(initialSelects);
+  const [inventoryOn, setInventoryOn] = useState(inventoryOnly || (values?.inventoryEnabled ?? false));
   // Field errors come from whichever of Save and Test answered last.
   const latest = testState.status !== 'idle' && (state.status === 'idle' || testState.at > state.at) ? testState : state;
   const errors = latest.status === 'error' ? latest.fieldErrors : {};
@@ -163,14 +180,14 @@ export function SourceForm({
     startTransition(() => dispatch(data));
   };
 
-  const visible = (group: 'config' | 'secret', f: SourceFormField) => !f.when || selects[`${group}.${f.when.field}`] === f.when.equals;
-  const render = (group: 'config' | 'secret', f: SourceFormField) =>
+  const visible = (group: Group, f: SourceFormField) => !f.when || selects[`${group}.${f.when.field}`] === f.when.equals;
+  const render = (group: Group, f: SourceFormField) =>
     visible(group, f) ? (
       <FormField
         key={`${group}.${f.name}`}
         group={group}
         field={f}
-        initial={group === 'config' ? values?.config[f.name] : undefined}
+        initial={initialOf(group, f.name)}
         errors={errors[`${group}.${f.name}`]}
         storedSecret={values?.hasSecret ?? false}
         onSelect={(name, value) => setSelects((s) => ({ ...s, [`${group}.${name}`]: value }))}
@@ -179,6 +196,20 @@ export function SourceForm({
   const basic = kind.configFields.filter((f) => !f.advanced);
   const advanced = kind.configFields.filter((f) => f.advanced);
   const advancedHasError = advanced.some((f) => errors[`config.${f.name}`]);
+  const inventoryBasic = inventory?.configFields.filter((f) => !f.advanced) ?? [];
+  const inventoryAdvanced = inventory?.configFields.filter((f) => f.advanced) ?? [];
+  const inventoryAdvancedHasError = inventoryAdvanced.some((f) => errors[`inventory.config.${f.name}`]);
+  const inventoryFields = inventory ? (
+    <>
+      <div className={styles.grid}>{inventoryBasic.map((f) => render('inventory.config', f))}</div>
+      {inventoryAdvanced.length ? (
+        <details className={styles.advanced} open={inventoryAdvancedHasError || undefined}>
+          <summary>Advanced</summary>
+          <div className={styles.grid}>{inventoryAdvanced.map((f) => render('inventory.config', f))}</div>
+        </details>
+      ) : null}
+    </>
+  ) : null;
 
   return (
     <form ref={formRef} className={styles.form} action={dispatch} onSubmit={onSubmit} noValidate data-testid="source-form">
@@ -195,7 +226,7 @@ export function SourceForm({
             id="f-name"
             name="name"
             defaultValue={values?.name ?? ''}
-            placeholder={`${kind.provider}-billing`}
+            placeholder={`${kind.provider}-${inventoryOnly ? 'inventory' : 'billing'}`}
             aria-invalid={errors.name ? true : undefined}
             aria-describedby={errors.name ? errorId('name') : 'f-name-help'}
           />
@@ -204,37 +235,65 @@ export function SourceForm({
           </p>
           <FieldError name="name" errors={errors.name} />
         </div>
-        <div className={styles.field}>
-          <label className={styles.label} htmlFor="f-schedule">
-            Sync schedule (cron, UTC, optional)
-          </label>
-          <input
-            className={styles.input}
-            id="f-schedule"
-            name="schedule"
-            defaultValue={values?.schedule ?? ''}
-            placeholder={defaultSchedule}
-            spellCheck={false}
-            aria-invalid={errors.schedule ? true : undefined}
-            aria-describedby={errors.schedule ? errorId('schedule') : 'f-schedule-help'}
-          />
-          <p className={styles.help} id="f-schedule-help">
-            Empty: every 6 hours ({defaultSchedule}). Checked every 10 minutes.
-          </p>
-          <FieldError name="schedule" errors={errors.schedule} />
-        </div>
+        {inventoryOnly ? null : (
+          <div className={styles.field}>
+            <label className={styles.label} htmlFor="f-schedule">
+              Sync schedule (cron, UTC, optional)
+            </label>
+            <input
+              className={styles.input}
+              id="f-schedule"
+              name="schedule"
+              defaultValue={values?.schedule ?? ''}
+              placeholder={defaultSchedule}
+              spellCheck={false}
+              aria-invalid={errors.schedule ? true : undefined}
+              aria-describedby={errors.schedule ? errorId('schedule') : 'f-schedule-help'}
+            />
+            <p className={styles.help} id="f-schedule-help">
+              Empty: every 6 hours ({defaultSchedule}). Checked every 10 minutes.
+            </p>
+            <FieldError name="schedule" errors={errors.schedule} />
+          </div>
+        )}
       </div>
-      <fieldset className={styles.fieldset}>
-        <legend>Where the exports are</legend>
-        <p className={styles.help}>{kind.description}</p>
-        <div className={styles.grid}>{basic.map((f) => render('config', f))}</div>
-        {advanced.length ? (
-          <details className={styles.advanced} open={advancedHasError || undefined}>
-            <summary>Advanced</summary>
-            <div className={styles.grid}>{advanced.map((f) => render('config', f))}</div>
-          </details>
-        ) : null}
-      </fieldset>
+      {inventoryOnly ? (
+        <fieldset className={styles.fieldset} data-testid="inventory-fieldset">
+          <legend>What to read</legend>
+          <p className={styles.help}>{kind.description} Synced every hour.</p>
+          <input type="hidden" name="inventory.enabled" value="on" />
+          {inventoryFields}
+        </fieldset>
+      ) : (
+        <fieldset className={styles.fieldset}>
+          <legend>Where the exports are</legend>
+          <p className={styles.help}>{kind.description}</p>
+          <div className={styles.grid}>{basic.map((f) => render('config', f))}</div>
+          {advanced.length ? (
+            <details className={styles.advanced} open={advancedHasError || undefined}>
+              <summary>Advanced</summary>
+              <div className={styles.grid}>{advanced.map((f) => render('config', f))}</div>
+            </details>
+          ) : null}
+        </fieldset>
+      )}
+      {inventory && !inventoryOnly ? (
+        <fieldset className={styles.fieldset} data-testid="inventory-fieldset">
+          <legend>Inventory and metrics</legend>
+          <label className={styles.check}>
+            <input
+              type="checkbox"
+              name="inventory.enabled"
+              checked={inventoryOn}
+              onChange={(e) => setInventoryOn(e.currentTarget.checked)}
+              data-testid="inventory-enabled"
+            />{' '}
+            Also read the inventory and utilization with these credentials (hourly)
+          </label>
+          <p className={styles.help}>{inventory.description}</p>
+          {inventoryOn ? inventoryFields : null}
+        </fieldset>
+      ) : null}
       {kind.secretFields.length ? (
         <fieldset className={styles.fieldset} data-testid="secret-fieldset">
           <legend>Credentials</legend>
