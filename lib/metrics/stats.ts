@@ -20,11 +20,21 @@ export interface SeriesStats {
   max: number;
   /** In the order of the `quantiles` asked. */
   quantiles: number[];
+  /** Hours whose mean is below `hourMeanBelow`, when asked (idle hours of a bursty GPU). */
+  hoursMeanBelow?: number;
 }
 
 export async function windowStats(
   db: pg.Pool | pg.PoolClient,
-  args: { metrics: readonly MetricName[]; start: Date; end: Date; quantiles: readonly number[]; resourcePks?: readonly string[] },
+  args: {
+    metrics: readonly MetricName[];
+    start: Date;
+    end: Date;
+    quantiles: readonly number[];
+    resourcePks?: readonly string[];
+    /** Also count the hours whose mean is below this value (`hoursMeanBelow`). */
+    hourMeanBelow?: number;
+  },
 ): Promise<SeriesStats[]> {
   const { rows } = await db.query<{
     series_id: number;
@@ -37,6 +47,7 @@ export async function windowStats(
     hours: number;
     mean: number;
     max: number;
+    below: number;
     qkeys: number[];
   }>(
     `WITH s AS MATERIALIZED (
@@ -46,7 +57,8 @@ export async function windowStats(
      h AS MATERIALIZED (
        SELECT mh.* FROM metric_hourly mh JOIN s ON s.id = mh.series_id WHERE mh.hour >= $2 AND mh.hour < $3),
      tot AS (
-       SELECT series_id, sum(n)::bigint AS n, count(*)::int AS hours, sum(sum) / sum(n) AS mean, max(max) AS max FROM h GROUP BY 1),
+       SELECT series_id, sum(n)::bigint AS n, count(*)::int AS hours, sum(sum) / sum(n) AS mean, max(max) AS max,
+              count(*) FILTER (WHERE sum / n < $6::float8)::int AS below FROM h GROUP BY 1),
      b AS MATERIALIZED (
        SELECT h.series_id, u.k, sum(u.c)::bigint AS c FROM h, unnest(h.sketch_keys, h.sketch_counts) AS u(k, c) GROUP BY 1, 2),
      cum AS (
@@ -59,11 +71,11 @@ export async function windowStats(
         ORDER BY t.series_id, t.ord, cum.k),
      qa AS (
        SELECT series_id, array_agg(k ORDER BY ord) AS qkeys FROM qk GROUP BY series_id)
-     SELECT s.id AS series_id, s.resource_pk, s.provider, s.resource_id, s.sub_resource_id, s.metric, tot.n, tot.hours, tot.mean, tot.max,
+     SELECT s.id AS series_id, s.resource_pk, s.provider, s.resource_id, s.sub_resource_id, s.metric, tot.n, tot.hours, tot.mean, tot.max, tot.below,
             qa.qkeys
        FROM s JOIN tot ON tot.series_id = s.id LEFT JOIN qa ON qa.series_id = s.id
       ORDER BY s.id`,
-    [args.metrics, args.start.toISOString(), args.end.toISOString(), args.quantiles, args.resourcePks ?? null],
+    [args.metrics, args.start.toISOString(), args.end.toISOString(), args.quantiles, args.resourcePks ?? null, args.hourMeanBelow ?? null],
   );
   return rows.map((r) => ({
     seriesId: r.series_id,
@@ -77,5 +89,52 @@ export async function windowStats(
     mean: r.mean,
     max: r.max,
     quantiles: (r.qkeys ?? []).map(keyValue),
+    ...(args.hourMeanBelow === undefined ? {} : { hoursMeanBelow: r.below }),
+  }));
+}
+
+/** One hour of one series: its sample count, mean and max (metric_hourly, as stored). */
+export interface HourlyPoint {
+  seriesId: number;
+  resourcePk: string;
+  metric: MetricName;
+  hour: Date;
+  n: number;
+  mean: number;
+  max: number;
+}
+
+/**
+ * The hourly means of many series over [start, end), ordered by series and hour: the heatmaps of
+ * the GPU page (day × hour of day) read these, since with hourly aggregates each cell is one hour.
+ */
+export async function hourlyMeans(
+  db: pg.Pool | pg.PoolClient,
+  args: { metrics: readonly MetricName[]; start: Date; end: Date; resourcePks?: readonly string[] },
+): Promise<HourlyPoint[]> {
+  const { rows } = await db.query<{
+    series_id: number;
+    resource_pk: string;
+    metric: MetricName;
+    hour: Date;
+    n: number;
+    mean: number;
+    max: number;
+  }>(
+    `SELECT ms.id AS series_id, ms.resource_pk, ms.metric, mh.hour, mh.n, mh.sum / mh.n AS mean, mh.max
+       FROM metric_series ms JOIN metric_hourly mh ON mh.series_id = ms.id
+      WHERE ms.metric = ANY($1::text[]) AND mh.hour >= $2 AND mh.hour < $3
+        AND ($4::bigint[] IS NULL OR ms.resource_pk = ANY($4::bigint[]))
+      ORDER BY ms.id, mh.hour`,
+    [args.metrics, args.start.toISOString(), args.end.toISOString(), args.resourcePks ?? null],
+  );
+  return rows.map((r) => ({
+    seriesId: r.series_id,
+    resourcePk: r.resource_pk,
+    metric: r.metric,
+    hour: r.hour,
+    n: r.n,
+    mean: r.mean,
+    max: r.max,
   }));
 }

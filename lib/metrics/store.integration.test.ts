@@ -8,7 +8,7 @@ import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { getPool, withTransaction } from '../db/pool';
 import type { SampleBatch } from '../inventory/types';
 import { ALPHA } from './sketch';
-import { windowStats } from './stats';
+import { hourlyMeans, windowStats } from './stats';
 import { importSamples } from './store';
 
 const FILE = 'tests/fixtures/metrics/ec2_cpu_utilization_24ae8d.csv';
@@ -84,6 +84,42 @@ describe('metrics store', () => {
       expect(Math.abs((s?.quantiles[i] as number) - truth)).toBeLessThanOrEqual(truth * ALPHA + 1e-9);
     }
     expect(start.toISOString()).toBe('2014-02-14T14:30:00.000Z');
+  });
+
+  it('hourly means and the count of hours under a mean match the file hour by hour', async () => {
+    await withTransaction((c) => importSamples(c, [{ ...batch, resourceId: 'i-0hourly' }], { label: FILE }));
+    const [{ id }] = (await sql<{ id: string }>(url, "SELECT id FROM resources WHERE resource_id = 'i-0hourly'")) as [{ id: string }];
+    // Hour by hour from the file: sum and count per UTC hour.
+    const byHour = new Map<number, { sum: number; n: number; max: number }>();
+    for (const r of rows) {
+      const h = Math.floor(r.t / 3_600_000) * 3_600_000;
+      const a = byHour.get(h) ?? { sum: 0, n: 0, max: Number.NEGATIVE_INFINITY };
+      byHour.set(h, { sum: a.sum + r.v, n: a.n + 1, max: Math.max(a.max, r.v) });
+    }
+    const start = new Date(Date.UTC(2014, 1, 14));
+    const end = new Date(Date.UTC(2014, 2, 1));
+    const points = await hourlyMeans(getPool(), { metrics: ['cpu_utilization'], start, end, resourcePks: [id] });
+    expect(points.map((p) => p.hour.getTime())).toEqual([...byHour.keys()].sort((a, b) => a - b));
+    for (const p of points) {
+      const truth = byHour.get(p.hour.getTime());
+      expect(p.n).toBe(truth?.n);
+      expect(p.max).toBe(truth?.max);
+      expect(p.mean).toBeCloseTo((truth?.sum ?? 0) / (truth?.n ?? 1), 9);
+    }
+    // The median hourly mean splits the hours: those strictly under it, counted from the file.
+    const means = [...byHour.values()].map((h) => h.sum / h.n);
+    const threshold = [...means].sort((a, b) => a - b)[Math.floor(means.length / 2)] as number;
+    const [s] = await windowStats(getPool(), {
+      metrics: ['cpu_utilization'],
+      start,
+      end,
+      quantiles: [0.5],
+      resourcePks: [id],
+      hourMeanBelow: threshold,
+    });
+    expect(s?.hoursMeanBelow).toBe(means.filter((m) => m < threshold).length);
+    const [plain] = await windowStats(getPool(), { metrics: ['cpu_utilization'], start, end, quantiles: [0.5], resourcePks: [id] });
+    expect(plain && 'hoursMeanBelow' in plain).toBe(false);
   });
 
   it('a value that is not a number fails the whole import and stores nothing of it', async () => {
