@@ -1,6 +1,7 @@
 import type { Catalog, CatalogPrice, InstanceTypeSpec } from '../../catalog/types';
 import { addDecimals, divideDecimals } from '../../decimal';
 import { type SeriesStats, windowStats } from '../../metrics/stats';
+import { type GpuResource, listGpuResources } from '../../resources/gpus';
 import type { ResourceProvider } from '../../resources/normalize';
 import type { Evidence, Finding, RuleContext, RuleDefinition, RuleParameter, TypeEvidence } from '../types';
 
@@ -141,19 +142,8 @@ export function gpuParams(params: Record<string, number>): GpuParams {
   return out;
 }
 
-interface GpuRow {
-  pk: string;
-  provider: ResourceProvider;
-  resourceId: string;
-  uuid: string;
-  gpuModel: string | null;
-  machinePk: string | null;
-  machineType: string | null;
-  region: string;
-}
-
 export interface GpuVerdict {
-  gpu: GpuRow;
+  gpu: GpuResource;
   util: SeriesStats;
   p95: number;
   p99: number;
@@ -230,23 +220,7 @@ export async function gpuVerdicts(ctx: RuleContext): Promise<{ verdicts: GpuVerd
   const p = gpuParams(ctx.params);
   const end = ctx.now;
   const start = new Date(end.getTime() - p.windowDays * 86_400_000);
-  const { rows } = await ctx.db.query<{
-    pk: string;
-    provider: ResourceProvider;
-    resource_id: string;
-    uuid: string;
-    gpu_model: string | null;
-    machine_pk: string | null;
-    machine_type: string | null;
-    region: string;
-  }>(
-    `SELECT g.id AS pk, g.provider, g.resource_id, g.sub_resource_id AS uuid, g.resource_type AS gpu_model,
-            m.id AS machine_pk, m.resource_type AS machine_type, COALESCE(NULLIF(m.region_id, ''), g.region_id) AS region
-       FROM resources g
-       LEFT JOIN resources m ON m.provider = g.provider AND m.resource_id = g.resource_id AND m.sub_resource_id = ''
-      WHERE g.kind = 'gpu' AND g.gone_at IS NULL AND m.gone_at IS NULL
-      ORDER BY g.provider, g.resource_id, g.sub_resource_id`,
-  );
+  const rows = await listGpuResources(ctx.db);
   if (rows.length === 0) return { verdicts: [], window: { start, end } };
   const stats = await windowStats(ctx.db, {
     metrics: ['gpu_utilization', 'gpu_memory_used', 'gpu_memory_total'],
@@ -267,20 +241,10 @@ export async function gpuVerdicts(ctx: RuleContext): Promise<{ verdicts: GpuVerd
     const m = byPk.get(r.pk);
     const util = m?.gpu_utilization;
     if (!util || util.hours < p.minCoverageHours) continue;
-    const gpu: GpuRow = {
-      pk: r.pk,
-      provider: r.provider,
-      resourceId: r.resource_id,
-      uuid: r.uuid,
-      gpuModel: r.gpu_model,
-      machinePk: r.machine_pk,
-      machineType: r.machine_type,
-      region: r.region,
-    };
-    const spec = r.machine_type ? ctx.catalog.spec(r.provider, r.machine_type) : null;
+    const spec = r.machineType ? ctx.catalog.spec(r.provider, r.machineType) : null;
     const catalogTotal = spec?.gpuMemoryMib ? spec.gpuMemoryMib * MIB : null;
     const base = {
-      gpu,
+      gpu: r,
       util,
       p95: util.quantiles[0] ?? util.max,
       p99: util.quantiles[1] ?? util.max,
