@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../tests/helpers/db';
 import { gpuTestCatalog } from '../../../tests/helpers/gpu-catalog';
 import { CAPTURES, type GpuPlan, type GpuSamples, gpuSamples, nearestRank, readCapture } from '../../../tests/helpers/gpu-telemetry';
+import { loadCatalog } from '../../catalog/load';
 import { getPool, withTransaction } from '../../db/pool';
 import type { ResourceRecord, SampleBatch } from '../../inventory/types';
 import { ALPHA } from '../../metrics/sketch';
@@ -259,6 +260,22 @@ describe('gpu rule on real nvidia-smi readings', () => {
     expect(list).toHaveLength(8);
     // p95 0 % and 0 bytes: the smallest H200 profile, 1g.18gb, frees 6/7 = 0.8571 of a GPU, ÷ 8 GPUs = 0.10714 → 0.1071.
     for (const f of list) expect(f).toMatchObject({ kind: 'gpu-underused', proposedType: 'MIG 1g.18gb', savingsFraction: '0.1071' });
+  });
+});
+
+describe('gpu rule on the shipped catalog (catalog/*.csv)', () => {
+  it('finds the same kinds; the cheapest smaller GPU for the L40S is a T4, and g5.12xlarge for the eight A10Gs', async () => {
+    const shipped = await gpuRule.evaluate({ db: getPool(), catalog: await loadCatalog(), params: {}, now: NOW });
+    const byMachine = (id: string) => shipped.filter((f) => f.resourceId === id);
+    // g4dn.2xlarge (T4 16 GiB, 8 vCPUs, 32 GiB, $0.752 in us-east-1) beats g6.2xlarge ($0.9776):
+    // (1.861 − 0.752) / 1.861 = 1.109 / 1.861 = 0.595915… → 0.5959.
+    expect(byMachine('i-l40s')).toMatchObject([{ kind: 'gpu-underused', proposedType: 'g4dn.2xlarge', savingsFraction: '0.5959' }]);
+    // Same prices as the test catalog: (16.288 − 5.672) / 16.288 → 0.6518.
+    expect(byMachine('i-g5fewer')).toMatchObject([{ kind: 'gpu-underused', proposedType: 'g5.12xlarge', savingsFraction: '0.6518' }]);
+    // a3-highgpu-1g has no price in the shipped data: no resize, the H100's MIG profiles instead.
+    expect(byMachine('a3-mig')).toMatchObject([{ kind: 'gpu-underused', proposedType: 'MIG 1g.10gb', savingsFraction: '0.8571' }]);
+    expect(byMachine('i-h200idle')).toMatchObject([{ kind: 'gpu-idle', savingsFraction: '1' }]);
+    expect(byMachine('i-p5partial')).toHaveLength(6);
   });
 });
 
