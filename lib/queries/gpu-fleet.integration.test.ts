@@ -207,6 +207,21 @@ describe('GPU fleet', () => {
     expect(fleet.fleetHeatmap[0]?.[0]).toBeCloseTo(209.5 / 3, 9);
   });
 
+  it('without a threshold given, takes the GPU rule’s idle-hour setting and the shipped catalog', async () => {
+    await withTransaction((c) => c.query(`INSERT INTO rule_settings (rule, parameter, value) VALUES ('gpu', 'idleHourMean', '10'::jsonb)`));
+    const set = await getGpuFleet({
+      window: { from: '2026-11-28', to: '2026-11-29' },
+      spendRange: { from: '2026-11-29', to: '2026-11-29' },
+    });
+    // Every hour of b0 averages 9.33 to 9.5 % (< 10): all 48 idle, so its whole 78 EUR is idle cost.
+    const b0 = set.gpus.find((g) => g.uuid === 'GPU-b0');
+    expect(b0).toMatchObject({ idleHours: 48, machineGpus: 1 });
+    expect(b0?.costs[0]).toMatchObject({ currency: 'EUR', idleCost: '78' });
+    // The shipped catalog also gives g5.12xlarge 4 GPUs.
+    expect(set.gpus.find((g) => g.uuid === 'GPU-a0')?.machineGpus).toBe(4);
+    expect(set.idleBelow).toBe(10);
+  });
+
   it('GPU spend per day and currency: machines with GPU rows or a GPU type, never a CPU machine', () => {
     // USD: 11-27 100 + 10; 11-28 120 + 10; 11-29 120 + 10 (i-cpu's 5 left out). EUR: 40, 38.
     expect(fleet.spend).toEqual([

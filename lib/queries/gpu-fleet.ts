@@ -1,8 +1,10 @@
 import { addDays, type DayRange, daysBetween } from '../calendar';
+import { loadCatalog } from '../catalog/load';
 import type { Catalog } from '../catalog/types';
 import { getPool } from '../db/pool';
 import { addDecimals, divideDecimals, multiplyDecimals } from '../decimal';
 import { hourlyMeans } from '../metrics/stats';
+import { gpuParams } from '../recommendations/rules/gpu';
 import { type GpuResource, listGpuResources } from '../resources/gpus';
 import { normalizeResourceId, type ResourceProvider, resourceProvider } from '../resources/normalize';
 
@@ -179,14 +181,28 @@ function group(rows: readonly GpuFleetRow[], key: (r: GpuFleetRow) => string | n
     .sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.key.localeCompare(b.key)));
 }
 
+/** The GPU rule's idle-hour threshold as an admin set it (rule_settings), else its default. */
+async function idleHourThreshold(): Promise<number> {
+  const { rows } = await getPool().query<{ value: unknown }>(
+    "SELECT value FROM rule_settings WHERE rule = 'gpu' AND parameter = 'idleHourMean'",
+  );
+  const v = rows[0]?.value;
+  return typeof v === 'number' ? v : gpuParams({}).idleHourMean;
+}
+
+/**
+ * The fleet over `window` (UTC days) and the GPU spend over `spendRange`. The catalog defaults to
+ * the loaded one, the idle-hour threshold to the GPU rule's setting.
+ */
 export async function getGpuFleet(input: {
   window: DayRange;
   spendRange: DayRange;
-  catalog: Catalog;
+  catalog?: Catalog;
   idleBelow?: number;
 }): Promise<GpuFleet> {
-  const { window, spendRange, catalog } = input;
-  const idleBelow = input.idleBelow ?? 5;
+  const { window, spendRange } = input;
+  const catalog = input.catalog ?? (await loadCatalog(getPool()));
+  const idleBelow = input.idleBelow ?? (await idleHourThreshold());
   const dayCount = daysBetween(window.from, window.to) + 1;
   const days = Array.from({ length: dayCount }, (_, i) => addDays(window.from, i));
   const start = startOf(window.from);
