@@ -12,6 +12,7 @@ import { ROLE_LABELS, type Role } from '@/lib/auth/roles';
 const SECTIONS: readonly { label: string; href: string; page: PageKey | string }[] = [
   { label: 'Overview', href: '/', page: '/' },
   { label: 'Sources', href: '/sources', page: '/sources' },
+  { label: 'GPUs', href: '/gpu', page: '/gpu' },
   { label: 'Users', href: '/users', page: '/users' },
   { label: 'Audit', href: '/audit', page: '/audit' },
   { label: 'Settings', href: '/settings/sso', page: '/settings/sso' },

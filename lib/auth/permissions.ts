@@ -30,6 +30,8 @@ export const PAGE_PERMISSIONS = {
   '/settings/sso': ADMIN,
   '/users': ADMIN,
   '/set-password': PUBLIC,
+  // The GPU fleet: utilization and cost, read-only.
+  '/gpu': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {

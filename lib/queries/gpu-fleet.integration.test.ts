@@ -190,6 +190,17 @@ describe('GPU fleet', () => {
         costs: [{ currency: 'EUR', cost: '78', idleCost: '0', costPerUsefulHour: '17.288384' }],
       },
     ]);
+    // The fleet: both currencies apart; useful hours 48 + 12 + 4.5117.
+    expect(fleet.total).toEqual({
+      gpus: 3,
+      gpuHours: 144,
+      idleHours: 36,
+      usefulHours: '64.5117',
+      costs: [
+        { currency: 'EUR', cost: '78', idleCost: '0', costPerUsefulHour: '17.288384' },
+        { currency: 'USD', cost: '120', idleCost: '45', costPerUsefulHour: '2' },
+      ],
+    });
     expect(fleet.byAccount.map((g) => [g.key, g.gpus, g.costs.map((c) => `${c.cost} ${c.currency}`)])).toEqual([
       ['111', 2, ['120 USD']],
       ['222', 1, ['78 EUR']],

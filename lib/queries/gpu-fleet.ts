@@ -77,6 +77,8 @@ export interface GpuFleet {
   days: string[];
   idleBelow: number;
   gpus: GpuFleetRow[];
+  /** The whole fleet's sums. */
+  total: Omit<GpuGroup, 'key'>;
   /** Mean over the GPUs with data of each day × hour cell. */
   fleetHeatmap: (number | null)[][];
   byTeam: GpuGroup[];
@@ -326,6 +328,7 @@ export async function getGpuFleet(input: {
     days,
     idleBelow,
     gpus: rows,
+    total: { gpus: rows.length, ...sumCosts(rows) },
     fleetHeatmap,
     byTeam: group(rows, (r) => r.team),
     byAccount: group(rows, (r) => r.account),
