@@ -6,7 +6,7 @@ import { addDecimals, divideDecimals, multiplyDecimals } from '../decimal';
 import { hourlyMeans } from '../metrics/stats';
 import { gpuParams } from '../recommendations/rules/gpu';
 import { type GpuResource, listGpuResources } from '../resources/gpus';
-import { normalizeResourceId, type ResourceProvider, resourceProvider } from '../resources/normalize';
+import { normalizeResourceIdSql, type ResourceProvider, resourceProviderSql } from '../resources/normalize';
 
 /**
  * The GPU page (issue 9): every GPU with its machine type, its utilization by day and hour of day,
@@ -101,9 +101,9 @@ interface MachineKey {
 const keyOf = (m: MachineKey) => `${m.provider}\u0000${m.resourceId}`;
 
 /**
- * Line items of the given machines, summed by machine, currency and (when asked) day: ResourceId
- * is matched as stored and case-folded (Azure's ids are stored folded in resources), the provider
- * through resourceProvider, so a bill's spelling meets the resources row's.
+ * Line items of the given machines, summed by machine, currency and (when asked) day. A bill's
+ * provider name and ResourceId meet the resources row through the same SQL mappings as the
+ * recommendations engine (Azure ids case-folded, EC2 ARNs cut to the id).
  */
 async function machineCosts(
   machines: readonly MachineKey[],
@@ -111,32 +111,23 @@ async function machineCosts(
   byDay: boolean,
 ): Promise<{ key: string; currency: string; day: string | null; amount: string }[]> {
   if (machines.length === 0) return [];
-  const ids = [...new Set(machines.map((m) => m.resourceId))];
-  const { rows } = await getPool().query<{
-    provider_name: string;
-    resource_id: string;
-    currency: string;
-    day: string | null;
-    amount: string;
-  }>(
-    `SELECT provider_name, resource_id, billing_currency AS currency,
-            CASE WHEN $4::boolean THEN to_char(charge_period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD') END AS day,
-            sum(COALESCE(effective_cost, billed_cost))::text AS amount
-       FROM cost_line_items
-      WHERE charge_period_start >= ($1::date)::timestamp AT TIME ZONE 'UTC'
-        AND charge_period_start < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'
-        AND (resource_id = ANY($3::text[]) OR lower(resource_id) = ANY($3::text[]))
+  const prov = resourceProviderSql('c.provider_name');
+  const { rows } = await getPool().query<{ provider: ResourceProvider; rid: string; currency: string; day: string | null; amount: string }>(
+    `WITH m AS (SELECT * FROM unnest($3::text[], $4::text[]) AS m(provider, rid)),
+          c AS (SELECT ${prov} AS provider, ${normalizeResourceIdSql(prov, 'c.resource_id')} AS rid, c.billing_currency,
+                       c.charge_period_start, COALESCE(c.effective_cost, c.billed_cost) AS cost
+                  FROM cost_line_items c
+                 WHERE c.charge_period_start >= ($1::date)::timestamp AT TIME ZONE 'UTC'
+                   AND c.charge_period_start < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'
+                   AND c.resource_id IS NOT NULL)
+     SELECT c.provider, c.rid, c.billing_currency AS currency,
+            CASE WHEN $5::boolean THEN to_char(c.charge_period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD') END AS day,
+            sum(c.cost)::text AS amount
+       FROM c JOIN m ON m.provider = c.provider AND m.rid = c.rid
       GROUP BY 1, 2, 3, 4`,
-    [range.from, range.to, ids, byDay],
+    [range.from, range.to, machines.map((m) => m.provider), machines.map((m) => m.resourceId), byDay],
   );
-  const wanted = new Set(machines.map(keyOf));
-  const out: { key: string; currency: string; day: string | null; amount: string }[] = [];
-  for (const r of rows) {
-    const provider = resourceProvider(r.provider_name);
-    const key = keyOf({ provider, resourceId: normalizeResourceId(provider, r.resource_id) });
-    if (wanted.has(key)) out.push({ key, currency: r.currency, day: r.day, amount: r.amount });
-  }
-  return out;
+  return rows.map((r) => ({ key: keyOf({ provider: r.provider, resourceId: r.rid }), currency: r.currency, day: r.day, amount: r.amount }));
 }
 
 function sumCosts(

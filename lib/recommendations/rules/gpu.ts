@@ -3,7 +3,8 @@ import { addDecimals, divideDecimals } from '../../decimal';
 import { type SeriesStats, windowStats } from '../../metrics/stats';
 import { type GpuResource, listGpuResources } from '../../resources/gpus';
 import type { ResourceProvider } from '../../resources/normalize';
-import type { Evidence, Finding, RuleContext, RuleDefinition, RuleParameter, TypeEvidence } from '../types';
+import type { Evidence, Finding, RuleContext, RuleDefinition, RuleParameter } from '../types';
+import { round, typeEvidence } from './common';
 
 /**
  * GPU rule (issue 9): idle GPUs, GPUs that hold memory and do no work, under-used GPUs (a smaller
@@ -187,21 +188,11 @@ export function smallestMigProfile(
   return best ? { name: best.name, slices: best.slices, of } : null;
 }
 
-function typeEvidence(catalog: Catalog, provider: ResourceProvider, type: string | null, region: string): TypeEvidence | null {
-  if (!type) return null;
-  return { type, spec: catalog.spec(provider, type), price: catalog.price(provider, type, region) };
-}
-
 /** 1 − new/old to 4 digits, from the catalog's decimal prices; null when they are not comparable. */
 function priceSaving(current: CatalogPrice | null, proposed: CatalogPrice | null): string | null {
   if (!current || !proposed || current.currency !== proposed.currency) return null;
   // (old − new) ÷ old, exactly on the decimal strings.
   return divideDecimals(addDecimals([current.hourly, `-${proposed.hourly}`]), current.hourly, 4);
-}
-
-function round(v: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }
 
 function classify(p: GpuParams, v: Omit<GpuVerdict, 'kind'>): GpuVerdict['kind'] {
@@ -262,10 +253,10 @@ function gpuDetails(v: GpuVerdict): Record<string, number | string | null> {
   return {
     gpu: v.gpu.uuid,
     gpuModel: v.gpu.gpuModel,
-    p95: round(v.p95),
-    p99: round(v.p99),
-    mean: round(v.util.mean),
-    max: round(v.util.max),
+    p95: round(v.p95, 2),
+    p99: round(v.p99, 2),
+    mean: round(v.util.mean, 2),
+    max: round(v.util.max, 2),
     idleHours: v.idleHours,
     memoryUsedMeanBytes: v.memoryUsedMean === null ? null : Math.round(v.memoryUsedMean),
     memoryUsedP95Bytes: v.memoryUsedP95 === null ? null : Math.round(v.memoryUsedP95),
@@ -349,7 +340,7 @@ export function gpuFindings(
       details: {
         gpuCount: n,
         gpusMeasured: gpus.length,
-        ...Object.fromEntries(gpus.map((g) => [`p95 ${g.gpu.uuid}`, round(g.p95)])),
+        ...Object.fromEntries(gpus.map((g) => [`p95 ${g.gpu.uuid}`, round(g.p95, 2)])),
         ...e.details,
       },
       statistic: e.statistic,
@@ -375,16 +366,16 @@ export function gpuFindings(
         savingsFraction: '1',
         evidence: machineEvidence({
           statistic: 'p95',
-          value: round(maxP95),
+          value: round(maxP95, 2),
           threshold: p.idleP95,
           proposed: null,
           details: held.length
             ? {
                 memoryHeldGpus: held.map((g) => g.gpu.uuid).join(' '),
-                memoryHeldPercentMax: round(Math.max(...held.map((g) => ((g.memoryUsedMean ?? 0) / (g.memoryTotal ?? 1)) * 100))),
+                memoryHeldPercentMax: round(Math.max(...held.map((g) => ((g.memoryUsedMean ?? 0) / (g.memoryTotal ?? 1)) * 100)), 2),
               }
             : {},
-          notes: [`The highest p95 utilization of the machine's GPUs is ${round(maxP95)} %, under ${p.idleP95} %.`],
+          notes: [`The highest p95 utilization of the machine's GPUs is ${round(maxP95, 2)} %, under ${p.idleP95} %.`],
         }),
       });
       continue;
@@ -399,7 +390,7 @@ export function gpuFindings(
       const fewer = k < n ? fewerGpusType(catalog, provider, spec, currentPrice, region, k, memoryNeeded) : null;
       if (fewer) {
         const notes = [
-          `The ${n} GPUs' p95 utilizations add up to ${round(sumP95)} %: ${k} GPU${k > 1 ? 's' : ''} at ${p.consolidationTarget} % hold them.`,
+          `The ${n} GPUs' p95 utilizations add up to ${round(sumP95, 2)} %: ${k} GPU${k > 1 ? 's' : ''} at ${p.consolidationTarget} % hold them.`,
           `${fewer.spec.type} has ${fewer.spec.gpuCount} ${fewer.spec.gpuModel} and ${fewer.spec.vcpus} vCPUs (${machineType} has ${spec.vcpus}): check the host-side CPU load fits.`,
         ];
         if (gpus.some((g) => g.memoryUsedP95 === null))
@@ -413,7 +404,7 @@ export function gpuFindings(
           savingsFraction: priceSaving(currentPrice, fewer.price),
           evidence: machineEvidence({
             statistic: 'sum of p95',
-            value: round(sumP95),
+            value: round(sumP95, 2),
             threshold: (n - 1) * p.consolidationTarget,
             proposed: { type: fewer.spec.type, spec: fewer.spec, price: fewer.price },
             details: { gpusNeeded: k, memoryNeededBytes: Math.round(memoryNeeded) },
@@ -437,7 +428,7 @@ export function gpuFindings(
           savingsFraction: priceSaving(currentPrice, smaller.price),
           evidence: machineEvidence({
             statistic: 'p95',
-            value: round(first.p95),
+            value: round(first.p95, 2),
             threshold: p.underusedP95,
             proposed: { type: smaller.spec.type, spec: smaller.spec, price: smaller.price },
             details: gpuDetails(first),
@@ -478,7 +469,7 @@ export function gpuFindings(
           savingsFraction: share('1'),
           evidence: gpuEvidence({
             statistic: 'p95',
-            value: round(g.p95),
+            value: round(g.p95, 2),
             threshold: p.idleP95,
             notes:
               g.kind === 'memory-held'
@@ -498,10 +489,10 @@ export function gpuFindings(
           savingsFraction: share(idleShare.toFixed(4)),
           evidence: gpuEvidence({
             statistic: 'p99',
-            value: round(g.p99),
+            value: round(g.p99, 2),
             threshold: p.burstyPeak,
             notes: [
-              `Mean ${round(g.util.mean)} % (under ${p.burstyMean} %), ${g.idleHours} of ${g.util.hours} hours idle (${round(idleShare * 100, 1)} %, at least ${p.burstyIdleShare} %).`,
+              `Mean ${round(g.util.mean, 2)} % (under ${p.burstyMean} %), ${g.idleHours} of ${g.util.hours} hours idle (${round(idleShare * 100, 1)} %, at least ${p.burstyIdleShare} %).`,
               'Savings estimate: the idle hours’ share of the GPU’s cost, which a scale-to-zero setup would not pay for (spot prices are not in the catalog).',
             ],
           }),
@@ -525,7 +516,7 @@ export function gpuFindings(
             ? `Run the work on a MIG ${mig.name} slice and share the rest of the GPU`
             : 'Share the GPU (MIG or time-slicing) or move the work to a smaller GPU',
           savingsFraction: mig ? share(divideDecimals(String(mig.of - mig.slices), String(mig.of), 4)) : null,
-          evidence: gpuEvidence({ statistic: 'p95', value: round(g.p95), threshold: p.underusedP95, notes }),
+          evidence: gpuEvidence({ statistic: 'p95', value: round(g.p95, 2), threshold: p.underusedP95, notes }),
         });
       }
     }

@@ -1,5 +1,6 @@
 import type { RuleDefinition } from '../types';
 import { gp2ToGp3Rule } from './gp2-to-gp3';
+import { gpuRule } from './gpu';
 import { idleAddressRule } from './idle-address';
 import { idleInstanceRule } from './idle-instance';
 import { idleLoadBalancerRule } from './idle-load-balancer';
@@ -24,6 +25,7 @@ export const RULES: readonly RuleDefinition[] = [
   idleLoadBalancerRule,
   previousGenerationRule,
   gp2ToGp3Rule,
+  gpuRule,
 ];
 
 export function ruleById(id: string): RuleDefinition | undefined {
