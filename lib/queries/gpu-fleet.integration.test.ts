@@ -43,10 +43,11 @@ beforeAll(async () => {
       line('USD', 'i-fleet-a', '2026-11-27', '110.00', '100.00'),
       line('USD', 'i-fleet-a', '2026-11-28', '130.00', '120.00'),
       line('USD', 'i-fleet-a', '2026-11-29', '130.00', '120.00'),
-      // i-fleet-c: a p5.48xlarge known from the inventory only, no GPU rows: spend, not fleet.
-      line('USD', 'i-fleet-c', '2026-11-27', '10', '10'),
-      line('USD', 'i-fleet-c', '2026-11-28', '10', '10'),
-      line('USD', 'i-fleet-c', '2026-11-29', '10', '10'),
+      // i-fleet-c: a p5.48xlarge known from the inventory only, no GPU rows: spend, not fleet. Its
+      // bill names it by its EC2 ARN, the inventory by its id.
+      line('USD', 'arn:aws:ec2:us-east-1:999:instance/i-fleet-c', '2026-11-27', '10', '10'),
+      line('USD', 'arn:aws:ec2:us-east-1:999:instance/i-fleet-c', '2026-11-28', '10', '10'),
+      line('USD', 'arn:aws:ec2:us-east-1:999:instance/i-fleet-c', '2026-11-29', '10', '10'),
       // A CPU machine: neither.
       line('USD', 'i-cpu', '2026-11-28', '5', '5'),
       '',

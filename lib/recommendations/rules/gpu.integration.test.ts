@@ -3,16 +3,21 @@
 // expected kinds, proposed types and savings fractions are worked out by hand in the comments
 // from the fixture's readings and the test catalog's literal prices (tests/helpers/gpu-catalog.ts),
 // and the evidence's statistics are checked against nearest-rank statistics of the samples.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../../tests/helpers/db';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql, useTestDatabase } from '../../../tests/helpers/db';
 import { gpuTestCatalog } from '../../../tests/helpers/gpu-catalog';
 import { CAPTURES, type GpuPlan, type GpuSamples, gpuSamples, nearestRank, readCapture } from '../../../tests/helpers/gpu-telemetry';
+import { removeTempDirs, tempDir } from '../../../tests/helpers/temp-dir';
 import { loadCatalog } from '../../catalog/load';
 import { getPool, withTransaction } from '../../db/pool';
+import { ingestFile } from '../../ingest/pipeline';
 import type { ResourceRecord, SampleBatch } from '../../inventory/types';
 import { ALPHA } from '../../metrics/sketch';
 import { importSamples } from '../../metrics/store';
 import { upsertResources } from '../../resources/store';
+import { recomputeRecommendations } from '../engine';
 import type { Finding } from '../types';
 import { gpuRule, parseMigProfile, smallestMigProfile } from './gpu';
 
@@ -118,11 +123,14 @@ const MACHINES: Machine[] = [
   },
 ];
 
+afterAll(removeTempDirs);
+
 const samples = new Map<string, GpuSamples>();
+let url: string;
 let findings: Finding[];
 
 beforeAll(async () => {
-  await useTestDatabase();
+  url = await useTestDatabase();
   const batches: SampleBatch[] = [];
   const records: ResourceRecord[] = [];
   for (const m of MACHINES) {
@@ -260,6 +268,44 @@ describe('gpu rule on real nvidia-smi readings', () => {
     expect(list).toHaveLength(8);
     // p95 0 % and 0 bytes: the smallest H200 profile, 1g.18gb, frees 6/7 = 0.8571 of a GPU, ÷ 8 GPUs = 0.10714 → 0.1071.
     for (const f of list) expect(f).toMatchObject({ kind: 'gpu-underused', proposedType: 'MIG 1g.18gb', savingsFraction: '0.1071' });
+  });
+});
+
+describe('priced by the engine from the machine’s own bill', () => {
+  it('an idle GPU of eight saves 1/8 of its machine’s 30 days; a stopped idle machine saves all of it', async () => {
+    const dir = await tempDir('gpu-rule-');
+    const file = path.join(dir, 'bill.csv');
+    // 30 days before NOW: 2026-10-31 … 2026-11-29. One line per machine on 2026-11-20, the p5 billed as an EC2 ARN.
+    await writeFile(
+      file,
+      [
+        'BillingCurrency,ProviderName,BillingAccountId,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ServiceName,RegionId,ResourceId,BilledCost,EffectiveCost',
+        'USD,AWS,999,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,2026-11-20T00:00:00Z,2026-11-21T00:00:00Z,Usage,Amazon EC2,us-east-1,arn:aws:ec2:us-east-1:999:instance/i-p5partial,900.00,800.00',
+        'USD,AWS,999,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,2026-11-20T00:00:00Z,2026-11-21T00:00:00Z,Usage,Amazon EC2,us-east-1,i-h200idle,1000.00,1000.00',
+        '',
+      ].join('\n'),
+    );
+    await ingestFile({ file, format: 'focus', sourceName: 'gpu-bill' });
+    await recomputeRecommendations(getPool(), { now: NOW, catalog: gpuTestCatalog(), rules: [gpuRule] });
+    const rows = await sql<{
+      resource_id: string;
+      sub_resource_id: string | null;
+      kind: string;
+      monthly_cost: string;
+      monthly_savings: string;
+      currency: string;
+    }>(
+      url,
+      `SELECT resource_id, sub_resource_id, kind, monthly_cost::text, monthly_savings::text, currency
+         FROM recommendations WHERE resource_id IN ('i-p5partial', 'i-h200idle') ORDER BY resource_id, sub_resource_id`,
+    );
+    // 800 × 0.125 = 100 per idle GPU; 1000 × 1 for the machine.
+    expect(
+      rows.map((r) => [r.resource_id, r.sub_resource_id, r.kind, Number(r.monthly_cost), Number(r.monthly_savings), r.currency]),
+    ).toEqual([
+      ['i-h200idle', null, 'gpu-idle', 1000, 1000, 'USD'],
+      ...[2, 3, 4, 5, 6, 7].map((i) => ['i-p5partial', uuid('i-p5partial', i), 'gpu-idle', 800, 100, 'USD']),
+    ]);
   });
 });
 
