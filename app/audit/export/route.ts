@@ -2,6 +2,7 @@ import { apiErrorResponse } from '@/lib/api-error';
 import { auditCsvStream } from '@/lib/audit/csv';
 import { type AuditRow, allAuditRows, parseAuditSearchParams } from '@/lib/audit/query';
 import { authorizeRoute } from '@/lib/auth/session';
+import { csvDownloadHeaders } from '@/lib/csv-export';
 
 /**
  * The audit trail as CSV (lib/audit/csv.ts), with /audit's filters. Streamed a keyset page at a
@@ -33,12 +34,5 @@ export async function GET(request: Request): Promise<Response> {
     if (!first.done) yield first.value;
     yield* rows;
   }
-  const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '').replace('T', '-');
-  return new Response(auditCsvStream(all()), {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8; header=present',
-      'content-disposition': `attachment; filename="burnrate-audit-${stamp}.csv"`,
-      'cache-control': 'no-store',
-    },
-  });
+  return new Response(auditCsvStream(all()), { headers: csvDownloadHeaders('burnrate-audit') });
 }
