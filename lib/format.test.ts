@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   formatCount,
   formatDayRange,
+  formatMeasure,
   formatMoney,
   formatMoneyAxis,
   formatMoneyList,
   formatMonthShort,
   formatPercentChange,
   formatShare,
+  INVALID_NUMBER,
 } from './format';
 
 const nbsp = (s: string) => s.replace(/\u00a0/g, ' ');
@@ -75,5 +77,19 @@ describe('other formats', () => {
   it('formats UTC day ranges and month labels', () => {
     expect(nbsp(formatDayRange({ from: '2026-11-01', to: '2026-11-23' })).replace(/\u2009/g, ' ')).toBe('Nov 1 – 23, 2026');
     expect(formatMonthShort('2025-11')).toBe('Nov ’25');
+  });
+});
+
+describe('formatMeasure', () => {
+  it('writes each unit of the metrics and rule parameters', () => {
+    expect(formatMeasure(12.345, 'percent')).toBe('12.35%');
+    expect(formatMeasure(1536, 'bytes')).toBe('1.5 KiB');
+    expect(formatMeasure(3 * 1024 ** 3, 'bytes')).toBe('3 GiB');
+    expect(formatMeasure(380, 'bytes/s')).toBe('380 B/s');
+    expect(formatMeasure(1, 'days')).toBe('1 day');
+    expect(formatMeasure(30, 'days')).toBe('30 days');
+    expect(formatMeasure(0.2, 'ratio')).toBe('0.2');
+    expect(formatMeasure(7, 'requests/s')).toBe('7 requests/s');
+    expect(formatMeasure(Number.NaN, 'percent')).toBe(INVALID_NUMBER);
   });
 });

@@ -143,3 +143,45 @@ export function formatDayRange(range: DayRange): string {
 export function formatDateTimeUtc(value: Date): string {
   return `${UTC_DATETIME.format(value)} UTC`;
 }
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** Bytes in binary units: 1536 -> "1.5 KiB". A measurement, not money: a float is fine. */
+export function formatBytes(value: number): string {
+  if (!Number.isFinite(value)) return INVALID_NUMBER;
+  let v = Math.abs(value);
+  let i = 0;
+  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const n = numberFormat('bytes', { maximumFractionDigits: 1 }).format(value < 0 ? -v : v);
+  return `${n} ${BYTE_UNITS[i]}`;
+}
+
+/**
+ * A utilization measurement in its unit (lib/metrics/names.ts): "12.5%", "380 B/s", "1.5 GiB";
+ * days and counts as plain numbers with their word.
+ */
+export function formatMeasure(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return INVALID_NUMBER;
+  const plain = (v: number) => numberFormat('measure', { maximumFractionDigits: 2 }).format(v);
+  switch (unit) {
+    case 'percent':
+      return `${plain(value)}%`;
+    case 'bytes':
+      return formatBytes(value);
+    case 'bytes/s':
+      return `${formatBytes(value)}/s`;
+    case 'days':
+      return `${plain(value)} ${value === 1 ? 'day' : 'days'}`;
+    case 'hours':
+      return `${plain(value)} ${value === 1 ? 'hour' : 'hours'}`;
+    case 'ratio':
+    case 'count':
+    case '':
+      return plain(value);
+    default:
+      return `${plain(value)} ${unit}`;
+  }
+}

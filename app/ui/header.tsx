@@ -11,13 +11,14 @@ import { ROLE_LABELS, type Role } from '@/lib/auth/roles';
 // the table yet shows to nobody.
 const SECTIONS: readonly { label: string; href: string; page: PageKey | string }[] = [
   { label: 'Overview', href: '/', page: '/' },
+  { label: 'Recommendations', href: '/recommendations', page: '/recommendations' },
   { label: 'Sources', href: '/sources', page: '/sources' },
   { label: 'GPUs', href: '/gpu', page: '/gpu' },
   { label: 'Users', href: '/users', page: '/users' },
   { label: 'Audit', href: '/audit', page: '/audit' },
   { label: 'Settings', href: '/settings/sso', page: '/settings/sso' },
 ];
-const SOON = ['Explorer', 'Recommendations'] as const;
+const SOON = ['Explorer'] as const;
 
 function isCurrent(pathname: string, href: string): boolean {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);

@@ -126,6 +126,9 @@ describe('the table covers the code', () => {
       'saveSsoSettings',
     ])
       expect(ROLES.filter((r) => can(r, 'action', a))).toEqual(['admin']);
+    // A recommendation's status: engineers and admins; viewers and finance read only.
+    for (const a of ['acceptRecommendation', 'snoozeRecommendation', 'dismissRecommendation', 'reopenRecommendation'])
+      expect(ROLES.filter((r) => can(r, 'action', a))).toEqual(['engineer', 'admin']);
     expect(Object.keys(ACTION_PERMISSIONS).every((a) => can('admin', 'action', a))).toBe(true);
     expect(Object.keys(PAGE_PERMISSIONS).every((p) => can('admin', 'page', p))).toBe(true);
   });

@@ -16,6 +16,8 @@ type Allowed = readonly Role[] | typeof PUBLIC;
 
 const EVERYONE: readonly Role[] = ROLES;
 const ADMIN: readonly Role[] = ['admin'];
+// Engineers act on recommendations (roles.ts); admins do everything.
+const ENGINEERS: readonly Role[] = ['engineer', 'admin'];
 
 export const PAGE_PERMISSIONS = {
   '/': EVERYONE,
@@ -32,6 +34,8 @@ export const PAGE_PERMISSIONS = {
   '/set-password': PUBLIC,
   // The GPU fleet: utilization and cost, read-only.
   '/gpu': EVERYONE,
+  '/recommendations': EVERYONE,
+  '/recommendations/[id]': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -58,6 +62,11 @@ export const ACTION_PERMISSIONS = {
   changePassword: EVERYONE,
   createApiToken: EVERYONE,
   revokeApiToken: EVERYONE,
+  // A recommendation's status (its page); viewers and finance read only.
+  acceptRecommendation: ENGINEERS,
+  snoozeRecommendation: ENGINEERS,
+  dismissRecommendation: ENGINEERS,
+  reopenRecommendation: ENGINEERS,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {
@@ -66,6 +75,8 @@ export const ROUTE_PERMISSIONS = {
   // An admin's read-only token may pull the trail for archiving.
   'GET /audit/export': { roles: ADMIN, apiToken: true },
   'GET /api/me': { roles: EVERYONE, apiToken: true },
+  // /recommendations as CSV, with the page's filters; read-only, so a token may pull it too.
+  'GET /recommendations/export': { roles: EVERYONE, apiToken: true },
   // better-auth's own endpoints; app/api/auth/[...all]/route.ts lets through only the SSO callback.
   'GET /api/auth/[...all]': { roles: PUBLIC },
   'POST /api/auth/[...all]': { roles: PUBLIC },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,9 @@ import { ingestFile } from '../../lib/ingest/pipeline';
 import type { ResourceRecord, SampleBatch } from '../../lib/inventory/types';
 import type { MetricName } from '../../lib/metrics/names';
 import { importSamples } from '../../lib/metrics/store';
+import type { Evidence, RecommendationKind, RecommendationStatus } from '../../lib/recommendations/types';
 import { upsertResources } from '../../lib/resources/store';
+import { sql } from './db';
 
 /** A recorded `timestamp,value` series from tests/fixtures/metrics (NAB's CloudWatch downloads, UTC). */
 export interface Series {
@@ -158,4 +161,84 @@ export function catalogRows(provider: 'aws' | 'azure' | 'gcp', region: string): 
         hourly: prices.get(f[0] as string) ?? null,
       };
     });
+}
+
+// Recommendation rows written straight into the database, for tests of what reads and changes them
+// (queries, lifecycle actions); the rows the rules engine writes have the same columns.
+export interface RecommendationSeed {
+  kind?: RecommendationKind;
+  provider?: string;
+  resourceId?: string;
+  subResourceId?: string | null;
+  resourcePk?: string | null;
+  account?: string;
+  region?: string;
+  team?: string | null;
+  currentType?: string | null;
+  proposedType?: string | null;
+  action?: string;
+  currency?: string | null;
+  monthlyCost?: string | null;
+  monthlySavings?: string | null;
+  status?: RecommendationStatus;
+  snoozedUntil?: string | null;
+  dismissReason?: string | null;
+  baselineDailyCost?: string | null;
+  realizedDailySavings?: string | null;
+  evidence?: Partial<Evidence>;
+  parameters?: Record<string, number>;
+}
+
+export const SAMPLE_EVIDENCE: Evidence = {
+  window: { start: '2026-11-19T00:00:00.000Z', end: '2026-12-03T00:00:00.000Z' },
+  metric: 'cpu_utilization',
+  statistic: 'p99',
+  value: 12.5,
+  threshold: 80,
+  coverageHours: 336,
+  current: null,
+  proposed: null,
+  details: {},
+  notes: [],
+};
+
+/** Inserts one recommendation (defaults: an open rightsize of an AWS instance, USD 30 a month saved); returns its id. */
+export async function insertRecommendation(url: string, seed: RecommendationSeed = {}): Promise<string> {
+  const kind = seed.kind ?? 'rightsize';
+  const provider = seed.provider ?? 'aws';
+  const resourceId = seed.resourceId ?? `i-${randomBytes(8).toString('hex')}`;
+  const [row] = await sql<{ id: string }>(
+    url,
+    `INSERT INTO recommendations (fingerprint, kind, provider, resource_pk, resource_id, sub_resource_id, account_id, region_id, team,
+        current_type, proposed_type, action, currency, monthly_cost, monthly_savings, evidence, parameters, status, snoozed_until,
+        dismiss_reason, baseline_daily_cost, realized_daily_savings)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17::jsonb, $18, $19, $20, $21, $22)
+     RETURNING id`,
+    [
+      `${kind}|${provider}|${resourceId}|${seed.subResourceId ?? ''}`,
+      kind,
+      provider,
+      seed.resourcePk ?? null,
+      resourceId,
+      seed.subResourceId ?? null,
+      seed.account ?? '111122223333',
+      seed.region ?? 'us-east-1',
+      seed.team === undefined ? 'data' : seed.team,
+      seed.currentType === undefined ? 'm5.2xlarge' : seed.currentType,
+      seed.proposedType === undefined ? 'm5.large' : seed.proposedType,
+      seed.action ?? 'Resize to m5.large',
+      seed.currency === undefined ? 'USD' : seed.currency,
+      seed.monthlyCost === undefined ? '40.00' : seed.monthlyCost,
+      seed.monthlySavings === undefined ? '30.00' : seed.monthlySavings,
+      JSON.stringify({ ...SAMPLE_EVIDENCE, ...seed.evidence }),
+      JSON.stringify(seed.parameters ?? { windowDays: 14, cpuTarget: 80 }),
+      seed.status ?? 'open',
+      seed.snoozedUntil ?? null,
+      seed.dismissReason ?? null,
+      seed.baselineDailyCost ?? null,
+      seed.realizedDailySavings ?? null,
+    ],
+  );
+  if (!row) throw new Error('no recommendation row');
+  return row.id;
 }
