@@ -11,6 +11,7 @@ import { ForecastCard } from './forecast-card';
 import { Notice } from './notice';
 import { type OverviewUrlState, overviewHref } from './overview-url';
 import { PanelErrorBoundary } from './panel-error';
+import { RecommendationsCard } from './recommendations-card';
 import { CardSkeleton, CardsSkeleton, ChartSkeleton, TableSkeleton } from './skeletons';
 import { SpendCards } from './spend-cards';
 import { TopRegionsPanel } from './top-regions-panel';
@@ -90,6 +91,11 @@ export async function OverviewBody({ params, today }: { params: OverviewParams; 
             </Suspense>
           </PanelErrorBoundary>
         ) : null}
+        <PanelErrorBoundary title="Recommendations">
+          <Suspense fallback={<CardSkeleton title="Open savings" />}>
+            <RecommendationsCard />
+          </Suspense>
+        </PanelErrorBoundary>
       </div>
 
       {currencies.length > 1 ? (
