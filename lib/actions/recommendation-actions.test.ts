@@ -3,16 +3,12 @@
 // real pipeline), snooze until a future date, dismiss with a reason, reopen; each change and each
 // refusal in the audit trail with its user. Roles other than engineer and admin are also walked
 // by the permission table test; here a viewer's attempt is checked to change nothing.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectError, expectSuccess, form } from '../../tests/helpers/actions';
 import { as, type TestUser, userWithRole } from '../../tests/helpers/auth';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
-import { ingestBill } from '../../tests/helpers/focus-bill';
-import { insertRecommendation } from '../../tests/helpers/recommendations';
-import { removeTempDirs } from '../../tests/helpers/temp-dir';
+import { type BillLine, ingestBill, insertRecommendation, seedInstance } from '../../tests/helpers/recommendations';
 import { addDays, utcToday } from '../calendar';
-import { getPool } from '../db/pool';
-import { resourceDailyCost } from '../recommendations/resource-cost';
 import { acceptRecommendation } from './accept-recommendation';
 import { dismissRecommendation } from './dismiss-recommendation';
 import { reopenRecommendation } from './reopen-recommendation';
@@ -31,7 +27,6 @@ beforeAll(async () => {
   admin = await userWithRole('admin');
   viewer = await userWithRole('viewer');
 });
-afterAll(removeTempDirs);
 
 interface RecRow {
   status: string;
@@ -68,29 +63,41 @@ async function auditOf(id: string): Promise<AuditLine[]> {
 }
 
 describe('accept', () => {
-  it('records the baseline: cost per day from the first charge in the 30 days before, over the days the bills cover', async () => {
+  it("records who and when, and the baseline: the resource's cost per day over the 30 days before, in the recommendation's currency", async () => {
     const today = utcToday();
     const day = (n: number) => addDays(today, -n);
-    // i-baseline: 100 on D-35 (before the window), 2.50 a day from D-20 to D-11. Another instance is
-    // billed every day to D-2, so the bills cover D-20..D-2 (19 days); D-1 is not billed yet.
-    const lines = [{ day: day(35), resourceId: 'i-baseline', cost: '100' }];
-    for (let n = 20; n >= 11; n--) lines.push({ day: day(n), resourceId: 'i-baseline', cost: '2.50' });
-    for (let n = 40; n >= 2; n--) lines.push({ day: day(n), resourceId: 'i-other', cost: '9' });
+    const pk = await seedInstance({ resourceId: 'i-baseline', resourceType: 'm5.large', state: 'running' });
+    // 2.50 a day from D-20 to D-11 (10 days with lines); 100 on D-35 is before the window, 7 EUR is
+    // another currency and today's 50 is not before the acceptance day: none of them counts.
+    const lines: BillLine[] = [{ day: day(35), resourceId: 'i-baseline', billed: '100' }];
+    for (let n = 20; n >= 11; n--) lines.push({ day: day(n), resourceId: 'i-baseline', billed: '2.50' });
+    lines.push({ day: day(12), resourceId: 'i-baseline', billed: '7', currency: 'EUR' });
+    lines.push({ day: today, resourceId: 'i-baseline', billed: '50' });
     await ingestBill('baseline-test', lines);
 
-    const id = await insertRecommendation(url, { resourceId: 'i-baseline', currency: 'USD' });
+    const id = await insertRecommendation(url, { resourceId: 'i-baseline', resourcePk: pk, currency: 'USD' });
+    const before = Date.now();
     const state = expectSuccess(await as(engineer, acceptRecommendation)(IDLE, form({ id })));
     expect(state.message).toBe(`Accepted recommendation ${id}.`);
-    // 10 × 2.50 = 25.00 over 19 days = 1.31578947368… → 1.3157894737 at 10 places.
-    expect(state.data).toEqual({ id, status: 'accepted', baselineDailyCost: '1.3157894737' });
-    expect(await rec(id)).toMatchObject({ status: 'accepted', status_changed_by: engineer.email, baseline_daily_cost: '1.3157894737' });
+    // 10 × 2.50 / 10 days = 2.50 a day.
+    expect(state.data).toEqual({ id, status: 'accepted', baselineDailyCost: '2.5' });
+    expect(await rec(id)).toMatchObject({ status: 'accepted', status_changed_by: engineer.email, baseline_daily_cost: '2.5000000000' });
+    const [accepted] = await sql<{ accepted_at: Date; accepted_by: string; realized_daily_savings: string | null }>(
+      url,
+      'SELECT accepted_at, accepted_by, realized_daily_savings FROM recommendations WHERE id = $1',
+      [id],
+    );
+    expect(accepted?.accepted_by).toBe(engineer.email);
+    expect(accepted?.accepted_at.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    // No bill covers a whole day after the acceptance yet.
+    expect(accepted?.realized_daily_savings).toBeNull();
     expect(await auditOf(id)).toEqual([
       {
         action: 'recommendation.accept',
         outcome: 'ok',
         actor_email: engineer.email,
         before: { status: 'open', snoozedUntil: null, dismissReason: null, baselineDailyCost: null },
-        after: { status: 'accepted', snoozedUntil: null, dismissReason: null, baselineDailyCost: '1.3157894737' },
+        after: { status: 'accepted', snoozedUntil: null, dismissReason: null, baselineDailyCost: '2.5' },
         detail: { kind: 'rightsize', provider: 'aws', resourceId: 'i-baseline' },
       },
     ]);
@@ -105,35 +112,10 @@ describe('accept', () => {
     ]);
   });
 
-  it('a resource without charges in the window keeps no baseline; an Azure id matches its bill in any case', async () => {
-    const id = await insertRecommendation(url, { resourceId: 'i-never-billed' });
+  it('a resource without charges in the 30 days before keeps no baseline', async () => {
+    const pk = await seedInstance({ resourceId: 'i-never-billed', state: 'running' });
+    const id = await insertRecommendation(url, { resourceId: 'i-never-billed', resourcePk: pk });
     expect(expectSuccess(await as(admin, acceptRecommendation)(IDLE, form({ id }))).data.baselineDailyCost).toBeNull();
-
-    const today = utcToday();
-    await ingestBill('azure-case', [
-      {
-        day: addDays(today, -3),
-        resourceId: '/subscriptions/S1/resourceGroups/RG/providers/Microsoft.Compute/virtualMachines/VM1',
-        cost: '4',
-        provider: 'Microsoft',
-        currency: 'EUR',
-      },
-      {
-        day: addDays(today, -2),
-        resourceId: '/subscriptions/S1/resourceGroups/RG/providers/Microsoft.Compute/virtualMachines/VM1',
-        cost: '2',
-        provider: 'Microsoft',
-        currency: 'EUR',
-      },
-    ]);
-    const cost = await resourceDailyCost(getPool(), {
-      provider: 'azure',
-      resourceId: '/subscriptions/s1/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm1',
-      range: { from: addDays(today, -30), to: addDays(today, -1) },
-      start: 'first-charge',
-    });
-    expect(cost.days).toBe(2);
-    expect(cost.perDay).toEqual([{ currency: 'EUR', amount: '3.0000000000' }]);
   });
 });
 
@@ -197,16 +179,18 @@ describe('dismiss and reopen', () => {
     );
   });
 
-  it('reopening an accepted one drops its baseline', async () => {
+  it('reopening an accepted one drops its acceptance, baseline and realized savings', async () => {
     const id = await insertRecommendation(url, { status: 'accepted', baselineDailyCost: '3.5', realizedDailySavings: '1' });
+    await sql(url, "UPDATE recommendations SET accepted_at = now() - interval '3 days', accepted_by = 'someone' WHERE id = $1", [id]);
     expectSuccess(await as(engineer, reopenRecommendation)(IDLE, form({ id })));
     expect(await rec(id)).toMatchObject({ status: 'open', baseline_daily_cost: null });
-    const [row] = await sql<{ realized_daily_savings: string | null }>(
+    const [row] = await sql<{ realized_daily_savings: string | null; accepted_at: Date | null; accepted_by: string | null }>(
       url,
-      'SELECT realized_daily_savings FROM recommendations WHERE id = $1',
+      'SELECT realized_daily_savings, accepted_at, accepted_by FROM recommendations WHERE id = $1',
       [id],
     );
-    expect(row?.realized_daily_savings).toBeNull();
+    // Realized savings start from an acceptance: a reopened one has none, and no recompute gives it one.
+    expect(row).toEqual({ realized_daily_savings: null, accepted_at: null, accepted_by: null });
   });
 });
 

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import type { Actor } from '../auth/actor';
-import { utcToday } from '../calendar';
 import { withTransaction } from '../db/pool';
 import { changeRecommendationStatus, type LifecycleChange, LifecycleError, type LifecycleResult } from '../recommendations/lifecycle';
 import { DaySchema } from '../schema';
@@ -41,9 +40,9 @@ const DONE: Record<LifecycleChange['to'], string> = {
 
 /** Runs the change in one transaction (the row, its audit line); a refused change becomes the form's message. */
 export async function applyLifecycleChange(id: string, change: LifecycleChange, actor: Actor): Promise<ActionResult<LifecycleResult>> {
-  const today = utcToday();
+  const now = new Date();
   try {
-    const result = await withTransaction((client) => changeRecommendationStatus(client, { id, change, actor, today }));
+    const result = await withTransaction((client) => changeRecommendationStatus(client, { id, change, actor, now }));
     const until = change.to === 'snoozed' ? ` until ${change.until}` : '';
     return { message: `${DONE[change.to]} recommendation ${id}${until}.`, data: result, subject: `recommendation ${id}` };
   } catch (error) {

@@ -393,9 +393,11 @@ function runningSql(column: string): string {
  * the resource's lines in the recommendation's currency over the 30 days before the change day,
  * divided by the days that have lines. After: the lines from the day after the change to the last
  * day the provider's bills cover, divided by those days (a deleted resource has no lines: all saved).
- * No figure until the bills cover a whole day after the change.
+ * No figure until the bills cover a whole day after the change. `ids` limits it to those
+ * recommendations: accepting one (lib/recommendations/lifecycle.ts) records its baseline this way,
+ * so the figure the page shows at once is the one every recompute keeps.
  */
-async function computeRealizedSavings(client: pg.PoolClient, now: Date): Promise<number> {
+export async function computeRealizedSavings(client: pg.PoolClient, now: Date, ids: readonly string[] | null = null): Promise<number> {
   await client.query(
     `UPDATE recommendations SET accepted_at = status_changed_at, accepted_by = status_changed_by
       WHERE status = 'accepted' AND accepted_at IS NULL AND status_changed_at IS NOT NULL`,
@@ -406,7 +408,7 @@ async function computeRealizedSavings(client: pg.PoolClient, now: Date): Promise
        SELECT rec.id, r.provider, r.resource_id, rec.currency,
               date_trunc('day', COALESCE(rec.accepted_at, rec.resolved_at) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS d0
          FROM recommendations rec JOIN resources r ON r.id = rec.resource_pk
-        WHERE rec.currency IS NOT NULL
+        WHERE rec.currency IS NOT NULL AND ($2::bigint[] IS NULL OR rec.id = ANY($2::bigint[]))
           AND (rec.accepted_at IS NOT NULL
                OR (rec.status = 'resolved' AND (rec.resolved_reason = 'resource gone' OR rec.resolved_reason LIKE 'type changed:%')))),
      bounds AS (SELECT min(d0) - interval '${COST_DAYS} days' AS lo FROM rec),
@@ -433,7 +435,7 @@ async function computeRealizedSavings(client: pg.PoolClient, now: Date): Promise
             realized_daily_savings = CASE WHEN fig.after_days >= 1
                                           THEN round(fig.baseline - fig.after_cost / fig.after_days, 10) END
        FROM fig WHERE recommendations.id = fig.id`,
-    [now.toISOString()],
+    [now.toISOString(), ids],
   );
   return rowCount ?? 0;
 }

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { recordAudit } from '../audit/record';
 import type { Actor } from '../auth/actor';
+import { utcToday } from '../calendar';
 import { trimDecimal } from '../decimal';
-import { type ResourceProvider, resourceProvider } from '../resources/normalize';
-import { baselineRange, resourceDailyCost } from './resource-cost';
+import { computeRealizedSavings } from './engine';
 import type { RecommendationStatus } from './types';
 
 /**
@@ -12,8 +12,10 @@ import type { RecommendationStatus } from './types';
  * later data shows the change. Each change locks the row, checks the transition, writes the new
  * status and its audit line in the caller's transaction, so the line commits with the change.
  *
- * Accepting records the baseline for realized savings: the resource's cost per day over the 30
- * days before (lib/recommendations/resource-cost.ts), in the recommendation's currency.
+ * Accepting records when and by whom (accepted_at/accepted_by, which realized savings start from)
+ * and the baseline: the resource's cost per day over the 30 days before, computed by the engine's
+ * own realized-savings step (computeRealizedSavings) so the page and every recompute agree. Each
+ * change holds the engine's lock, so a recompute never writes over a status it read before it.
  */
 
 export type LifecycleChange = { to: 'accepted' } | { to: 'snoozed'; until: string } | { to: 'dismissed'; reason: string } | { to: 'open' };
@@ -61,7 +63,7 @@ function view(r: Pick<Row, 'status' | 'snoozed_until' | 'dismiss_reason' | 'base
     status: r.status,
     snoozedUntil: r.snoozed_until,
     dismissReason: r.dismiss_reason,
-    baselineDailyCost: r.baseline_daily_cost,
+    baselineDailyCost: r.baseline_daily_cost === null ? null : trimDecimal(r.baseline_daily_cost),
   };
 }
 
@@ -76,14 +78,16 @@ export interface LifecycleResult {
 
 /**
  * Applies one change to recommendation `id` as `actor`, on `client` inside the caller's
- * transaction. `today` is the UTC day (the snooze date must be after it; the baseline is the 30
- * days before it).
+ * transaction, at `now` (the snooze date must be after its UTC day; the baseline is the 30 days
+ * before it).
  */
 export async function changeRecommendationStatus(
   client: pg.PoolClient,
-  args: { id: string; change: LifecycleChange; actor: Actor; today: string },
+  args: { id: string; change: LifecycleChange; actor: Actor; now: Date },
 ): Promise<LifecycleResult> {
-  const { id, change, actor, today } = args;
+  const { id, change, actor, now } = args;
+  const today = utcToday(now);
+  await client.query("SELECT pg_advisory_xact_lock(hashtext('burnrate recommendations'))");
   const { rows } = await client.query<Row>(
     `SELECT id, kind, provider, resource_id, status, snoozed_until, dismiss_reason, currency, baseline_daily_cost::text
        FROM recommendations WHERE id = $1 FOR UPDATE`,
@@ -101,31 +105,35 @@ export async function changeRecommendationStatus(
   }
   if (change.to === 'dismissed' && change.reason.trim() === '') throw new LifecycleError('Say why it is dismissed.', 'reason');
 
-  let baseline: string | null = null;
-  if (change.to === 'accepted' && row.currency !== null) {
-    const cost = await resourceDailyCost(client, {
-      provider: resourceProvider(row.provider) as ResourceProvider,
-      resourceId: row.resource_id,
-      range: baselineRange(today),
-      start: 'first-charge',
-    });
-    const inCurrency = cost.perDay.find((m) => m.currency === row.currency);
-    baseline = inCurrency ? trimDecimal(inCurrency.amount) : null;
-  }
-
   const by = actor.kind === 'user' ? actor.email : actor.kind;
-  const { rows: updated } = await client.query<Row>(
+  const accepting = change.to === 'accepted';
+  await client.query(
     `UPDATE recommendations
         SET status = $2,
             snoozed_until = $3,
             dismiss_reason = $4,
-            baseline_daily_cost = CASE WHEN $2 = 'accepted' THEN $5::numeric ELSE NULL END,
+            accepted_at = CASE WHEN $5 THEN $6::timestamptz END,
+            accepted_by = CASE WHEN $5 THEN $7 END,
+            baseline_daily_cost = NULL,
             realized_daily_savings = NULL,
-            status_changed_at = now(),
-            status_changed_by = $6
-      WHERE id = $1
-      RETURNING id, kind, provider, resource_id, status, snoozed_until, dismiss_reason, currency, baseline_daily_cost::text`,
-    [id, change.to, change.to === 'snoozed' ? change.until : null, change.to === 'dismissed' ? change.reason.trim() : null, baseline, by],
+            status_changed_at = $6,
+            status_changed_by = $7
+      WHERE id = $1`,
+    [
+      id,
+      change.to,
+      change.to === 'snoozed' ? change.until : null,
+      change.to === 'dismissed' ? change.reason.trim() : null,
+      accepting,
+      now.toISOString(),
+      by,
+    ],
+  );
+  if (accepting) await computeRealizedSavings(client, now, [id]);
+  const { rows: updated } = await client.query<Row>(
+    `SELECT id, kind, provider, resource_id, status, snoozed_until, dismiss_reason, currency, baseline_daily_cost::text
+       FROM recommendations WHERE id = $1`,
+    [id],
   );
   const after = updated[0];
   if (!after) throw new Error(`recommendation ${id} vanished under its row lock`);
@@ -138,5 +146,5 @@ export async function changeRecommendationStatus(
     after: view(after),
     detail: { kind: row.kind, provider: row.provider, resourceId: row.resource_id },
   });
-  return { id, status: after.status, baselineDailyCost: after.baseline_daily_cost };
+  return { id, status: after.status, baselineDailyCost: view(after).baselineDailyCost };
 }
