@@ -124,6 +124,7 @@ describe('the table covers the code', () => {
       'testSourceConnection',
       'testSourceSettings',
       'saveSsoSettings',
+      'saveRuleSettings',
     ])
       expect(ROLES.filter((r) => can(r, 'action', a))).toEqual(['admin']);
     // A recommendation's status: engineers and admins; viewers and finance read only.

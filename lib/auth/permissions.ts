@@ -36,6 +36,7 @@ export const PAGE_PERMISSIONS = {
   '/gpu': EVERYONE,
   '/recommendations': EVERYONE,
   '/recommendations/[id]': EVERYONE,
+  '/settings/recommendations': ADMIN,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -67,6 +68,8 @@ export const ACTION_PERMISSIONS = {
   snoozeRecommendation: ENGINEERS,
   dismissRecommendation: ENGINEERS,
   reopenRecommendation: ENGINEERS,
+  // /settings/recommendations: the rules' parameters.
+  saveRuleSettings: ADMIN,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {

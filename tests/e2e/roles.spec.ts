@@ -17,7 +17,7 @@ const SECTIONS: Record<Role, string[]> = {
   admin: ['Overview', 'Recommendations', 'Sources', 'Users', 'Audit', 'Settings'],
 };
 /** Pages only an admin may open. */
-const ADMIN_PAGES = ['/sources/new', '/users', '/audit', '/settings/sso'];
+const ADMIN_PAGES = ['/sources/new', '/users', '/audit', '/settings/sso', '/settings/recommendations'];
 
 let sourceId: number;
 

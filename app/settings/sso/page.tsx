@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { requestHeaders } from '@/lib/auth/request-context';
 import { requirePage } from '@/lib/auth/session';
 import { SSO_CALLBACK_PATH, SSO_ROLES, ssoSettingsView } from '@/lib/auth/sso-settings';
@@ -31,7 +32,10 @@ export default async function SsoSettingsPage() {
       <div className="page-head">
         <div>
           <h1>Single sign-on</h1>
-          <p className="sub">Sign in with an OpenID Connect provider: Entra ID, Google Workspace, Okta, Keycloak…</p>
+          <p className="sub">
+            Sign in with an OpenID Connect provider: Entra ID, Google Workspace, Okta, Keycloak… Also in Settings:{' '}
+            <Link href="/settings/recommendations">recommendation rules</Link>.
+          </p>
         </div>
       </div>
       <section className="panel" data-testid="sso-callback">
