@@ -232,3 +232,30 @@ test.describe('as a viewer', () => {
     expect(await auditLines(browser, id)).toEqual([{ action: 'recommendation.accept', outcome: 'refused', who: emailFor('viewer') }]);
   });
 });
+
+test('the Overview card: open savings per currency and the three largest open recommendations, each linking to its page', async ({
+  page,
+}) => {
+  const team = uniqueTeam('card');
+  await seedIdleInstances(team, ['big'], '1000.00');
+  // What the card should show, read straight from the table: the open estimates summed per
+  // currency, and the three open ones with the largest estimate.
+  const { rows: totals } = await getPool().query<{ currency: string; amount: string }>(
+    `SELECT currency, sum(monthly_savings)::text AS amount FROM recommendations
+      WHERE status = 'open' AND monthly_savings IS NOT NULL GROUP BY currency`,
+  );
+  const { rows: top } = await getPool().query<{ id: string }>(
+    `SELECT id FROM recommendations WHERE status = 'open' ORDER BY monthly_savings DESC NULLS LAST, id LIMIT 3`,
+  );
+  expect(totals.length).toBeGreaterThan(0);
+  await page.goto('/');
+  const card = page.getByTestId('recommendations-card');
+  await expect(card).toBeVisible();
+  for (const t of totals) await expect(card.getByTestId(`card-open-savings-${t.currency}`)).toHaveAttribute('data-amount', t.amount);
+  const links = card.getByTestId('top-recommendation');
+  await expect(links).toHaveCount(top.length);
+  expect(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(top.map((r) => `/recommendations/${r.id}`));
+  await links.first().click();
+  await expect(page).toHaveURL(new RegExp(`/recommendations/${top[0]?.id}$`));
+  await expect(page.getByTestId('recommendation-action')).toBeVisible();
+});
