@@ -6,6 +6,7 @@ import { resolveDatabase } from '../lib/db/connect';
 import { closePool } from '../lib/db/pool';
 import { type IngestProgress, type IngestSummary, ingestFile } from '../lib/ingest/pipeline';
 import { FORMAT_IDS } from '../lib/ingest/types';
+import { count, progressBar } from './cli-output';
 
 const ArgsSchema = z.object({
   format: z.enum(['auto', ...FORMAT_IDS]).default('auto'),
@@ -53,13 +54,21 @@ async function main(): Promise<number> {
   try {
     for (const file of parsed.paths) {
       const bar = progressBar(file, !parsed.json && process.stderr.isTTY === true);
+      const onProgress = (p: IngestProgress) =>
+        bar.update({
+          bytesRead: p.bytesRead,
+          totalBytes: p.totalBytes,
+          done: p.rows,
+          unit: 'rows',
+          phase: p.phase === 'replacing' ? 'replacing billing periods…' : undefined,
+        });
       try {
         const summary = await ingestFile({
           file,
           format: parsed.format,
           sourceName: parsed.source,
           dataset: parsed.dataset,
-          onProgress: bar.update,
+          onProgress,
         });
         bar.done();
         summaries.push(summary);
@@ -117,33 +126,6 @@ function printSummary(s: IngestSummary): void {
   console.error(lines.join('\n'));
 }
 
-function progressBar(file: string, enabled: boolean) {
-  let last = 0;
-  const started = Date.now();
-  return {
-    update: (p: IngestProgress) => {
-      if (!enabled) return;
-      const now = Date.now();
-      if (now - last < 100 && p.phase === 'reading') return;
-      last = now;
-      const frac = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
-      const width = 30;
-      const filled = Math.round(frac * width);
-      const rate = Math.round(p.rows / Math.max((now - started) / 1000, 0.001));
-      const label =
-        p.phase === 'replacing'
-          ? 'replacing billing periods…'
-          : `${p.rows.toLocaleString('en-US')} rows, ${rate.toLocaleString('en-US')} rows/s`;
-      process.stderr.write(
-        `\r\x1b[2K${file.slice(-40)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(frac * 100).toFixed(0)}% ${label}`,
-      );
-    },
-    done: () => {
-      if (enabled) process.stderr.write('\r\x1b[2K');
-    },
-  };
-}
-
 main().then(
   (code) => process.exit(code),
   (error) => {
@@ -151,8 +133,3 @@ main().then(
     process.exit(1);
   },
 );
-
-/** "1 row", "2,000 rows". */
-function count(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-}
