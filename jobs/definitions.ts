@@ -7,10 +7,12 @@ import { type Connector, ConnectorError } from '../lib/connectors/types';
 import { getPool } from '../lib/db/pool';
 import { getPrisma } from '../lib/db/prisma';
 import { LOCKED_RUN_TABLES, reapDeadRuns } from '../lib/db/run-lock';
+import { readEnv } from '../lib/env';
 import { ensurePartitions } from '../lib/ingest/pipeline';
 import { inventoryConnectorForSource, isInventoryOnlyKind } from '../lib/inventory/registry';
 import { syncInventory } from '../lib/inventory/sync';
 import type { InventoryConnector } from '../lib/inventory/types';
+import { applyMetricsRetention } from '../lib/metrics/retention';
 import { refreshRecommendations } from '../lib/recommendations/refresh';
 import {
   enqueueInventorySync,
@@ -105,6 +107,27 @@ export const reapDeadRunsJob = defineJob({
     return { reaped };
   },
 });
+
+export interface MetricsRetentionJobOptions {
+  now?: () => Date;
+}
+
+/**
+ * Daily: raw metric samples older than BURNRATE_METRICS_RAW_DAYS (default 14) go, a day partition
+ * at a time; hourly aggregates older than 13 months go.
+ */
+export function createMetricsRetentionJob(options: MetricsRetentionJobOptions = {}): JobDefinition {
+  const now = options.now ?? (() => new Date());
+  return defineJob({
+    name: 'maintenance-metrics-retention',
+    cron: '37 0 * * *',
+    description: 'drop raw metric samples past the raw window and hourly aggregates past 13 months',
+    payload: z.object({}).default({}),
+    handler: async () => applyMetricsRetention(getPool(), { now: now(), rawDays: readEnv().BURNRATE_METRICS_RAW_DAYS }),
+  });
+}
+
+export const metricsRetentionJob = createMetricsRetentionJob();
 
 // ---------------------------------------------------------------------------------------------
 // Connector syncs
@@ -346,6 +369,7 @@ export const recommendationsJob = defineJob({
 export const JOBS: readonly JobDefinition[] = [
   ensurePartitionsJob,
   reapDeadRunsJob,
+  metricsRetentionJob,
   syncSourceJob,
   scheduleSyncsJob,
   syncInventoryJob,

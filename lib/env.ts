@@ -50,6 +50,9 @@ const EnvSchema = z.object({
     .enum(['0', '1', 'true', 'false', ''], { error: 'BURNRATE_ALLOW_METADATA_ENDPOINTS must be 1 or 0' })
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
+  // Days of raw metric samples kept (whole day partitions older than this are dropped daily);
+  // hourly aggregates are kept 13 months whatever this says (lib/metrics/retention.ts).
+  BURNRATE_METRICS_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
   // The largest Parquet page (bytes) an ingest reads, which also sizes the slices a row group is read in; unset: a share of the heap (lib/ingest/parquet.ts).
   BURNRATE_MAX_ROW_GROUP_BYTES: z.coerce
     .number()
