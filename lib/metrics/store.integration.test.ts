@@ -137,4 +137,68 @@ describe('metrics store', () => {
     expect(after).toEqual(before);
     expect(await sql(url, "SELECT 1 FROM resources WHERE resource_id IN ('i-0bad', 'i-0other')")).toEqual([]);
   });
+
+  it('a series split across segments and batches: the hours they share are summed from both, equal to re-aggregating the stored samples', async () => {
+    // 4032 samples in batches of 700 and segments of ~1000: hours are cut in two, and the later
+    // part is added to the earlier one's aggregate (merge in SQL of the sketch keys and counts).
+    const pieces: SampleBatch[] = [];
+    for (let i = 0; i < rows.length; i += 700)
+      pieces.push({
+        ...batch,
+        resourceId: 'i-0split',
+        timestamps: batch.timestamps.slice(i, i + 700),
+        values: batch.values.slice(i, i + 700),
+      });
+    const split = await withTransaction((c) => importSamples(c, pieces, { label: FILE, segmentSamples: 1000 }));
+    expect(split.samples).toBe(4032);
+    const hourly = () =>
+      sql<{ hour: Date; n: number; sum: number; min: number; max: number; sketch_keys: number[]; sketch_counts: number[] }>(
+        url,
+        `SELECT h.hour, h.n, h.sum, h.min, h.max, h.sketch_keys, h.sketch_counts FROM metric_hourly h
+           JOIN metric_series s ON s.id = h.series_id JOIN resources r ON r.id = s.resource_pk
+          WHERE r.resource_id = 'i-0split' ORDER BY h.hour`,
+      );
+    const merged = await hourly();
+    // Per hour from the file itself: count, min and max exactly.
+    const byHour = new Map<number, number[]>();
+    for (const r of rows) byHour.set(Math.floor(r.t / 3_600_000), [...(byHour.get(Math.floor(r.t / 3_600_000)) ?? []), r.v]);
+    expect(merged.map((h) => [h.hour.getTime() / 3_600_000, h.n, h.min, h.max])).toEqual(
+      [...byHour].map(([hour, vs]) => [hour, vs.length, Math.min(...vs), Math.max(...vs)]),
+    );
+    // A re-import takes the other path (samples replaced, hours re-aggregated in SQL from the
+    // stored samples): the same sketches and sums.
+    await withTransaction((c) => importSamples(c, [{ ...batch, resourceId: 'i-0split' }], { label: FILE }));
+    const recomputed = await hourly();
+    expect(recomputed.map((h) => [h.hour, h.n, h.sketch_keys, h.sketch_counts])).toEqual(
+      merged.map((h) => [h.hour, h.n, h.sketch_keys, h.sketch_counts]),
+    );
+    for (const [i, h] of recomputed.entries()) expect(h.sum).toBeCloseTo(merged[i]?.sum as number, 9);
+  });
+
+  it('batches that go back in time or repeat an instant are de-duplicated: one sample per instant', async () => {
+    const ts = [0, 1, 2, 3].map((i) => Date.UTC(2024, 0, 1, 0, i * 5));
+    const s = await withTransaction((c) =>
+      importSamples(
+        c,
+        [
+          { provider: 'aws', resourceId: 'i-0dup', metric: 'cpu_utilization', timestamps: ts.slice(2), values: [30, 40] },
+          { provider: 'aws', resourceId: 'i-0dup', metric: 'cpu_utilization', timestamps: ts.slice(0, 3), values: [10, 20, 30] },
+        ],
+        { label: 'dup' },
+      ),
+    );
+    expect(s).toMatchObject({ samples: 5, start: new Date(ts[0] as number), end: new Date(ts[3] as number) });
+    const stored = await sql<{ v: number }>(
+      url,
+      `SELECT m.value AS v FROM metric_samples m JOIN metric_series s ON s.id = m.series_id JOIN resources r ON r.id = s.resource_pk
+        WHERE r.resource_id = 'i-0dup' ORDER BY m.ts`,
+    );
+    expect(stored.map((r) => r.v)).toEqual([10, 20, 30, 40]);
+    const [h] = await sql<{ n: number; sum: number }>(
+      url,
+      `SELECT h.n, h.sum FROM metric_hourly h JOIN metric_series s ON s.id = h.series_id JOIN resources r ON r.id = s.resource_pk
+        WHERE r.resource_id = 'i-0dup'`,
+    );
+    expect(h).toEqual({ n: 4, sum: 100 });
+  });
 });
