@@ -4,7 +4,8 @@ import type { Catalog } from '../catalog/types';
 import { getPool } from '../db/pool';
 import { addDecimals, divideDecimals, multiplyDecimals } from '../decimal';
 import { hourlyMeans } from '../metrics/stats';
-import { gpuParams } from '../recommendations/rules/gpu';
+import { loadRuleParams } from '../recommendations/params';
+import { gpuParams, gpuRule } from '../recommendations/rules/gpu';
 import { type GpuResource, listGpuResources } from '../resources/gpus';
 import { normalizeResourceIdSql, type ResourceProvider, resourceProviderSql } from '../resources/normalize';
 
@@ -174,13 +175,10 @@ function group(rows: readonly GpuFleetRow[], key: (r: GpuFleetRow) => string | n
     .sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.key.localeCompare(b.key)));
 }
 
-/** The GPU rule's idle-hour threshold as an admin set it (rule_settings), else its default. */
+/** The GPU rule's idle-hour threshold in force: its default unless an admin changed it (lib/recommendations/params.ts). */
 async function idleHourThreshold(): Promise<number> {
-  const { rows } = await getPool().query<{ value: unknown }>(
-    "SELECT value FROM rule_settings WHERE rule = 'gpu' AND parameter = 'idleHourMean'",
-  );
-  const v = rows[0]?.value;
-  return typeof v === 'number' ? v : gpuParams({}).idleHourMean;
+  const { values } = await loadRuleParams(getPool(), [gpuRule]);
+  return gpuParams(values.get(gpuRule.id) ?? {}).idleHourMean;
 }
 
 /**
