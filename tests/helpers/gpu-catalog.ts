@@ -11,7 +11,8 @@ type Row = Pick<InstanceTypeSpec, 'provider' | 'type' | 'vcpus' | 'gpuCount' | '
   memoryGib: number;
   family: string;
   region: string;
-  hourly: string;
+  /** null: the catalog has no price for it (as for GCP's a3 machines in the shipped data). */
+  hourly: string | null;
 };
 
 export const GPU_TYPES: readonly Row[] = [
@@ -158,6 +159,32 @@ export const GPU_TYPES: readonly Row[] = [
     region: 'us-central1',
     hourly: '11.06',
   },
+  {
+    provider: 'gcp',
+    type: 'a3-highgpu-2g',
+    family: 'a3',
+    vcpus: 52,
+    memoryGib: 468,
+    gpuCount: 2,
+    gpuModel: 'H100',
+    gpuMemoryMib: 81920,
+    migProfiles: H100_MIG,
+    region: 'us-central1',
+    hourly: null,
+  },
+  {
+    provider: 'gcp',
+    type: 'a3-highgpu-8g',
+    family: 'a3',
+    vcpus: 208,
+    memoryGib: 1872,
+    gpuCount: 8,
+    gpuModel: 'H100',
+    gpuMemoryMib: 81920,
+    migProfiles: H100_MIG,
+    region: 'us-central1',
+    hourly: null,
+  },
 ];
 
 function spec(r: Row): InstanceTypeSpec {
@@ -183,7 +210,7 @@ export function gpuTestCatalog(rows: readonly Row[] = GPU_TYPES): Catalog {
     spec: (provider, type) => specs.find((s) => s.provider === provider && s.type === type) ?? null,
     price: (provider, type, region): CatalogPrice | null => {
       const r = rows.find((x) => x.provider === provider && x.type === type && x.region === region);
-      return r ? { currency: 'USD', hourly: r.hourly, source: 'test catalog' } : null;
+      return r?.hourly ? { currency: 'USD', hourly: r.hourly, source: 'test catalog' } : null;
     },
     types: (provider: ResourceProvider) => specs.filter((s) => s.provider === provider),
   };

@@ -104,6 +104,14 @@ const MACHINES: Machine[] = [
     region: 'us-central1',
     gpus: [{ capture: l40s, util: always('load'), memory: 'load' }],
   },
+  // G2. Eight GCP H100s each running the L40S's light load, on a type the catalog has no price for.
+  {
+    provider: 'gcp',
+    id: 'a3-eight',
+    type: 'a3-highgpu-8g',
+    region: 'us-central1',
+    gpus: Array(8).fill({ capture: l40s, util: always('load'), memory: 'load' }),
+  },
   // H. A busy H100: no finding.
   {
     provider: 'aws',
@@ -255,6 +263,18 @@ describe('gpu rule on real nvidia-smi readings', () => {
       proposedType: 'MIG 1g.10gb',
       savingsFraction: '0.8571',
     });
+  });
+
+  it('eight lightly loaded H100s on an unpriced type: the fewest-GPU type that holds them, priced by GPU count', () => {
+    const [f, ...more] = of('a3-eight');
+    expect(more).toEqual([]);
+    // Σ p95 = 8 × 10 = 80 by nearest rank; the sketch reads each p95 up to 1 % high, so up to 80.8 →
+    // ⌈80.8 / 80⌉ = 2 GPUs: a3-highgpu-2g (a3-highgpu-1g has one). No price for a3-highgpu-8g: 1 − 2/8 = 0.75.
+    const sum = [...Array(8).keys()].reduce((a, i) => a + nearestRank((samples.get(uuid('a3-eight', i)) as GpuSamples).util, 0.95), 0);
+    expect(sum).toBe(80);
+    expect(f?.evidence.value).toBeGreaterThan(80);
+    expect(f).toMatchObject({ kind: 'gpu-underused', subResourceId: null, proposedType: 'a3-highgpu-2g', savingsFraction: '0.75' });
+    expect(f?.evidence.notes.join(' ')).toContain('GPU-count ratio');
   });
 
   it('a busy GPU and a GPU with too few hours of data get nothing', () => {

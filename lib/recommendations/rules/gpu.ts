@@ -27,7 +27,9 @@ import { round, typeEvidence } from './common';
  * - otherwise, when the summed p95 of its GPUs fits in fewer GPUs (k = ⌈Σ p95 ÷ consolidationTarget⌉
  *   < n) and the catalog has a cheaper type with the same GPU model, k ≤ GPUs < n and enough GPU
  *   memory for the summed p95 memory used → ONE machine finding gpu-underused ("fewer GPUs"),
- *   savings 1 − new/old catalog price; it replaces the per-GPU findings of that machine.
+ *   savings 1 − new/old catalog price; it replaces the per-GPU findings of that machine. When the
+ *   catalog has no price for the machine's type, the type with the fewest such GPUs, savings
+ *   1 − its GPUs ÷ n (cloud GPU machines are priced about per GPU), said in the notes.
  * - a single-GPU machine that is under-used → the cheapest type of the same architecture with one
  *   smaller (less memory) GPU that still holds the p95 memory used, no fewer vCPUs and no less host
  *   memory, cheaper in the region → machine finding gpu-underused, 1 − new/old.
@@ -264,23 +266,32 @@ function gpuDetails(v: GpuVerdict): Record<string, number | string | null> {
   };
 }
 
-/** The cheapest type with the same GPU model and k ≤ GPUs < n that holds the summed p95 memory, cheaper in the region. */
+/**
+ * The cheapest type with the same GPU model and k ≤ GPUs < n that holds the summed p95 memory,
+ * cheaper in the region. When the catalog has no price for the current type (GCP's a3 machines, for
+ * one), the type with the fewest such GPUs, priced by the GPU-count ratio instead (price null).
+ */
 function fewerGpusType(
   catalog: Catalog,
   provider: ResourceProvider,
   current: InstanceTypeSpec,
-  currentPrice: CatalogPrice,
+  currentPrice: CatalogPrice | null,
   region: string,
   k: number,
   memoryNeeded: number,
-): { spec: InstanceTypeSpec; price: CatalogPrice } | null {
-  let best: { spec: InstanceTypeSpec; price: CatalogPrice } | null = null;
+): { spec: InstanceTypeSpec; price: CatalogPrice | null } | null {
+  let best: { spec: InstanceTypeSpec; price: CatalogPrice | null } | null = null;
   for (const t of catalog.types(provider)) {
     if (t.gpuModel !== current.gpuModel || t.arch !== current.arch || t.gpuCount < k || t.gpuCount >= current.gpuCount) continue;
     if ((t.gpuMemoryMib ?? 0) * MIB * t.gpuCount < memoryNeeded) continue;
+    if (!currentPrice) {
+      if (!best || t.gpuCount < best.spec.gpuCount || (t.gpuCount === best.spec.gpuCount && t.vcpus < best.spec.vcpus))
+        best = { spec: t, price: null };
+      continue;
+    }
     const price = catalog.price(provider, t.type, region);
     if (!price || price.currency !== currentPrice.currency || Number(price.hourly) >= Number(currentPrice.hourly)) continue;
-    if (!best || Number(price.hourly) < Number(best.price.hourly)) best = { spec: t, price };
+    if (!best?.price || Number(price.hourly) < Number(best.price.hourly)) best = { spec: t, price };
   }
   return best;
 }
@@ -383,7 +394,7 @@ export function gpuFindings(
 
     const currentPrice = current?.price ?? null;
     // Fewer GPUs: the machine's summed p95 load fits in fewer of the same GPU.
-    if (n > 1 && gpus.length === n && spec && currentPrice && gpus.some((g) => g.kind !== 'busy')) {
+    if (n > 1 && gpus.length === n && spec && gpus.some((g) => g.kind !== 'busy')) {
       const sumP95 = gpus.reduce((a, g) => a + g.p95, 0);
       const k = Math.max(1, Math.ceil(sumP95 / p.consolidationTarget));
       const memoryNeeded = gpus.reduce((a, g) => a + (g.memoryUsedP95 ?? 0), 0);
@@ -395,13 +406,19 @@ export function gpuFindings(
         ];
         if (gpus.some((g) => g.memoryUsedP95 === null))
           notes.push('GPU memory was not measured on every GPU: the memory check counts only the measured ones.');
+        if (!fewer.price)
+          notes.push(
+            `The catalog has no price for ${machineType} in ${region || 'its region'}: the savings estimate is the GPU-count ratio, 1 − ${fewer.spec.gpuCount}/${n}.`,
+          );
         findings.push({
           ...base,
           kind: 'gpu-underused',
           subResourceId: null,
           proposedType: fewer.spec.type,
           action: `Move to ${fewer.spec.type} (${fewer.spec.gpuCount} GPU${fewer.spec.gpuCount > 1 ? 's' : ''} instead of ${n})`,
-          savingsFraction: priceSaving(currentPrice, fewer.price),
+          savingsFraction: fewer.price
+            ? priceSaving(currentPrice, fewer.price)
+            : divideDecimals(String(n - fewer.spec.gpuCount), String(n), 4),
           evidence: machineEvidence({
             statistic: 'sum of p95',
             value: round(sumP95, 2),
