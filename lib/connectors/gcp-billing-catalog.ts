@@ -228,7 +228,7 @@ interface CatalogErrorContext {
   attempts: number;
 }
 
-interface GaxErrorShape {
+export interface GaxErrorShape {
   name?: string;
   message?: string;
   code?: number | string;
@@ -271,7 +271,7 @@ const HTTP_STATUS: Record<number, string> = {
  * (gRPC code); the auth library's fetch throws a GaxiosError for a non-2xx response first, with
  * the HTTP status and the error body as its message.
  */
-function describeFailure(e: GaxErrorShape): { status?: string; text: string; reason?: string } {
+export function describeFailure(e: GaxErrorShape): { status?: string; text: string; reason?: string } {
   const raw = (e.message ?? '').trim();
   const http = [e.response?.status, e.status, e.code].find((v): v is number => typeof v === 'number' && v >= 100);
   if (http !== undefined) {

@@ -349,6 +349,8 @@ export interface GcpTestServer {
   addTable(table: BqTable): BqTable;
   table(ref: string): BqTable;
   setSkus(serviceId: string, skus: unknown[]): void;
+  /** Another API's route (Compute Engine, Cloud Monitoring): the handler's value is the 200 body; throw GcpHttpError to fail. */
+  route(method: string, path: RegExp, handler: RouteHandler): void;
   failNext(failure: InjectedFailure): void;
   /** Polls a new query job answers with jobComplete: false before it completes. */
   pendingPolls: number;
@@ -366,6 +368,8 @@ interface Job {
   rows: BqRecord[];
   pollsLeft: number;
 }
+
+export type RouteHandler = (match: RegExpExecArray, url: URL, body: unknown) => unknown;
 
 class HttpError extends Error {
   constructor(
@@ -396,6 +400,7 @@ export async function startGcpServer(): Promise<GcpTestServer> {
   const failures: InjectedFailure[] = [];
   const requests: RecordedRequest[] = [];
   const acceptTokens = new Set<string>();
+  const routes: { method: string; path: RegExp; handler: RouteHandler }[] = [];
   let jobCounter = 0;
 
   const state = { pendingPolls: 0, ignoreInt64Timestamps: false };
@@ -501,6 +506,10 @@ export async function startGcpServer(): Promise<GcpTestServer> {
   });
 
   function route(method: string, url: URL, body: unknown): unknown {
+    for (const r of routes) {
+      const match = r.method === method ? r.path.exec(url.pathname) : null;
+      if (match) return r.handler(match, url, body);
+    }
     let m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/.exec(url.pathname);
     if (m && method === 'POST') return jobsQuery(decodeURIComponent(m[1] as string), body);
     m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries\/([^/]+)$/.exec(url.pathname);
@@ -756,6 +765,9 @@ export async function startGcpServer(): Promise<GcpTestServer> {
     setSkus(serviceId, list) {
       skus.set(serviceId, list);
     },
+    route(method, path, handler) {
+      routes.push({ method, path, handler });
+    },
     failNext(failure) {
       failures.push(failure);
     },
@@ -800,3 +812,6 @@ function encodeValue(field: BqField, value: BqValue, int64Timestamps: boolean): 
   if (field.type === 'TIMESTAMP' && !int64Timestamps) return formatFloat64(Number(BigInt(value as string)) / 1e6);
   return value;
 }
+
+/** A failure a route handler answers with (Google's error body with this status and reason). */
+export { HttpError as GcpHttpError };
