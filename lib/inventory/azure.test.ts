@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureArmServer, startAzureArmServer } from '../../tests/helpers/azure-arm-server';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { ConnectorError } from '../connectors/types';
-import { withTransaction } from '../db/pool';
-import { importSamples } from '../metrics/store';
+import { getPool } from '../db/pool';
 import { upsertResources } from '../resources/store';
 import { azureGrain, createAzureInventoryConnector, isoDurationSeconds } from './azure';
+import { inventoryKind, inventoryKindForSource } from './registry';
+import { syncInventory } from './sync';
 import type { InventoryConnector, ResourceRecord, SampleBatch } from './types';
 
 const SUB = '3f2e1d0c-aaaa-4bbb-8ccc-0123456789ab';
@@ -143,7 +144,7 @@ function connector(secret?: string, maxRetries = 2): InventoryConnector {
     {
       tenantId: server.tenantId,
       clientId: server.clientId,
-      subscriptionIds: [SUB],
+      subscriptionIds: SUB,
       resourceManagerEndpoint: server.endpoint,
       authorityHost: server.endpoint,
     },
@@ -519,10 +520,28 @@ describe('failures', () => {
 
   it('refuses a configuration that is not Azure ids, naming the field', () => {
     expect(() =>
-      createAzureInventoryConnector({ tenantId: 'x', clientId: 'not-a-guid', subscriptionIds: [] }, { clientSecret: 's' }),
+      createAzureInventoryConnector({ tenantId: 'x', clientId: 'not-a-guid', subscriptionIds: ' , ' }, { clientSecret: 's' }),
     ).toThrow(
       /tenantId: must be a tenant ID.*clientId: must be the application \(client\) ID.*subscriptionIds: name at least one subscription/,
     );
+  });
+});
+
+describe('registry', () => {
+  it('normalizes the subscription list as the form sends it, and needs the client secret', () => {
+    const kind = inventoryKind('azure_inventory');
+    expect(inventoryKindForSource('azure_inventory')).toBe(kind);
+    const config = { tenantId: server.tenantId, clientId: server.clientId };
+    const upper = SUB.toUpperCase();
+    expect(kind?.configSchema.safeParse({ ...config, subscriptionIds: ` ${upper},${SUB}  ${SUB}` })).toEqual({
+      success: true,
+      data: { ...config, subscriptionIds: SUB },
+    });
+    expect(kind?.configSchema.safeParse({ ...config, subscriptionIds: `${SUB}, prod` }).success).toBe(false);
+    expect(() => kind?.create({ ...config, subscriptionIds: SUB })).toThrow(
+      'Invalid Azure service principal secret: clientSecret: is missing',
+    );
+    expect(kind?.credentialBoundFields).toEqual(['tenantId', 'clientId', 'authorityHost', 'resourceManagerEndpoint']);
   });
 });
 
@@ -532,20 +551,18 @@ describe('into the database', () => {
     url = await useTestDatabase();
   });
 
-  it('stores the inventory and the samples under the case-folded id that a bill in upper case also meets', async () => {
-    const c = connector();
-    const resources = await collect(c.listResources());
-    await upsertResources((await import('../db/pool')).getPool(), resources, { origin: 'inventory' });
-    const batches = await collect(c.fetchMetrics(resources, WINDOW));
-    await withTransaction((client) => importSamples(client, batches, { label: 'azure test' }));
-    // A cost export spells the resource group in upper case.
-    await upsertResources(
-      (await import('../db/pool')).getPool(),
-      [{ provider: 'azure', resourceId: WEB.toUpperCase(), kind: 'instance' }],
-      {
-        origin: 'bill',
-      },
+  it('syncs the inventory and samples under case-folded ids that a bill in upper case also meets; a deleted disk is marked gone', async () => {
+    const [source] = await sql<{ id: number }>(
+      url,
+      `INSERT INTO billing_sources (name, provider, kind, inventory_enabled, inventory_config) VALUES ('azure-inv', 'azure', 'azure_inventory', true, '{}') RETURNING id`,
     );
+    const sourceId = source?.id as number;
+    const now = new Date('2021-04-20T14:00:00Z');
+    const first = await syncInventory({ sourceId, sourceName: 'azure-inv', connector: connector(), now, stepSeconds: 3600 });
+    // 3 VMs, 2 disks, 1 snapshot, 2 addresses, 1 load balancer.
+    expect(first.resourcesListed).toBe(9);
+    // A cost export spells the resource group in upper case.
+    await upsertResources(getPool(), [{ provider: 'azure', resourceId: WEB.toUpperCase(), kind: 'instance' }], { origin: 'bill' });
     const rows = await sql<{ resource_id: string; state: string; seen_in_bill: boolean; seen_in_inventory: boolean; samples: string }>(
       url,
       `SELECT r.resource_id, r.state, r.seen_in_bill, r.seen_in_inventory,
@@ -556,5 +573,29 @@ describe('into the database', () => {
     expect(rows).toEqual([
       { resource_id: WEB.toLowerCase(), state: 'running', seen_in_bill: true, seen_in_inventory: true, samples: '14' },
     ]);
+
+    const disksPath = `/subscriptions/${SUB}/providers/Microsoft.Compute/disks`;
+    const disks = server.lists.get(disksPath) as { name: string }[];
+    server.lists.set(
+      disksPath,
+      disks.filter((d) => d.name !== 'orphan-data'),
+    );
+    try {
+      const second = await syncInventory({
+        sourceId,
+        sourceName: 'azure-inv',
+        connector: connector(),
+        now: new Date(now.getTime() + 3_600_000),
+        stepSeconds: 3600,
+      });
+      expect(second.resourcesGone).toBe(1);
+    } finally {
+      server.lists.set(disksPath, disks);
+    }
+    const gone = await sql<{ resource_id: string }>(
+      url,
+      "SELECT resource_id FROM resources WHERE provider = 'azure' AND gone_at IS NOT NULL",
+    );
+    expect(gone.map((g) => g.resource_id)).toEqual([id('Microsoft.Compute/disks', 'orphan-data').toLowerCase()]);
   });
 });

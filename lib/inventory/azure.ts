@@ -30,7 +30,7 @@ import { describeIssues } from '../connectors/messages';
 import { ConnectorError } from '../connectors/types';
 import type { MetricName } from '../metrics/names';
 import { normalizeResourceId } from '../resources/normalize';
-import type { InventoryConnector, MetricsWindow, ResourceRecord, SampleBatch } from './types';
+import type { InventoryConnector, InventoryScope, MetricsWindow, ResourceRecord, SampleBatch } from './types';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -44,9 +44,23 @@ export const AzureInventoryConfig = z.object({
     }),
   /** The service principal's application (client) ID. */
   clientId: z.string().trim().regex(GUID, { error: 'must be the application (client) ID, a GUID' }),
+  /** Kept as the form shows it ("id1, id2"), normalized: each a GUID, no duplicates, at least one. */
   subscriptionIds: z
-    .array(z.string().trim().regex(GUID, { error: 'must be a subscription ID (a GUID)' }))
-    .min(1, { error: 'name at least one subscription' }),
+    .string()
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map((id) => id.toLowerCase()),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().regex(GUID, { error: 'each must be a subscription ID (a GUID)' }))
+        .min(1, { error: 'name at least one subscription' }),
+    )
+    .transform((list) => list.join(', ')),
   /** Azure Resource Manager; another cloud's (Azure China, US Government, Azure Stack) or a test server. */
   resourceManagerEndpoint: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
   /** Microsoft Entra ID's sign-in host, for the same clouds. */
@@ -140,6 +154,7 @@ export function createAzureInventoryConnector(
   const creds = AzureInventoryCredentials.safeParse(credentials);
   if (!creds.success) throw new ConnectorError(`Invalid Azure service principal secret: ${describeIssues(creds.error.issues)}`, 'CONFIG');
   const cfg = parsed.data;
+  const subscriptionIds = cfg.subscriptionIds.split(', ');
   const secret = creds.data.clientSecret;
   const principal = `the service principal ${cfg.clientId} (tenant ${cfg.tenantId})`;
 
@@ -180,6 +195,8 @@ export function createAzureInventoryConnector(
   };
   const monitor = new MonitorClient(credential, armOptions);
   const sizes = new Map<string, Promise<Map<string, VmSize>>>();
+  /** The subscriptions the last listResources went through to the end. */
+  let listed: InventoryScope[] = [];
 
   const fail = (error: unknown, what: string): ConnectorError => toConnectorError(error, what, principal, [secret]);
 
@@ -401,7 +418,7 @@ export function createAzureInventoryConnector(
 
   return {
     async testConnection(signal) {
-      for (const subscriptionId of cfg.subscriptionIds) {
+      for (const subscriptionId of subscriptionIds) {
         try {
           const pages = computeFor(subscriptionId).virtualMachines.listAll({ abortSignal: signal }).byPage();
           await pages.next();
@@ -412,8 +429,14 @@ export function createAzureInventoryConnector(
     },
 
     async *listResources(signal) {
-      for (const subscriptionId of cfg.subscriptionIds) yield* listSubscription(subscriptionId, signal);
+      listed = [];
+      for (const subscriptionId of subscriptionIds) {
+        yield* listSubscription(subscriptionId, signal);
+        listed.push({ provider: 'azure', accountId: subscriptionId });
+      }
     },
+
+    listedScope: () => listed,
 
     async *fetchMetrics(resources, window, signal) {
       for (const r of resources) {

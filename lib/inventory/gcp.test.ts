@@ -6,7 +6,7 @@
 // Expected values are worked out by hand in the comments. The last block writes what the
 // connector yields into a real PostgreSQL.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import {
   createServiceAccount,
@@ -16,10 +16,12 @@ import {
   type TestServiceAccount,
 } from '../../tests/helpers/gcp-server';
 import { ConnectorError } from '../connectors/types';
-import { getPool, withTransaction } from '../db/pool';
-import { importSamples } from '../metrics/store';
+import { getPool } from '../db/pool';
 import { upsertResources } from '../resources/store';
+import { encryptSecret } from '../secrets';
 import { createGcpInventoryConnector, gcpResourceId } from './gcp';
+import { inventoryConnectorForSource, inventoryKind, inventoryKindForSource } from './registry';
+import { syncInventory } from './sync';
 import type { InventoryConnector, ResourceRecord, SampleBatch } from './types';
 
 const P = 'shop-prod';
@@ -35,6 +37,8 @@ const at = (h: number) => Date.UTC(2024, 2, 1, h);
 
 let server: GcpTestServer;
 let account: TestServiceAccount;
+/** Addresses the fake project no longer has (released since the last listing). */
+const released = new Set<string>();
 
 const instances = {
   page1: {
@@ -176,6 +180,13 @@ const TIME_SERIES: Record<string, unknown[]> = {
   ],
 };
 
+function withoutReleased(items: Record<string, { addresses: ({ id: string } & Record<string, unknown>)[] }>) {
+  const kept = Object.fromEntries(
+    Object.entries(items).map(([scope, v]) => [scope, { addresses: v.addresses.filter((a) => !released.has(a.id)) }]),
+  );
+  return aggregated('address', kept);
+}
+
 function aggregated(name: string, items: Record<string, unknown>, next?: string) {
   return {
     kind: `compute#${name}AggregatedList`,
@@ -261,7 +272,7 @@ beforeAll(async () => {
     }),
   );
   server.route('GET', /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/addresses$/, () =>
-    aggregated('address', {
+    withoutReleased({
       'regions/us-central1': {
         addresses: [
           {
@@ -299,7 +310,7 @@ afterAll(async () => {
 
 function connector(key = account.key, maxRetries = 2): InventoryConnector {
   return createGcpInventoryConnector(
-    { projectIds: [P], computeEndpoint: server.endpoint, monitoringEndpoint: server.endpoint },
+    { projectIds: P, computeEndpoint: server.endpoint, monitoringEndpoint: server.endpoint },
     { serviceAccountKey: key },
     { maxRetries, initialRetryDelayMs: 1, maxRetryDelayMs: 2 },
   );
@@ -492,9 +503,37 @@ describe('failures', () => {
   });
 
   it('refuses a configuration without a valid project, naming the field', () => {
-    expect(() => createGcpInventoryConnector({ projectIds: ['Not A Project'] })).toThrow(
-      /projectIds\.0: must be a Google Cloud project ID/,
+    expect(() => createGcpInventoryConnector({ projectIds: 'shop-prod, Not A Project' })).toThrow(
+      /projectIds\.1: each must be a Google Cloud project ID/,
     );
+  });
+});
+
+describe('registry', () => {
+  it('reads inventory with the stored key of a BigQuery billing source, the project list normalized as the form sends it', async () => {
+    const kind = inventoryKind('gcp_inventory');
+    expect(inventoryKindForSource('gcp_bigquery')).toBe(kind);
+    expect(kind?.configSchema.safeParse({ projectIds: ' shop-prod,ml-train  shop-prod' })).toEqual({
+      success: true,
+      data: { projectIds: 'shop-prod, ml-train' },
+    });
+    const key = Buffer.alloc(32, 9);
+    vi.stubEnv('BURNRATE_SECRET_KEY', key.toString('base64'));
+    try {
+      const { connector: c } = inventoryConnectorForSource({
+        name: 'billing-export',
+        kind: 'gcp_bigquery',
+        inventoryEnabled: true,
+        inventoryConfig: { projectIds: P, computeEndpoint: server.endpoint, monitoringEndpoint: server.endpoint },
+        // The secret as the BigQuery form stores it: the key file's text.
+        secretCiphertext: encryptSecret(JSON.stringify({ serviceAccountKey: JSON.stringify(account.key) }), key),
+      });
+      const records = await collect(c.listResources());
+      expect(records.filter((r) => r.kind === 'instance').map((r) => r.name)).toEqual(['web-1', 'old-3', 'train-2']);
+      expect(c.listedScope?.()).toEqual([{ provider: 'gcp', accountId: P }]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 
@@ -504,12 +543,15 @@ describe('into the database', () => {
     url = await useTestDatabase();
   });
 
-  it('stores the inventory and samples under the id a billing export row names as resource.global_name', async () => {
-    const c = connector();
-    const resources = await collect(c.listResources());
-    await upsertResources(getPool(), resources, { origin: 'inventory' });
-    const batches = await collect(c.fetchMetrics(resources, WINDOW));
-    await withTransaction((client) => importSamples(client, batches, { label: 'gcp test' }));
+  it('syncs inventory and samples under the ids a billing export names as resource.global_name; a released address is marked gone', async () => {
+    const [source] = await sql<{ id: number }>(
+      url,
+      `INSERT INTO billing_sources (name, provider, kind, inventory_enabled, inventory_config) VALUES ('gcp-inv', 'gcp', 'gcp_inventory', true, '{}') RETURNING id`,
+    );
+    const sourceId = source?.id as number;
+    const now = new Date('2024-03-01T04:00:00Z');
+    const first = await syncInventory({ sourceId, sourceName: 'gcp-inv', connector: connector(), now, stepSeconds: 3600 });
+    expect(first.resourcesListed).toBe(9);
     await upsertResources(getPool(), [{ provider: 'gcp', resourceId: TRAIN, kind: 'instance' }], { origin: 'bill' });
     const rows = await sql<{ sub: string; seen_in_bill: boolean; seen_in_inventory: boolean; samples: string }>(
       url,
@@ -523,5 +565,24 @@ describe('into the database', () => {
       { sub: '', seen_in_bill: true, seen_in_inventory: true, samples: '1' },
       { sub: 'GPU-5b3a0000-0000-0000-0000-00000000a100', seen_in_bill: false, seen_in_inventory: false, samples: '6' },
     ]);
+
+    released.add('7001');
+    try {
+      const second = await syncInventory({
+        sourceId,
+        sourceName: 'gcp-inv',
+        connector: connector(),
+        now: new Date(now.getTime() + 3_600_000),
+        stepSeconds: 3600,
+      });
+      expect(second.resourcesGone).toBe(1);
+    } finally {
+      released.clear();
+    }
+    const gone = await sql<{ resource_id: string }>(
+      url,
+      "SELECT resource_id FROM resources WHERE provider = 'gcp' AND gone_at IS NOT NULL",
+    );
+    expect(gone.map((g) => g.resource_id)).toEqual([gcpResourceId(P, 'regions/us-central1', 'addresses', '7001')]);
   });
 });

@@ -22,7 +22,7 @@ import { describeIssues, GcpServiceAccountCredentials, type GcpServiceAccountKey
 import { describeFailure, type GaxErrorShape } from '../connectors/gcp-billing-catalog';
 import { ConnectorError } from '../connectors/types';
 import type { MetricName } from '../metrics/names';
-import type { InventoryConnector, MetricsWindow, ResourceRecord, SampleBatch } from './types';
+import type { InventoryConnector, InventoryScope, MetricsWindow, ResourceRecord, SampleBatch } from './types';
 
 type IInstance = protos.google.cloud.compute.v1.IInstance;
 type ITimeSeries = monitoringProtos.google.monitoring.v3.ITimeSeries;
@@ -30,9 +30,16 @@ type ITimeSeries = monitoringProtos.google.monitoring.v3.ITimeSeries;
 const PROJECT_ID = /^(?:[a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,61}[a-z0-9]$/;
 
 export const GcpInventoryConfig = z.object({
+  /** Kept as the form shows it ("proj-a, proj-b"), normalized: each a project ID, no duplicates, at least one. */
   projectIds: z
-    .array(z.string().trim().regex(PROJECT_ID, { error: 'must be a Google Cloud project ID (e.g. my-project)' }))
-    .min(1, { error: 'name at least one project' }),
+    .string()
+    .transform((s) => [...new Set(s.split(/[\s,]+/).filter(Boolean))])
+    .pipe(
+      z
+        .array(z.string().regex(PROJECT_ID, { error: 'each must be a Google Cloud project ID (e.g. my-project)' }))
+        .min(1, { error: 'name at least one project' }),
+    )
+    .transform((list) => list.join(', ')),
   /** Compute Engine API-compatible servers and tests only. */
   computeEndpoint: z.url({ protocol: /^https?$/ }).optional(),
   /** Cloud Monitoring API-compatible servers and tests only. */
@@ -135,6 +142,9 @@ export function createGcpInventoryConnector(
   if (!parsed.success)
     throw new ConnectorError(`Invalid Google Cloud inventory configuration: ${describeIssues(parsed.error.issues)}`, 'CONFIG');
   const cfg = parsed.data;
+  const projectIds = cfg.projectIds.split(', ');
+  /** The projects the last listResources went through to the end. */
+  let listed: InventoryScope[] = [];
   let key: GcpServiceAccountKey | undefined;
   if (credentials !== undefined) {
     const c = GcpServiceAccountCredentials.safeParse(credentials);
@@ -363,7 +373,7 @@ export function createGcpInventoryConnector(
 
   return {
     async testConnection(signal) {
-      for (const project of cfg.projectIds) {
+      for (const project of projectIds) {
         signal?.throwIfAborted();
         try {
           const it = instances.aggregatedListAsync({ project, maxResults: 1 }, callOptions)[Symbol.asyncIterator]();
@@ -375,8 +385,14 @@ export function createGcpInventoryConnector(
     },
 
     async *listResources(signal) {
-      for (const project of cfg.projectIds) yield* listProject(project, signal);
+      listed = [];
+      for (const project of projectIds) {
+        yield* listProject(project, signal);
+        listed.push({ provider: 'gcp', accountId: project });
+      }
     },
+
+    listedScope: () => listed,
 
     async *fetchMetrics(resources, window, signal) {
       // Series are asked per project and metric (one query covers every instance), then kept for

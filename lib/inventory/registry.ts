@@ -18,6 +18,7 @@
  */
 import type { z } from 'zod';
 import { assertEndpointAllowed } from '../connectors/endpoint-guard';
+import { GcpServiceAccountCredentials } from '../connectors/gcp-bigquery';
 import type { ConnectorKindId } from '../connectors/kinds';
 import {
   type ConnectorKindForm,
@@ -30,6 +31,8 @@ import {
 import { ConnectorError } from '../connectors/types';
 import type { ResourceProvider } from '../resources/normalize';
 import { AwsInventoryConfig, AwsInventoryCredentials, createAwsInventoryConnector } from './aws';
+import { AzureInventoryConfig, AzureInventoryCredentials, createAzureInventoryConnector } from './azure';
+import { createGcpInventoryConnector, GcpInventoryConfig } from './gcp';
 import { createPrometheusConnector, PrometheusInventoryConfig, PrometheusSecret } from './prometheus';
 import type { InventoryConnector } from './types';
 
@@ -260,6 +263,97 @@ export const INVENTORY_KINDS: Readonly<Record<string, InventoryKind>> = {
       { name: 'password', label: 'Password', input: 'password', required: true, when: { field: 'kind', equals: 'basic' } },
     ],
     create: (config, secret) => createPrometheusConnector(config, secret),
+  }),
+  azure_inventory: defineInventoryKind('azure_inventory', {
+    label: 'Azure inventory and Azure Monitor metrics',
+    provider: 'azure',
+    description:
+      'Virtual machines with their power state, managed disks, snapshots, public IP addresses and load balancers of the listed subscriptions, with their Azure Monitor utilization (CPU, memory, network, disk, and GPU from Telegraf’s nvidia_smi custom metrics). Signs in as a service principal that needs Reader and Monitoring Reader on each subscription.',
+    configSchema: AzureInventoryConfig,
+    secretSchema: AzureInventoryCredentials,
+    secretRequired: true,
+    secretLabel: 'client secret',
+    // The secret goes to the tenant's authority; the tokens it buys go to Resource Manager.
+    credentialBoundFields: ['tenantId', 'clientId', 'authorityHost', 'resourceManagerEndpoint'],
+    configFields: [
+      { name: 'tenantId', label: 'Tenant ID', input: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000' },
+      {
+        name: 'clientId',
+        label: 'Application (client) ID',
+        input: 'text',
+        required: true,
+        help: 'The service principal’s app registration.',
+      },
+      {
+        name: 'subscriptionIds',
+        label: 'Subscription IDs',
+        input: 'text',
+        required: true,
+        help: 'The subscriptions to list and read metrics in, separated by commas.',
+      },
+      {
+        name: 'resourceManagerEndpoint',
+        label: 'Resource Manager URL',
+        input: 'url',
+        advanced: true,
+        help: 'Only for other Azure clouds (China, US Government, Azure Stack) and tests. Leave empty for Azure.',
+      },
+      {
+        name: 'authorityHost',
+        label: 'Sign-in authority URL',
+        input: 'url',
+        advanced: true,
+        help: 'Microsoft Entra ID’s sign-in host for those clouds. Leave empty for Azure.',
+      },
+    ],
+    secretFields: [{ name: 'clientSecret', label: 'Client secret', input: 'password', help: 'The secret’s value, not its ID.' }],
+    create: (config, secret) => createAzureInventoryConnector(config, secret ?? { clientSecret: '' }),
+  }),
+  gcp_inventory: defineInventoryKind('gcp_inventory', {
+    label: 'Google Cloud inventory and Cloud Monitoring metrics',
+    provider: 'gcp',
+    description:
+      'Compute Engine instances, persistent disks, snapshots, addresses and forwarding rules of the listed projects, with their Cloud Monitoring utilization (CPU, network, disk, and memory and GPU from the Ops Agent). Needs roles/compute.viewer and roles/monitoring.viewer on each project.',
+    // The BigQuery export's service-account key can also list the projects it is granted on.
+    billingKinds: ['gcp_bigquery'],
+    configSchema: GcpInventoryConfig,
+    secretSchema: GcpServiceAccountCredentials,
+    secretRequired: false,
+    secretLabel: 'service account key',
+    credentialBoundFields: ['computeEndpoint', 'monitoringEndpoint'],
+    configFields: [
+      {
+        name: 'projectIds',
+        label: 'Project IDs',
+        input: 'text',
+        required: true,
+        placeholder: 'shop-prod, ml-training',
+        help: 'The projects to list and read metrics in, separated by commas.',
+      },
+      {
+        name: 'computeEndpoint',
+        label: 'Compute Engine API URL',
+        input: 'url',
+        advanced: true,
+        help: 'Only for testing. Leave empty for Google Cloud.',
+      },
+      {
+        name: 'monitoringEndpoint',
+        label: 'Cloud Monitoring API URL',
+        input: 'url',
+        advanced: true,
+        help: 'Only for testing. Leave empty for Google Cloud.',
+      },
+    ],
+    secretFields: [
+      {
+        name: 'serviceAccountKey',
+        label: 'Service account key (JSON)',
+        input: 'textarea',
+        help: 'Leave empty to use the application default credentials of the machine.',
+      },
+    ],
+    create: (config, secret) => createGcpInventoryConnector(config, secret),
   }),
 };
 
