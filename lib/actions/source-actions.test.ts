@@ -95,7 +95,9 @@ describe('saveSource: validation', () => {
 
   it('rejects an unknown kind and an empty required field with plain words', async () => {
     const unknown = expectError(await as(admin, saveSource)(IDLE, form({ ...S3_FIELDS, kind: 'oracle_cloud' })));
-    expect(unknown.fieldErrors.kind).toEqual(['must be one of: aws_s3, azure_blob, aws_cost_explorer, gcp_bigquery, aws_inventory, prometheus']);
+    expect(unknown.fieldErrors.kind).toEqual([
+      'must be one of: aws_s3, azure_blob, aws_cost_explorer, gcp_bigquery, aws_inventory, prometheus, azure_inventory, gcp_inventory',
+    ]);
     const empty = expectError(await as(admin, saveSource)(IDLE, form({ ...S3_FIELDS, 'config.bucket': '', 'config.region': '' })));
     expect(Object.keys(empty.fieldErrors).sort()).toEqual(['config.bucket', 'config.region']);
   });
