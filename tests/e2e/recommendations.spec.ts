@@ -85,7 +85,8 @@ test.describe('as an engineer', () => {
     await expect(page.getByTestId('evidence-chart')).toHaveAttribute('data-source', 'hourly');
     await expect(page.getByTestId('evidence-statistic')).toContainText('p95 of cpu utilization');
     await expect(page.getByTestId('evidence-coverage')).toContainText('hours with data');
-    await expect(page.getByTestId('parameter-windowDays')).toHaveText('7');
+    await expect(page.getByTestId('parameter-windowDays')).toHaveAttribute('data-value', '7');
+    await expect(page.getByTestId('parameter-windowDays')).toHaveText('7 days');
     await page.getByTestId('accept').click();
     await expect(page.getByTestId('accept-message')).toHaveText(`Accepted recommendation ${id(accept)}.`);
     await expect(page.getByTestId('history').getByTestId('recommendation-status')).toHaveText('Accepted');

@@ -7,6 +7,7 @@ import { formatDateTimeUtc, formatMeasure, formatMoney, type Money } from '@/lib
 import { METRICS } from '@/lib/metrics/names';
 import { type EvidenceSeries, getEvidenceSeries, getRecommendation, type RecommendationDetail } from '@/lib/queries/recommendations';
 import { KIND_LABELS } from '@/lib/recommendations/labels';
+import { RULES } from '@/lib/recommendations/rules';
 import type { TypeEvidence } from '@/lib/recommendations/types';
 import { EvidenceChart } from '../_components/evidence-chart';
 import { LifecycleForms } from '../_components/lifecycle-forms';
@@ -196,6 +197,7 @@ export default async function RecommendationPage({ params }: { params: Promise<{
         })
       : null;
   const canChange = mayRun(actor, 'acceptRecommendation');
+  const rule = RULES.find((r) => r.kinds.includes(rec.kind));
   const today = utcToday();
   return (
     <>
@@ -295,16 +297,22 @@ export default async function RecommendationPage({ params }: { params: Promise<{
 
       <section className="panel" data-testid="parameters">
         <div className="panel-head">
-          <h2>Rule parameters</h2>
+          <h2>Rule parameters{rule ? ` · ${rule.label}` : ''}</h2>
           <span className="meta">as they were when this was computed</span>
         </div>
         <dl className="facts">
-          {Object.entries(rec.parameters).map(([k, v]) => (
-            <Fragment key={k}>
-              <dt>{k}</dt>
-              <dd data-testid={`parameter-${k}`}>{String(v)}</dd>
-            </Fragment>
-          ))}
+          {Object.entries(rec.parameters).map(([k, v]) => {
+            const p = rule?.parameters.find((x) => x.key === k);
+            return (
+              <Fragment key={k}>
+                <dt title={p?.help}>{p ? p.label : k}</dt>
+                <dd data-testid={`parameter-${k}`} data-value={v}>
+                  {p ? formatMeasure(v, p.unit) : String(v)}
+                  {p && v !== p.default ? <span className="cell-sub"> (default {formatMeasure(p.default, p.unit)})</span> : null}
+                </dd>
+              </Fragment>
+            );
+          })}
         </dl>
       </section>
 
