@@ -35,7 +35,7 @@ async function partitions(): Promise<string[]> {
   const rows = await sql<{ name: string }>(
     url,
     `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      WHERE i.inhparent = 'metric_samples'::regclass AND c.relname <> 'metric_samples_default' ORDER BY 1`,
+      WHERE i.inhparent = 'metric_raw'::regclass AND c.relname <> 'metric_raw_default' ORDER BY 1`,
   );
   return rows.map((r) => r.name);
 }
@@ -58,11 +58,11 @@ describe('metrics retention job', () => {
       '2026-03-19T12:00:00Z',
     ]);
     expect(await partitions()).toEqual([
-      'metric_samples_d20250219',
-      'metric_samples_d20250221',
-      'metric_samples_d20260305',
-      'metric_samples_d20260306',
-      'metric_samples_d20260319',
+      'metric_raw_d20250219',
+      'metric_raw_d20250221',
+      'metric_raw_d20260305',
+      'metric_raw_d20260306',
+      'metric_raw_d20260319',
     ]);
     const job = createMetricsRetentionJob({ now: () => NOW });
     const boss = new PgBoss({ connectionString: url });
@@ -73,7 +73,7 @@ describe('metrics retention job', () => {
       rawCutoff: '2026-03-06T06:00:00.000Z',
       hourlyCutoff: '2025-02-20T06:00:00.000Z',
     });
-    expect(await partitions()).toEqual(['metric_samples_d20260306', 'metric_samples_d20260319']);
+    expect(await partitions()).toEqual(['metric_raw_d20260306', 'metric_raw_d20260319']);
     const raw = await sql<{ ts: Date }>(url, 'SELECT ts FROM metric_samples ORDER BY ts');
     expect(raw.map((r) => r.ts.toISOString())).toEqual(['2026-03-06T00:00:00.000Z', '2026-03-19T12:00:00.000Z']);
     const hourly = await sql<{ hour: Date; n: number }>(url, 'SELECT hour, n FROM metric_hourly ORDER BY hour');

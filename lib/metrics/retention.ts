@@ -3,12 +3,12 @@ import type pg from 'pg';
 /** How long hourly aggregates are kept: 13 months, so a year ago's same month is still there. */
 export const HOURLY_MONTHS = 13;
 
-const PARTITION_RE = /^metric_samples_d(\d{4})(\d{2})(\d{2})$/;
+const PARTITION_RE = /^metric_raw_d(\d{4})(\d{2})(\d{2})$/;
 
 export interface RetentionResult {
   /** Raw day partitions dropped (their names' days, YYYY-MM-DD). */
   droppedDays: string[];
-  /** Raw samples deleted from the default partition (days that had no partition of their own). */
+  /** Raw hour rows deleted from the default partition (days that had no partition of their own). */
   defaultRowsDeleted: number;
   hourlyRowsDeleted: number;
   rawCutoff: string;
@@ -27,7 +27,7 @@ export async function applyMetricsRetention(db: pg.Pool, opts: { now: Date; rawD
   hourlyCutoff.setUTCMonth(hourlyCutoff.getUTCMonth() - HOURLY_MONTHS);
   const { rows } = await db.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      WHERE i.inhparent = 'metric_samples'::regclass ORDER BY 1`,
+      WHERE i.inhparent = 'metric_raw'::regclass ORDER BY 1`,
   );
   const droppedDays: string[] = [];
   for (const { name } of rows) {
@@ -40,7 +40,7 @@ export async function applyMetricsRetention(db: pg.Pool, opts: { now: Date; rawD
     droppedDays.push(`${m[1]}-${m[2]}-${m[3]}`);
   }
   const cutoffDay = new Date(Date.UTC(rawCutoff.getUTCFullYear(), rawCutoff.getUTCMonth(), rawCutoff.getUTCDate()));
-  const parked = await db.query('DELETE FROM metric_samples_default WHERE ts < $1', [cutoffDay]);
+  const parked = await db.query('DELETE FROM metric_raw_default WHERE hour < $1', [cutoffDay]);
   const hourly = await db.query('DELETE FROM metric_hourly WHERE hour < $1', [hourlyCutoff]);
   return {
     droppedDays,

@@ -201,4 +201,35 @@ describe('metrics store', () => {
     );
     expect(h).toEqual({ n: 4, sum: 100 });
   });
+
+  it('a later sync that continues into a stored hour adds to that hour: samples in time order, a re-sent instant replaced', async () => {
+    const at = (h: number, m: number) => Date.UTC(2024, 0, 2, h, m);
+    const first = [0, 5, 10, 15, 20, 25].map((m) => at(0, m));
+    const second = [at(0, 25), at(0, 30), at(0, 55), at(1, 0), at(1, 10)];
+    const load = (timestamps: number[], values: number[]) =>
+      withTransaction((c) =>
+        importSamples(c, [{ provider: 'aws', resourceId: 'i-0resync', metric: 'cpu_utilization', timestamps, values }], { label: 'sync' }),
+      );
+    await load(first, [1, 2, 3, 4, 5, 6]);
+    await load(second, [60, 7, 8, 9, 10]);
+    const raw = await sql<{ hour: Date; offsets_ms: number[]; vals: number[] }>(
+      url,
+      `SELECT m.hour, m.offsets_ms, m.vals FROM metric_raw m JOIN metric_series s ON s.id = m.series_id JOIN resources r ON r.id = s.resource_pk
+        WHERE r.resource_id = 'i-0resync' ORDER BY m.hour`,
+    );
+    const min = 60_000;
+    expect(raw).toEqual([
+      { hour: new Date(at(0, 0)), offsets_ms: [0, 5, 10, 15, 20, 25, 30, 55].map((m) => m * min), vals: [1, 2, 3, 4, 5, 60, 7, 8] },
+      { hour: new Date(at(1, 0)), offsets_ms: [0, 10 * min], vals: [9, 10] },
+    ]);
+    const hourly = await sql<{ n: number; sum: number; max: number }>(
+      url,
+      `SELECT h.n, h.sum, h.max FROM metric_hourly h JOIN metric_series s ON s.id = h.series_id JOIN resources r ON r.id = s.resource_pk
+        WHERE r.resource_id = 'i-0resync' ORDER BY h.hour`,
+    );
+    expect(hourly).toEqual([
+      { n: 8, sum: 1 + 2 + 3 + 4 + 5 + 60 + 7 + 8, max: 60 },
+      { n: 2, sum: 19, max: 10 },
+    ]);
+  });
 });

@@ -10,10 +10,10 @@ import { sketchKey, sketchKeySql } from './sketch';
 /**
  * The one write path of utilization samples (inventory syncs, Prometheus, `npm run metrics --
  * import`, the demo data, the benchmark). Runs inside the caller's transaction, so a file or a
- * sync is all-or-nothing: samples are COPYed into a temporary table, merged into metric_samples
- * (a sample already stored for the same series and instant is replaced, never added: re-importing
- * never double counts), and the hourly aggregates of every hour touched are recomputed from the
- * stored samples.
+ * sync is all-or-nothing. Raw samples are stored one row per series and hour (metric_raw: the
+ * hour's millisecond offsets and values as arrays; the view metric_samples reads them back one row
+ * per sample); a sample already stored for the same series and instant is replaced, never added
+ * (re-importing never double counts); each hour touched gets its aggregate (metric_hourly).
  */
 export interface ImportSummary {
   series: number;
@@ -72,6 +72,22 @@ const DAY_MS = 86_400_000;
 /** Samples gathered before they are written: bounds memory, amortizes the per-segment queries. */
 const SEGMENT_SAMPLES = 1 << 20;
 
+/** Fails the import naming the series and sample when a time or value is not a finite number. */
+function checkSamples(b: SampleBatch, label: string): void {
+  const n = b.values.length;
+  if (b.timestamps.length !== n)
+    throw new MetricValueError(`${label}: ${b.metric} of ${b.resourceId}: ${b.timestamps.length} timestamps but ${n} values`);
+  for (let i = 0; i < n; i++) {
+    const t = b.timestamps[i] as number;
+    const v = b.values[i] as number;
+    if (!Number.isFinite(t)) throw new MetricValueError(`${label}: ${b.metric} of ${b.resourceId}: timestamp ${t} is not a valid time`);
+    if (!Number.isFinite(v))
+      throw new MetricValueError(
+        `${label}: ${b.metric} of ${b.resourceId} at ${new Date(t).toISOString()}: value ${v} is not a finite number`,
+      );
+  }
+}
+
 /**
  * One batch as COPY binary tuples (series number, time, value), preceded by the format's header
  * when `header`; end the stream with BINARY_TRAILER. Checks every sample on the way: a time or
@@ -79,8 +95,7 @@ const SEGMENT_SAMPLES = 1 << 20;
  */
 export function encodeSamples(series: number, b: SampleBatch, label: string, header: boolean): Buffer {
   const n = b.values.length;
-  if (b.timestamps.length !== n)
-    throw new MetricValueError(`${label}: ${b.metric} of ${b.resourceId}: ${b.timestamps.length} timestamps but ${n} values`);
+  checkSamples(b, label);
   const offset = header ? BINARY_HEADER.length : 0;
   const out = Buffer.allocUnsafe(offset + n * TUPLE_BYTES);
   if (header) BINARY_HEADER.copy(out, 0);
@@ -88,11 +103,6 @@ export function encodeSamples(series: number, b: SampleBatch, label: string, hea
   for (let i = 0; i < n; i++) {
     const v = b.values[i] as number;
     const t = b.timestamps[i] as number;
-    if (!Number.isFinite(t)) throw new MetricValueError(`${label}: ${b.metric} of ${b.resourceId}: timestamp ${t} is not a valid time`);
-    if (!Number.isFinite(v))
-      throw new MetricValueError(
-        `${label}: ${b.metric} of ${b.resourceId} at ${new Date(t).toISOString()}: value ${v} is not a finite number`,
-      );
     out[o] = 0;
     out[o + 1] = 3;
     out.writeInt32BE(4, o + 2);
@@ -106,26 +116,37 @@ export function encodeSamples(series: number, b: SampleBatch, label: string, hea
   return out;
 }
 
-/** COPYs `parts` (binary tuples) into `table` (series_id, ts, value). */
-async function copyBinary(client: pg.PoolClient, table: string, parts: Buffer[], label: string): Promise<void> {
-  let i = 0;
-  await copyChunks({
-    client,
-    sql: `COPY ${table} (series_id, ts, value) FROM STDIN${SAMPLE_COPY_FORMAT}`,
-    file: label,
-    fileLine: () => undefined,
-    next: async () => (i < parts.length ? (parts[i++] as Buffer) : i++ === parts.length ? BINARY_TRAILER : null),
-  });
+/** Bytes of a metric_raw tuple's fixed part: field count, series, hour, the two array headers. */
+const RAW_FIXED_BYTES = 2 + (4 + 4) + (4 + 8) + (4 + 20) + (4 + 20);
+/** Bytes per sample in a metric_raw tuple: an int4 and a float8 array element with their lengths. */
+const RAW_SAMPLE_BYTES = 4 + 4 + 4 + 8;
+const INT4_OID = 23;
+const RAW_COLUMNS = 'series_id, hour, offsets_ms, vals';
+const FLOAT8_OID = 701;
+
+/** A one-dimensional array's header in COPY binary: ndim, has-nulls, element type, length, lower bound. */
+function writeArrayHeader(out: Buffer, o: number, bytes: number, oid: number, n: number): number {
+  out.writeInt32BE(bytes, o);
+  out.writeInt32BE(1, o + 4);
+  out.writeInt32BE(0, o + 8);
+  out.writeInt32BE(oid, o + 12);
+  out.writeInt32BE(n, o + 16);
+  out.writeInt32BE(1, o + 20);
+  return o + 24;
 }
 
 /**
- * An hour's count, sum, min, max and DDSketch, summed while the samples are encoded (the same
- * keys as SQL's sketchKeySql), as metric_hourly's COPY text: `text` for hours no stored row has,
- * `merge` for the hour an earlier segment of the same import left open (added to its row).
+ * The rows of each hour of the samples added in time order: the raw row (metric_raw, COPY binary:
+ * series, hour, millisecond offsets, values) and the aggregate (metric_hourly, COPY text: count,
+ * sum, min, max and the DDSketch, with the same keys as SQL's sketchKeySql). An hour that an
+ * earlier segment of the same import left open goes to `rawMerge`/`hourlyMerge` instead, to be
+ * appended to (raw) and added to key by key (aggregate).
  */
-class HourlyRows {
-  text = '';
-  merge = '';
+class HourRows {
+  raw: Buffer[] = [];
+  rawMerge: Buffer[] = [];
+  hourly = '';
+  hourlyMerge = '';
   rows = 0;
   private series = -1;
   private openHour = Number.NaN;
@@ -135,6 +156,8 @@ class HourlyRows {
   private min = 0;
   private max = 0;
   private keys: number[] = [];
+  private offsets: number[] = [];
+  private values: number[] = [];
 
   /** The series the next samples belong to, and the hour an earlier segment left open for it. */
   begin(series: number, openHour: number): void {
@@ -157,10 +180,13 @@ class HourlyRows {
     this.n++;
     this.sum += v;
     this.keys.push(sketchKey(v));
+    this.offsets.push(Math.floor(t - hour * HOUR_MS));
+    this.values.push(v);
   }
 
   flush(): void {
-    if (this.n === 0) return;
+    const n = this.n;
+    if (n === 0) return;
     const keys = this.keys.sort((a, b) => a - b);
     const k: number[] = [];
     const c: number[] = [];
@@ -171,14 +197,56 @@ class HourlyRows {
         c.push(1);
       }
     }
-    const row = `${this.series}\t${new Date(this.hour * HOUR_MS).toISOString()}\t${this.n}\t${this.sum}\t${this.min}\t${this.max}\t{${k.join(',')}}\t{${c.join(',')}}\n`;
-    if (this.hour === this.openHour) this.merge += row;
-    else this.text += row;
+    const row = `${this.series}\t${new Date(this.hour * HOUR_MS).toISOString()}\t${n}\t${this.sum}\t${this.min}\t${this.max}\t{${k.join(',')}}\t{${c.join(',')}}\n`;
+    const raw = Buffer.allocUnsafe(RAW_FIXED_BYTES + n * RAW_SAMPLE_BYTES);
+    raw.writeInt16BE(4, 0);
+    raw.writeInt32BE(4, 2);
+    raw.writeInt32BE(this.series, 6);
+    raw.writeInt32BE(8, 10);
+    writeInt64(raw, 14, (this.hour * HOUR_MS - PG_EPOCH_MS) * 1000);
+    let o = writeArrayHeader(raw, 22, 20 + n * 8, INT4_OID, n);
+    for (let i = 0; i < n; i++) {
+      raw.writeInt32BE(4, o);
+      raw.writeInt32BE(this.offsets[i] as number, o + 4);
+      o += 8;
+    }
+    o = writeArrayHeader(raw, o, 20 + n * 12, FLOAT8_OID, n);
+    for (let i = 0; i < n; i++) {
+      raw.writeInt32BE(8, o);
+      raw.writeDoubleBE(this.values[i] as number, o + 4);
+      o += 12;
+    }
+    if (this.hour === this.openHour) {
+      this.hourlyMerge += row;
+      this.rawMerge.push(raw);
+    } else {
+      this.hourly += row;
+      this.raw.push(raw);
+    }
     this.rows++;
     this.n = 0;
     this.sum = 0;
     this.keys = [];
+    this.offsets = [];
+    this.values = [];
   }
+}
+
+/** COPYs binary tuples (`parts`, the first without the header) into `table`'s `columns`. */
+async function copyTuples(client: pg.PoolClient, table: string, columns: string, parts: Buffer[], label: string): Promise<void> {
+  let i = -1;
+  await copyChunks({
+    client,
+    sql: `COPY ${table} (${columns}) FROM STDIN${SAMPLE_COPY_FORMAT}`,
+    file: label,
+    fileLine: () => undefined,
+    next: async () => {
+      i++;
+      if (i === 0) return BINARY_HEADER;
+      if (i <= parts.length) return parts[i - 1] as Buffer;
+      return i === parts.length + 1 ? BINARY_TRAILER : null;
+    },
+  });
 }
 
 /** COPYs one text chunk (COPY's text format) into `table`. */
@@ -229,6 +297,10 @@ export async function importSamples(
     `CREATE TEMP TABLE IF NOT EXISTS metric_import_hourly (series_id integer NOT NULL, hour timestamptz NOT NULL, n integer NOT NULL,
        sum double precision NOT NULL, min double precision NOT NULL, max double precision NOT NULL, sketch_keys smallint[] NOT NULL,
        sketch_counts integer[] NOT NULL) ON COMMIT DROP`,
+  );
+  await client.query(
+    `CREATE TEMP TABLE IF NOT EXISTS metric_import_raw (series_id integer NOT NULL, hour timestamptz NOT NULL,
+       offsets_ms integer[] NOT NULL, vals double precision[] NOT NULL) ON COMMIT DROP`,
   );
   const known = new Map<string, SeriesState>();
   const partitions = new Set<number>();
@@ -300,18 +372,17 @@ export async function importSamples(
       await client.query('SELECT burnrate_ensure_metric_partition($1)', [new Date(day * DAY_MS)]);
       partitions.add(day);
     }
-    // Which ordered series meet stored data: a sample in their range, or an hour aggregate other
-    // than the one this import itself left open.
+    // Which ordered series meet stored data: a raw hour row or an hour aggregate in their range,
+    // other than the hour this import itself left open.
     const candidates = [...ranges.entries()].filter(([, r]) => r.ordered);
     const clashing = new Set<number>();
     if (candidates.length) {
       const { rows } = await client.query<{ id: number }>(
-        `SELECT s.id FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[]) AS s(id, lo, hi, hour_lo)
-          WHERE EXISTS (SELECT 1 FROM metric_samples m WHERE m.series_id = s.id AND m.ts >= s.lo AND m.ts <= s.hi)
+        `SELECT s.id FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS s(id, hi, hour_lo)
+          WHERE EXISTS (SELECT 1 FROM metric_raw m WHERE m.series_id = s.id AND m.hour >= s.hour_lo AND m.hour <= s.hi)
              OR EXISTS (SELECT 1 FROM metric_hourly h WHERE h.series_id = s.id AND h.hour >= s.hour_lo AND h.hour <= s.hi)`,
         [
           candidates.map(([id]) => id),
-          candidates.map(([, r]) => new Date(r.lo)),
           candidates.map(([, r]) => new Date(r.hi)),
           candidates.map(([, r]) => {
             const first = Math.floor(r.lo / HOUR_MS);
@@ -321,31 +392,41 @@ export async function importSamples(
       );
       for (const { id } of rows) clashing.add(id);
     }
-    const direct: Buffer[] = [];
     const staged: Buffer[] = [];
-    const hourly = new HourlyRows();
+    const hourRows = new HourRows();
     for (const [id, r] of ranges) {
       const fast = r.ordered && !clashing.has(id);
-      if (fast) hourly.begin(id, r.state.lastHour);
+      if (fast) hourRows.begin(id, r.state.lastHour);
       for (const b of r.batches) {
-        const out = fast ? direct : staged;
-        out.push(encodeSamples(id, b, opts.label, out.length === 0));
-        if (fast) for (let i = 0; i < b.values.length; i++) hourly.add(b.timestamps[i] as number, b.values[i] as number);
+        if (!fast) {
+          staged.push(encodeSamples(id, b, opts.label, false));
+          continue;
+        }
+        checkSamples(b, opts.label);
+        for (let i = 0; i < b.values.length; i++) hourRows.add(b.timestamps[i] as number, b.values[i] as number);
       }
-      hourly.flush();
+      hourRows.flush();
       r.state.last = Math.max(r.state.last, r.hi);
       r.state.lastHour = Math.floor(r.state.last / HOUR_MS);
     }
     if (lo < min) min = lo;
     if (hi > max) max = hi;
-    if (direct.length) {
-      await copyBinary(client, 'metric_samples', direct, opts.label);
-      hours += hourly.rows;
-      if (hourly.text) await copyText(client, 'metric_hourly', hourly.text, opts.label);
-      if (hourly.merge) {
-        // The hour this import left open in an earlier segment is added to, key by key.
+    if (hourRows.rows) {
+      hours += hourRows.rows;
+      if (hourRows.raw.length) await copyTuples(client, 'metric_raw', RAW_COLUMNS, hourRows.raw, opts.label);
+      if (hourRows.hourly) await copyText(client, 'metric_hourly', hourRows.hourly, opts.label);
+      if (hourRows.rawMerge.length) {
+        // The hour this import left open in an earlier segment: its later samples are appended
+        // (they come after every stored one), its aggregate added to key by key.
+        await client.query('TRUNCATE metric_import_raw');
+        await copyTuples(client, 'metric_import_raw', RAW_COLUMNS, hourRows.rawMerge, opts.label);
+        await client.query(
+          `INSERT INTO metric_raw SELECT * FROM metric_import_raw
+           ON CONFLICT (series_id, hour) DO UPDATE SET offsets_ms = metric_raw.offsets_ms || EXCLUDED.offsets_ms,
+             vals = metric_raw.vals || EXCLUDED.vals`,
+        );
         await client.query('TRUNCATE metric_import_hourly');
-        await copyText(client, 'metric_import_hourly', hourly.merge, opts.label);
+        await copyText(client, 'metric_import_hourly', hourRows.hourlyMerge, opts.label);
         await client.query(
           `INSERT INTO metric_hourly SELECT * FROM metric_import_hourly
            ON CONFLICT (series_id, hour) DO UPDATE SET n = metric_hourly.n + EXCLUDED.n, sum = metric_hourly.sum + EXCLUDED.sum,
@@ -359,13 +440,28 @@ export async function importSamples(
     }
     if (staged.length) {
       await client.query('TRUNCATE metric_import');
-      await copyBinary(client, 'metric_import', staged, opts.label);
+      await copyTuples(client, 'metric_import', 'series_id, ts, value', staged, opts.label);
+      await client.query('CREATE TEMP TABLE IF NOT EXISTS metric_touched (series_id integer, hour timestamptz) ON COMMIT DROP');
+      await client.query('TRUNCATE metric_touched');
+      await client.query(`INSERT INTO metric_touched SELECT DISTINCT series_id, date_trunc('hour', ts, 'UTC') FROM metric_import`);
+      // Each touched hour's row rebuilt from its stored samples and the imported ones; an imported
+      // sample replaces a stored one at the same millisecond.
       await client.query(
-        `INSERT INTO metric_samples (series_id, ts, value)
-         SELECT DISTINCT ON (series_id, ts) series_id, ts, value FROM metric_import ORDER BY series_id, ts
-         ON CONFLICT (series_id, ts) DO UPDATE SET value = EXCLUDED.value`,
+        `INSERT INTO metric_raw (series_id, hour, offsets_ms, vals)
+         SELECT series_id, hour, array_agg(ms ORDER BY ms), array_agg(value ORDER BY ms)
+           FROM (SELECT DISTINCT ON (series_id, hour, ms) series_id, hour, ms, value
+                   FROM (SELECT i.series_id, date_trunc('hour', i.ts, 'UTC') AS hour,
+                                floor(extract(epoch FROM i.ts - date_trunc('hour', i.ts, 'UTC')) * 1000)::integer AS ms, i.value, 0 AS src
+                           FROM metric_import i
+                         UNION ALL
+                         SELECT r.series_id, r.hour, u.ms, u.value, 1 AS src
+                           FROM metric_touched t JOIN metric_raw r ON r.series_id = t.series_id AND r.hour = t.hour,
+                                unnest(r.offsets_ms, r.vals) AS u(ms, value)) x
+                  ORDER BY series_id, hour, ms, src) d
+          GROUP BY series_id, hour
+         ON CONFLICT (series_id, hour) DO UPDATE SET offsets_ms = EXCLUDED.offsets_ms, vals = EXCLUDED.vals`,
       );
-      hours += await refreshHourly(client, `SELECT DISTINCT series_id, date_trunc('hour', ts, 'UTC') AS hour FROM metric_import`);
+      hours += await refreshHourly(client);
     }
   };
 
@@ -403,14 +499,11 @@ async function aggregateHours(client: pg.PoolClient, samplesSql: string): Promis
   return rowCount ?? 0;
 }
 
-/** Recomputes metric_hourly for the (series_id, hour) pairs `touchedSql` selects, from metric_samples. */
-export async function refreshHourly(client: pg.PoolClient, touchedSql: string): Promise<number> {
-  await client.query('CREATE TEMP TABLE IF NOT EXISTS metric_touched (series_id integer, hour timestamptz) ON COMMIT DROP');
-  await client.query('TRUNCATE metric_touched');
-  await client.query(`INSERT INTO metric_touched ${touchedSql}`);
+/** Recomputes metric_hourly for the (series_id, hour) pairs in metric_touched, from their raw rows. */
+async function refreshHourly(client: pg.PoolClient): Promise<number> {
   return aggregateHours(
     client,
-    `SELECT t.series_id, t.hour, m.value FROM metric_touched t
-       JOIN metric_samples m ON m.series_id = t.series_id AND m.ts >= t.hour AND m.ts < t.hour + interval '1 hour'`,
+    `SELECT t.series_id, t.hour, u.value FROM metric_touched t
+       JOIN metric_raw r ON r.series_id = t.series_id AND r.hour = t.hour, unnest(r.vals) AS u(value)`,
   );
 }

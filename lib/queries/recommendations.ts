@@ -309,7 +309,7 @@ const RAW_SERIES_MAX_POINTS = 3000;
 
 /**
  * The evidence chart's series: the resource's metric over the evidence window. Hourly mean and max
- * (metric_hourly, kept 13 months) for the usual 7- or 14-day windows; raw samples (metric_samples)
+ * (metric_hourly, kept 13 months) for the usual 7- or 14-day windows; raw samples (metric_raw)
  * for a window of two days or less, when they are still there and not too many to draw.
  */
 export async function getEvidenceSeries(
@@ -326,7 +326,11 @@ export async function getEvidenceSeries(
   const hours = (args.end.getTime() - args.start.getTime()) / 3_600_000;
   if (hours <= RAW_SERIES_MAX_HOURS) {
     const { rows } = await db.query<{ ts: Date; value: number }>(
-      'SELECT ts, value FROM metric_samples WHERE series_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4',
+      `SELECT r.hour + u.ms * interval '1 millisecond' AS ts, u.value
+         FROM metric_raw r, unnest(r.offsets_ms, r.vals) AS u(ms, value)
+        WHERE r.series_id = $1 AND r.hour >= date_trunc('hour', $2::timestamptz, 'UTC') AND r.hour < $3
+          AND r.hour + u.ms * interval '1 millisecond' >= $2 AND r.hour + u.ms * interval '1 millisecond' < $3
+        ORDER BY 1 LIMIT $4`,
       [seriesId, args.start, args.end, RAW_SERIES_MAX_POINTS + 1],
     );
     if (rows.length > 0 && rows.length <= RAW_SERIES_MAX_POINTS) {
