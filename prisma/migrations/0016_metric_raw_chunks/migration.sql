@@ -64,3 +64,18 @@ DROP TABLE metric_samples;
 CREATE VIEW metric_samples AS
   SELECT r.series_id, r.hour + u.ms * interval '1 millisecond' AS ts, u.value
     FROM metric_raw r CROSS JOIN LATERAL unnest(r.offsets_ms, r.vals) AS u(ms, value);
+
+-- metric_hourly loses its foreign key: its check (a key-share lock on the series row per inserted
+-- row) was a third of an import's database time, and lib/metrics/store.ts, the only writer, takes
+-- series ids from metric_series in the same transaction. Deleting series deletes their rows, raw
+-- and hourly, as the cascade did (and as metric_raw, which never had the key, now gets too).
+ALTER TABLE metric_hourly DROP CONSTRAINT metric_hourly_series_id_fkey;
+CREATE FUNCTION burnrate_metric_series_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM metric_hourly h USING gone g WHERE h.series_id = g.id;
+  DELETE FROM metric_raw r USING gone g WHERE r.series_id = g.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER metric_series_deleted AFTER DELETE ON metric_series
+  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION burnrate_metric_series_deleted();
