@@ -78,7 +78,7 @@ async function billedResources(db: pg.PoolClient, since: Date): Promise<{ instan
       WHERE charge_period_start >= $1 AND resource_id IS NOT NULL AND extras ? 'x_UsageType'
         AND resource_type IN ('Instance', 'Virtual machine', 'Volume', 'Disk')
         AND (resource_type NOT IN ('Instance') OR resource_id LIKE 'arn:aws:ec2:%' OR resource_id LIKE '//compute.googleapis.com/%')
-      ORDER BY resource_id, charge_period_start DESC`,
+      ORDER BY resource_id, charge_period_start DESC, billed_cost DESC`,
     [since.toISOString()],
   );
   const instances: BilledInstance[] = [];
@@ -325,7 +325,8 @@ export async function loadDemoInventory(
         state: 'unassociated',
         attachedTo: null,
         createdAt: new Date(end - (40 + n * 30) * 86_400_000),
-        details: { publicIp: `198.51.100.${17 + n}` },
+        // Released from its instance 20 and 50 days before the demo's end (the rule's clock).
+        details: { publicIp: `198.51.100.${17 + n}`, unassociatedSince: new Date(end - (20 + n * 30) * 86_400_000).toISOString() },
         tags: { team: 'platform' },
       });
     records.push({

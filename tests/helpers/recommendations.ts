@@ -134,6 +134,8 @@ export interface CatalogRow {
   generation: number;
   current: boolean;
   gpus: number;
+  gpuModel: string;
+  gpuMemoryMib: number;
   hourly: number | null;
 }
 
@@ -158,6 +160,8 @@ export function catalogRows(provider: 'aws' | 'azure' | 'gcp', region: string): 
         generation: Number(f[5]),
         current: f[6] === 'true',
         gpus: Number(f[7]),
+        gpuModel: f[8] ?? '',
+        gpuMemoryMib: Number(f[9] || 0),
         hourly: prices.get(f[0] as string) ?? null,
       };
     });

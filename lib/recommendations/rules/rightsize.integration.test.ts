@@ -61,6 +61,8 @@ function expected(current: CatalogRow, cpuP99: number, memP95: number | null): C
       r.type !== current.type &&
       r.arch === current.arch &&
       r.gpus === current.gpus &&
+      r.gpuModel === current.gpuModel &&
+      r.gpuMemoryMib >= current.gpuMemoryMib &&
       !/^t\d/.test(r.family) &&
       r.vcpus >= needV &&
       r.memoryMib >= needM &&
@@ -132,5 +134,21 @@ describe('rightsize', () => {
     expect(expected(M5_XLARGE, p99, null)).toBeUndefined();
     await recomputeRecommendations(getPool(), { now: end, rules: [rightsizeRule] });
     expect(await rec('i-saturated')).toBeUndefined();
+  });
+
+  it('a GPU machine with little CPU load keeps its GPUs: a smaller type with the same GPU, never a cheaper GPU', async () => {
+    const g5 = AWS.find((r) => r.type === 'g5.4xlarge') as CatalogRow;
+    await seedInstance(
+      { resourceId: 'i-gpu-box', state: 'running', resourceType: 'g5.4xlarge', regionId: 'us-east-1' },
+      { cpu_utilization: LOW, memory_utilization: LOW },
+    );
+    await recomputeRecommendations(getPool(), { now: NOW, rules: [rightsizeRule] });
+    const want = expected(g5, nearestRank(LOW, 0.99, START, NOW), nearestRank(LOW, 0.95, START, NOW));
+    // A cheaper T4 machine (g4dn) would fit the CPU and memory; the oracle, like the rule, keeps the A10G.
+    expect(AWS.some((r) => r.family === 'g4dn' && r.gpus === 1 && (r.hourly as number) < (g5.hourly as number))).toBe(true);
+    expect(want?.gpuModel).toBe(g5.gpuModel);
+    const r = await rec('i-gpu-box');
+    expect(r?.proposed_type).toBe(want?.type);
+    expect(r?.evidence.notes).toContain(`GPUs kept as they are (1 × ${g5.gpuModel}); the GPU rule judges their use.`);
   });
 });

@@ -117,7 +117,11 @@ export const rightsizeRule: RuleDefinition = {
       const needMemMib = memStat === null ? spec.memoryMib : (spec.memoryMib * memStat) / p.targetUtilization;
       const fits = (c: typeof spec) =>
         c.arch === spec.arch &&
+        // The GPUs stay as they are (count, model, memory): the GPU rule judges them; rightsizing
+        // by CPU and memory never trades a machine's GPU for another.
         c.gpuCount === spec.gpuCount &&
+        c.gpuModel === spec.gpuModel &&
+        (c.gpuMemoryMib ?? 0) >= (spec.gpuMemoryMib ?? 0) &&
         (!isBurstable(c) || isBurstable(spec)) &&
         c.vcpus >= needVcpus &&
         c.memoryMib >= needMemMib;
@@ -144,6 +148,8 @@ export const rightsizeRule: RuleDefinition = {
       if (!proposal) continue;
       const notes: string[] = [];
       if (memStat === null) notes.push('Memory was not measured: no type with less memory was considered.');
+      if (spec.gpuCount > 0)
+        notes.push(`GPUs kept as they are (${spec.gpuCount} × ${spec.gpuModel ?? 'GPU'}); the GPU rule judges their use.`);
       notes.push(
         sameFamily
           ? `Same family (${spec.family}).`
