@@ -1,27 +1,10 @@
 // Migration 0005 on a database that was at 0004 with line items in it: FOCUS columns that earlier
 // ingests kept as strings in extras move to their new typed columns where the reader would have
 // stored them unchanged; everything else stays where it was.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
-import { loadMigrations, MIGRATIONS_DIR, migrate } from './migrate';
-
-const tempDirs: string[] = [];
-afterAll(async () => {
-  for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function migrationsUpTo(last: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-migrations-'));
-  tempDirs.push(dir);
-  for (const m of await loadMigrations()) {
-    if (m.name > last) break;
-    await cp(path.join(MIGRATIONS_DIR, m.name), path.join(dir, m.name), { recursive: true });
-  }
-  return dir;
-}
+import { migrationsUpTo } from '../../tests/helpers/migrations';
+import { migrate } from './migrate';
 
 interface Stored {
   description: string;

@@ -2,27 +2,10 @@
 // samples move into one row per series and hour, a day partition each day had stays a day
 // partition, samples parked in the default partition get their day's partition, and the view
 // reads them back.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
-import { loadMigrations, MIGRATIONS_DIR, migrate } from './migrate';
-
-const tempDirs: string[] = [];
-afterAll(async () => {
-  for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function migrationsUpTo(last: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'burnrate-migrations-'));
-  tempDirs.push(dir);
-  for (const m of await loadMigrations()) {
-    if (m.name > last) break;
-    await cp(path.join(MIGRATIONS_DIR, m.name), path.join(dir, m.name), { recursive: true });
-  }
-  return dir;
-}
+import { migrationsUpTo } from '../../tests/helpers/migrations';
+import { migrate } from './migrate';
 
 describe('migration 0016 (raw samples per series and hour) on a database at 0015', () => {
   it('moves every sample into hour rows, keeps the day partitions, and reads them back through metric_samples', async () => {
