@@ -185,6 +185,7 @@ describe('getEvidenceSeries', () => {
         { t: base + 3_600_000, value: 6, max: 7 },
         { t: base + 3 * 3_600_000, value: 90, max: 90 },
       ],
+      gpus: 1,
     });
     // Within two days: the samples themselves, from start (inclusive) to end (exclusive).
     const short = await getEvidenceSeries({
@@ -202,6 +203,7 @@ describe('getEvidenceSeries', () => {
         { t: base + 60 * minute, value: 5, max: null },
         { t: base + 90 * minute, value: 7, max: null },
       ],
+      gpus: 1,
     });
     expect(
       await getEvidenceSeries({ resourcePk: pk, metric: 'memory_utilization', start: new Date(base), end: new Date(base + minute) }),
@@ -209,6 +211,56 @@ describe('getEvidenceSeries', () => {
     expect(
       await getEvidenceSeries({ resourcePk: pk, metric: 'no_such_metric', start: new Date(base), end: new Date(base + minute) }),
     ).toBeNull();
+  });
+
+  it('draws a machine’s GPU recommendation from its GPUs: the hourly mean over them and the highest max', async () => {
+    const base = Date.UTC(2026, 10, 21, 0, 0, 0);
+    const minute = 60_000;
+    // GPU a: hour 0 → 0, 10 (mean 5, max 10); GPU b: hour 0 → 50, 70 (mean 60, max 70), hour 1 → 20.
+    await withTransaction((client) =>
+      importSamples(
+        client,
+        [
+          {
+            provider: 'aws',
+            resourceId: 'i-gpubox',
+            subResourceId: 'GPU-a',
+            metric: 'gpu_utilization',
+            timestamps: [base, base + 30 * minute],
+            values: [0, 10],
+          },
+          {
+            provider: 'aws',
+            resourceId: 'i-gpubox',
+            subResourceId: 'GPU-b',
+            metric: 'gpu_utilization',
+            timestamps: [base, base + 30 * minute, base + 60 * minute],
+            values: [50, 70, 20],
+          },
+        ],
+        { label: 'test' },
+      ),
+    );
+    const [machine] = await sql<{ id: string }>(
+      url,
+      `INSERT INTO resources (provider, resource_id, kind) VALUES ('aws', 'i-gpubox', 'instance') RETURNING id`,
+    );
+    const series = await getEvidenceSeries({
+      resourcePk: machine?.id as string,
+      metric: 'gpu_utilization',
+      start: new Date(base - 7 * 24 * 3_600_000),
+      end: new Date(base + 24 * 3_600_000),
+    });
+    // Hour 0: (0 + 10 + 50 + 70) / 4 = 32.5, max 70; hour 1: GPU b alone, 20.
+    expect(series).toEqual({
+      metric: 'gpu_utilization',
+      source: 'hourly',
+      points: [
+        { t: base, value: 32.5, max: 70 },
+        { t: base + 3_600_000, value: 20, max: 20 },
+      ],
+      gpus: 2,
+    });
   });
 });
 

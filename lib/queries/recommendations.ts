@@ -301,6 +301,11 @@ export interface EvidenceSeries {
   metric: MetricName;
   source: 'hourly' | 'raw';
   points: EvidencePoint[];
+  /**
+   * How many GPUs the series stands for: a machine's GPU recommendation (no GPU of its own) is drawn
+   * from its GPUs' series, the hourly mean over them and the highest hourly max of any.
+   */
+  gpus: number;
 }
 
 /** Windows up to this long are drawn from raw samples when the raw window still holds them. */
@@ -317,12 +322,33 @@ export async function getEvidenceSeries(
   db: Db = getPool(),
 ): Promise<EvidenceSeries | null> {
   if (!isMetricName(args.metric)) return null;
-  const { rows: series } = await db.query<{ id: number }>('SELECT id FROM metric_series WHERE resource_pk = $1 AND metric = $2', [
-    args.resourcePk,
-    args.metric,
-  ]);
-  const seriesId = series[0]?.id;
-  if (seriesId === undefined) return null;
+  // The resource's own series; for a machine without one, its GPUs' (a recommendation about the
+  // machine's GPUs as a whole).
+  const { rows: series } = await db.query<{ id: number }>(
+    `SELECT id FROM metric_series WHERE resource_pk = $1 AND metric = $2
+     UNION ALL
+     SELECT ms.id FROM resources m
+       JOIN resources g ON g.provider = m.provider AND g.resource_id = m.resource_id AND g.sub_resource_id <> ''
+       JOIN metric_series ms ON ms.resource_pk = g.id AND ms.metric = $2
+      WHERE m.id = $1 AND m.sub_resource_id = ''
+        AND NOT EXISTS (SELECT 1 FROM metric_series x WHERE x.resource_pk = $1 AND x.metric = $2)`,
+    [args.resourcePk, args.metric],
+  );
+  if (series.length === 0) return null;
+  if (series.length > 1) {
+    const { rows } = await db.query<{ hour: Date; mean: number; max: number }>(
+      `SELECT hour, sum(sum) / sum(n) AS mean, max(max) AS max FROM metric_hourly
+        WHERE series_id = ANY($1::int[]) AND hour >= $2 AND hour < $3 GROUP BY hour ORDER BY hour`,
+      [series.map((r) => r.id), args.start, args.end],
+    );
+    return {
+      metric: args.metric,
+      source: 'hourly',
+      points: rows.map((r) => ({ t: r.hour.getTime(), value: r.mean, max: r.max })),
+      gpus: series.length,
+    };
+  }
+  const seriesId = (series[0] as { id: number }).id;
   const hours = (args.end.getTime() - args.start.getTime()) / 3_600_000;
   if (hours <= RAW_SERIES_MAX_HOURS) {
     const { rows } = await db.query<{ ts: Date; value: number }>(
@@ -334,14 +360,24 @@ export async function getEvidenceSeries(
       [seriesId, args.start, args.end, RAW_SERIES_MAX_POINTS + 1],
     );
     if (rows.length > 0 && rows.length <= RAW_SERIES_MAX_POINTS) {
-      return { metric: args.metric, source: 'raw', points: rows.map((r) => ({ t: r.ts.getTime(), value: r.value, max: null })) };
+      return {
+        metric: args.metric,
+        source: 'raw',
+        points: rows.map((r) => ({ t: r.ts.getTime(), value: r.value, max: null })),
+        gpus: 1,
+      };
     }
   }
   const { rows } = await db.query<{ hour: Date; mean: number; max: number }>(
     'SELECT hour, sum / n AS mean, max FROM metric_hourly WHERE series_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour',
     [seriesId, args.start, args.end],
   );
-  return { metric: args.metric, source: 'hourly', points: rows.map((r) => ({ t: r.hour.getTime(), value: r.mean, max: r.max })) };
+  return {
+    metric: args.metric,
+    source: 'hourly',
+    points: rows.map((r) => ({ t: r.hour.getTime(), value: r.mean, max: r.max })),
+    gpus: 1,
+  };
 }
 
 /** The Overview card: open savings per currency and the three open recommendations that save the most. */

@@ -96,7 +96,7 @@ function Evidence({ rec, series }: { rec: RecommendationDetail; series: Evidence
       {e.metric && e.window ? (
         series?.points.length ? (
           <EvidenceChart
-            label={METRICS[e.metric].label}
+            label={series.gpus > 1 ? `${METRICS[e.metric].label}, mean of the machine's ${series.gpus} GPUs` : METRICS[e.metric].label}
             unit={METRICS[e.metric].unit}
             source={series.source}
             points={series.points}
