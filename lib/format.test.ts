@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatCount,
   formatDayRange,
+  formatHours,
   formatMeasure,
   formatMoney,
   formatMoneyAxis,
@@ -59,6 +60,9 @@ describe('formatMoney formats the decimal string exactly', () => {
     expect(formatShare('NaN')).toBe('⚠ invalid number');
     expect(formatCount(Number.POSITIVE_INFINITY)).toBe('⚠ invalid number');
     expect(formatCount('1e400')).toBe('⚠ invalid number');
+    expect(formatHours('5954.2348')).toBe('5,954.2');
+    expect(formatHours('30')).toBe('30');
+    expect(formatHours('NaN')).toBe('⚠ invalid number');
     // The largest amount the ingest accepts still prints in full.
     expect(nbsp(formatMoney('99999999999999999999999999999999999999.99', 'USD'))).toBe(
       'USD 99,999,999,999,999,999,999,999,999,999,999,999,999.99',

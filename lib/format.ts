@@ -103,6 +103,11 @@ export function formatCount(value: string | number): string {
   return formatFinite(numberFormat('count', { maximumFractionDigits: 0 }), value);
 }
 
+/** Hours to one decimal, grouped: '5954.2348' → "5,954.2". */
+export function formatHours(value: string | number): string {
+  return formatFinite(numberFormat('hours', { maximumFractionDigits: 1 }), value);
+}
+
 const UTC_DAY = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
 const UTC_MONTH_LONG = new Intl.DateTimeFormat(LOCALE, { month: 'long', year: 'numeric', timeZone: 'UTC' });
 const UTC_MONTH_ABBR = new Intl.DateTimeFormat(LOCALE, { month: 'short', timeZone: 'UTC' });

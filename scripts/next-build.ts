@@ -45,7 +45,7 @@ export function buildIsCurrent(root = process.cwd()): boolean {
 /** Runs `next build` (offline, telemetry off) unless the last build is of the same sources. */
 export async function ensureNextBuild(log: (line: string) => void, root = process.cwd()): Promise<void> {
   if (buildIsCurrent(root)) return;
-  log('building the dashboard (production build; only after the code changed, about a minute)…');
+  log('building the dashboard (production build; only after the code changed: 2–4 minutes on 2 cores)…');
   const started = Date.now();
   const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { DayRange } from '@/lib/calendar';
-import { formatCount, formatDay, formatMoney, formatMoneyList } from '@/lib/format';
+import { formatCount, formatDay, formatHours, formatMoney, formatMoneyList } from '@/lib/format';
 import { type GpuCost, type GpuGroup, getGpuFleet } from '@/lib/queries/gpu-fleet';
 import styles from './gpu.module.css';
 import { UtilizationHeatmap } from './heatmap';
@@ -100,7 +100,7 @@ export async function GpuFleetBody({ window, spendRange }: { window: DayRange; s
             <Money costs={t.costs} pick={(c) => c.costPerUsefulHour} testId="gpu-useful-cost" />
           </p>
           <p className="figure-sub">
-            cost <Money costs={t.costs} pick={(c) => c.cost} /> ÷ {t.usefulHours} useful GPU-hours
+            cost <Money costs={t.costs} pick={(c) => c.cost} /> ÷ {formatHours(t.usefulHours)} useful GPU-hours
           </p>
         </div>
       </div>
