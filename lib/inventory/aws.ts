@@ -45,6 +45,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { z } from 'zod';
+import { AwsS3Credentials } from '../connectors/aws-s3';
 import { guardedLookup } from '../connectors/endpoint-guard';
 import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets, type SdkErrorShape } from '../connectors/messages';
 import { ConnectorError, type ConnectorErrorCode } from '../connectors/types';
@@ -71,13 +72,9 @@ export const AwsInventoryConfig = z.object({
 });
 export type AwsInventoryConfig = z.infer<typeof AwsInventoryConfig>;
 
-/** The same access key as the AWS billing kinds, so a billing source's stored key serves both. */
-export const AwsInventoryCredentials = z.object({
-  accessKeyId: z.string().min(1),
-  secretAccessKey: z.string().min(1),
-  sessionToken: z.string().min(1).optional(),
-});
-export type AwsInventoryCredentials = z.infer<typeof AwsInventoryCredentials>;
+/** The same access key as the AWS billing kinds (one schema), so a billing source's stored key serves both. */
+export const AwsInventoryCredentials = AwsS3Credentials;
+export type AwsInventoryCredentials = AwsS3Credentials;
 
 export interface AwsInventoryOptions {
   /** Attempts per request, the first included; the SDK's standard strategy backs off between them (longer when throttled). */
