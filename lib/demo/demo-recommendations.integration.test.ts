@@ -3,6 +3,8 @@
 // evidence, and priced from the resource's own bill in that bill's currency.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { getPool } from '../db/pool';
+import { recomputeRecommendations } from '../recommendations/engine';
 import { loadDemoData } from './load';
 
 const END = '2026-06-15';
@@ -70,5 +72,19 @@ describe('the full-size demo', () => {
     for (const r of recs.filter((x) => x.kind === 'rightsize' && /H100|A100|^p5|^g5|^a3|^g2/.test(x.current_type ?? ''))) {
       expect(`${r.current_type} → ${r.proposed_type}`).not.toMatch(/H100.*→.*A100|A100.*→.*T4|g5.*→ g4dn/);
     }
+  });
+
+  it('keeps the bursty training box bursty, and only bursty, when recomputed a day later', async () => {
+    const p5 = () =>
+      sql<{ kind: string; n: number }>(
+        url,
+        `SELECT r.kind, count(*)::int AS n FROM recommendations r
+           JOIN resources m ON m.provider = r.provider AND m.resource_id = r.resource_id AND m.sub_resource_id = ''
+          WHERE r.status = 'open' AND r.kind LIKE 'gpu-%' AND m.resource_type = 'p5.48xlarge' GROUP BY 1`,
+      );
+    const atLoad = await p5();
+    expect(atLoad.map((k) => k.kind)).toEqual(['gpu-bursty']);
+    await recomputeRecommendations(getPool(), { now: new Date(Date.parse(`${END}T00:00:00Z`) + 86_400_000) });
+    expect(await p5()).toEqual(atLoad);
   });
 });

@@ -184,14 +184,16 @@ function gpuSeries(
 ): { util: number[]; mem: number[] } {
   const util: number[] = [];
   const mem: number[] = [];
-  // The bursty box trains in runs of 6–20 hours a few times a week and sits idle in between.
+  // The bursty box trains in runs of 4–10 hours a few times a week and sits idle 1–2.5 days in
+  // between: about 14 % of the hours at ~94 %, so its mean (~13 %) stays clearly under the rule's
+  // 20 % whichever 14 days the window takes (runs of 6–20 hours put it at the line, ~23 %).
   const runs: [number, number][] = [];
   if (profile === 'gpu-bursty') {
     let t = ts[0] as number;
     const end = ts.at(-1) as number;
     while (t < end) {
-      t += rng.int(20, 60) * 3_600_000;
-      const len = rng.int(6, 20) * 3_600_000;
+      t += rng.int(24, 60) * 3_600_000;
+      const len = rng.int(4, 10) * 3_600_000;
       runs.push([t, t + len]);
       t += len;
     }
