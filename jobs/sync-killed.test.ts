@@ -141,7 +141,9 @@ describe('a connector sync whose worker is killed with SIGKILL', () => {
           );
           return ingesting?.id;
         },
-        15_000,
+        // The worker is a child process started through tsx: under a loaded CI machine its start,
+        // the S3 listing and the download have taken over 15 s. A deadline, not a speed check.
+        60_000,
         alive,
       );
       // Alive: its lock is held, so neither the reaper nor the page's queries touch it.
@@ -200,7 +202,7 @@ describe('a connector sync whose worker is killed with SIGKILL', () => {
       await supervisor.stop({ graceful: false });
     }
     console.log(`sync run reaped ${elapsed} ms after SIGKILL, its job failed ${Date.now() - killedAt} ms after`);
-  });
+  }, 180_000);
 
   it('a sync queue created before sync jobs had a heartbeat gets one when a worker ensures it', async () => {
     const { heartbeatSeconds, ...before } = SYNC_SOURCE_QUEUE_OPTIONS;
