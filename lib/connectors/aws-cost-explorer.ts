@@ -30,7 +30,7 @@ import { getPool } from '../db/pool';
 import { deleteBillingPeriod } from '../ingest/replace';
 import { AwsS3Credentials } from './aws-s3';
 import { guardedLookup } from './endpoint-guard';
-import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets, type SdkErrorShape } from './messages';
+import { describeIssues, isSdkUnreachable, plural, redactAwsSecrets, type SdkErrorShape } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -591,12 +591,7 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
       'BAD_DELIVERY',
     );
   }
-  if (
-    (e.code && NETWORK_ERROR_CODES.has(e.code)) ||
-    code === 'TimeoutError' ||
-    code === 'RequestTimeout' ||
-    (code && NETWORK_ERROR_CODES.has(code))
-  ) {
+  if (isSdkUnreachable(e, code)) {
     return fail(`Cannot reach ${target}${during}: ${e.code ?? code} (${e.message ?? ''}).`, 'NETWORK');
   }
   const detail = `${code ?? e.name ?? 'Error'}${status ? `, HTTP ${status}` : ''}: ${e.message ?? String(error)}`;

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { guardedLookup } from './endpoint-guard';
-import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets, type SdkErrorShape } from './messages';
+import { describeIssues, isSdkUnreachable, plural, redactAwsSecrets, type SdkErrorShape, sdkErrorCode } from './messages';
 import { type Connector, ConnectorError, type ConnectorErrorCode, type DeliveryRef } from './types';
 
 /**
@@ -436,7 +436,7 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
   if (error instanceof ConnectorError) return error;
   const e = (error ?? {}) as SdkErrorShape;
   if (e.name === 'AbortError') return error as Error;
-  const code = e.Code ?? (e.name && e.name !== 'Error' && e.name !== 'Unknown' ? e.name : undefined);
+  const code = sdkErrorCode(e);
   const status = e.$metadata?.httpStatusCode;
   const attempts = e.$metadata?.attempts;
   const during = ctx.action ? ` while ${ctx.action}` : '';
@@ -479,12 +479,7 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
   if (code === 'PermanentRedirect' || code === 'IllegalLocationConstraintException' || status === 301) {
     return fail(`Bucket ${ctx.bucket} is not in region ${ctx.region} (${code ?? 'HTTP 301'}). Set the bucket's region.`, 'CONFIG');
   }
-  if (
-    (e.code && NETWORK_ERROR_CODES.has(e.code)) ||
-    code === 'TimeoutError' ||
-    code === 'RequestTimeout' ||
-    (code && NETWORK_ERROR_CODES.has(code))
-  ) {
+  if (isSdkUnreachable(e, code)) {
     return fail(`Cannot reach ${target} for bucket ${ctx.bucket}${during}: ${e.code ?? code} (${e.message ?? ''}).`, 'NETWORK');
   }
   const detail = `${code ?? e.name ?? 'Error'}${status ? `, HTTP ${status}` : ''}: ${e.message ?? String(error)}`;

@@ -44,6 +44,24 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'ENETUNREACH',
 ]);
 
+/** The service's error code on an SDK error: S3's (and EC2's) `Code`, else the error's name when it is one. */
+export function sdkErrorCode(e: SdkErrorShape): string | undefined {
+  return e.Code ?? (e.name && e.name !== 'Error' && e.name !== 'Unknown' ? e.name : undefined);
+}
+
+/**
+ * Whether an SDK error is the endpoint not being reached: a socket error code on the error or as
+ * its service code, or a timeout (the SDK's own, or the service's RequestTimeout).
+ */
+export function isSdkUnreachable(e: SdkErrorShape, code: string | undefined): boolean {
+  return (
+    (e.code !== undefined && NETWORK_ERROR_CODES.has(e.code)) ||
+    code === 'TimeoutError' ||
+    code === 'RequestTimeout' ||
+    (code !== undefined && NETWORK_ERROR_CODES.has(code))
+  );
+}
+
 /** TLS failures: their messages name the host and the names on its certificate. */
 const TLS_ERROR_CODE = /^(?:CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;
 

@@ -47,7 +47,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { z } from 'zod';
 import { AwsS3Credentials } from '../connectors/aws-s3';
 import { guardedLookup } from '../connectors/endpoint-guard';
-import { describeIssues, NETWORK_ERROR_CODES, plural, redactAwsSecrets, type SdkErrorShape } from '../connectors/messages';
+import { describeIssues, isSdkUnreachable, plural, redactAwsSecrets, type SdkErrorShape, sdkErrorCode } from '../connectors/messages';
 import { ConnectorError, type ConnectorErrorCode } from '../connectors/types';
 import type { MetricName } from '../metrics/names';
 import type { InventoryConnector, InventoryScope, MetricsWindow, ResourceRecord, SampleBatch } from './types';
@@ -645,7 +645,7 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
   if (error instanceof ConnectorError) return error;
   const e = (error ?? {}) as SdkErrorShape;
   if (e.name === 'AbortError') return error as Error;
-  const code = e.Code ?? (e.name && e.name !== 'Error' && e.name !== 'Unknown' ? e.name : undefined);
+  const code = sdkErrorCode(e);
   const status = e.$metadata?.httpStatusCode;
   const attempts = e.$metadata?.attempts;
   const during = ctx.action ? ` while ${ctx.action}` : '';
@@ -672,12 +672,7 @@ function toConnectorError(error: unknown, ctx: ErrorContext): Error {
       'THROTTLED',
     );
   }
-  if (
-    (e.code && NETWORK_ERROR_CODES.has(e.code)) ||
-    code === 'TimeoutError' ||
-    code === 'RequestTimeout' ||
-    (code && NETWORK_ERROR_CODES.has(code))
-  ) {
+  if (isSdkUnreachable(e, code)) {
     return fail(`Cannot reach ${where}${during}: ${e.code ?? code} (${e.message ?? ''}).`, 'NETWORK');
   }
   const detail = `${code ?? e.name ?? 'Error'}${status ? `, HTTP ${status}` : ''}: ${e.message ?? String(error)}`;
