@@ -205,18 +205,22 @@ export function jsonObject(value: string | null | undefined): string | null {
   return t;
 }
 
-/** Tag keys trimmed and case-folded, values trimmed: the form used for grouping and filtering. */
+/**
+ * Tag keys trimmed and case-folded, values trimmed: the form used for grouping and filtering. Keys
+ * come out sorted, so equal tag sets have one JSON spelling (the streamed rollups group by it).
+ */
 export function normalizeTags(tags: Record<string, string> | null | undefined): Record<string, string> | null {
   if (!tags) return null;
-  const out: Record<string, string> = {};
-  let any = false;
+  const folded = new Map<string, string>();
   for (const [k, v] of Object.entries(tags)) {
     const key = k.trim().toLowerCase();
     if (!key) continue;
-    out[key] = typeof v === 'string' ? v.trim() : String(v);
-    any = true;
+    folded.set(key, typeof v === 'string' ? v.trim() : String(v));
   }
-  return any ? out : null;
+  if (!folded.size) return null;
+  const out: Record<string, string> = {};
+  for (const key of [...folded.keys()].sort()) out[key] = folded.get(key) as string;
+  return out;
 }
 
 /**

@@ -1,11 +1,11 @@
-// The daily rollup the pipeline writes must equal what SQL computes from the stored line items, for
+// The daily rollup (and the explorer's rollups) the pipeline writes must equal what SQL computes from the stored line items, for
 // every format: computed while streaming (FOCUS CSV, the fast path) or by SQL after the swap (the
 // generic path: AWS CUR, Azure, GCP, Parquet).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../tests/helpers/db';
-import { daily, dailyFromLineItems } from '../../tests/helpers/rollup';
+import { daily, dailyFromLineItems, expectExplorerRollupsMatch } from '../../tests/helpers/rollup';
 import { ingestFile } from './pipeline';
 
 let url: string;
@@ -38,7 +38,7 @@ const REJECTED: Record<string, RegExp> = {
   'focus/spec-virtual_currency_pricing_model_a1.csv': /line 2: BillingPeriodStart: not a date\/time: "4\/1\/25"/,
 };
 
-describe('daily rollup = SQL over the line items, every fixture', () => {
+describe('daily and explorer rollups = SQL over the line items, every fixture', () => {
   for (const dir of ['aws-cur', 'gcp', 'azure', 'focus']) {
     it(`${dir} exports`, async () => {
       let landed = 0;
@@ -53,6 +53,7 @@ describe('daily rollup = SQL over the line items, every fixture', () => {
         await ingestFile({ file, sourceName: source });
         const rollup = await daily(url, source);
         expect(rollup, file).toEqual(await dailyFromLineItems(url, source));
+        await expectExplorerRollupsMatch(url, source, (actual, expected, table) => expect(actual, `${file} ${table}`).toEqual(expected));
         if (rollup.length) landed++;
       }
       expect(landed).toBeGreaterThanOrEqual(2);

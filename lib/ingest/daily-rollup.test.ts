@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAILY_COPY_COLUMNS, DailyRollup, KEY_COLUMNS, Measures } from './daily-rollup';
+import { DAILY_COPY_COLUMNS, DailyRollup, KEY_COLUMNS, Measures, MONTHLY_DETAIL_SPEC, rollupColumns, StreamRollup } from './daily-rollup';
 
 function add(r: DailyRollup, day: string, key: (string | null)[], costs: (string | null)[]): void {
   r.begin(day, '2024-01-01');
@@ -56,5 +56,56 @@ describe('DailyRollup', () => {
     add(r, '2024-01-03', KEY, ['1', '1', '1', '1']);
     expect(r.overflowed).toBe(true);
     expect(r.size).toBe(0);
+  });
+});
+
+describe('StreamRollup, monthly grain', () => {
+  it('keys the charge month (its first day) and sums every measure of its spec, consumed quantity included', () => {
+    const r = new StreamRollup(MONTHLY_DETAIL_SPEC);
+    const key = MONTHLY_DETAIL_SPEC.key.map((k, i) =>
+      k.column === 'tags_normalized' ? '{"team":"ml"}' : k.blankForNull && i % 3 === 0 ? null : `v${i}`,
+    );
+    for (const [day, billed, qty] of [
+      ['2024-01-02', '1.10', '3'],
+      ['2024-01-31', '2.2', '0.5'],
+      ['2024-02-01', '7', null],
+    ] as const) {
+      r.begin(day, '2024-01-01');
+      for (const v of key) r.partString(v);
+      const m = new Measures();
+      m.setString(0, billed);
+      m.setString(1, null);
+      m.setString(4, qty);
+      r.finish(m);
+    }
+    expect([...r.days()].sort()).toEqual(['2024-01-01', '2024-02-01']);
+    const lines = Buffer.concat([...r.copyText(3)])
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .sort()
+      .map((l) => l.split('\t'));
+    const columns = rollupColumns(MONTHLY_DETAIL_SPEC);
+    const january = Object.fromEntries(columns.map((c, i) => [c, lines[0]?.[i]]));
+    expect(lines[0]).toHaveLength(columns.length);
+    expect(january).toMatchObject({
+      month: '2024-01-01',
+      source_id: '3',
+      billed_cost: '3.30',
+      effective_cost: '\\N',
+      consumed_quantity: '3.5',
+      effective_cost_missing: '2',
+      line_items: '2',
+      tags_normalized: '{"team":"ml"}',
+      provider_name: 'v0',
+      billing_account_id: 'v1',
+      sub_account_id: 'v2',
+      service_name: '', // null -> '' (blankForNull)
+    });
+    expect(Object.fromEntries(columns.map((c, i) => [c, lines[1]?.[i]]))).toMatchObject({
+      month: '2024-02-01',
+      billed_cost: '7',
+      consumed_quantity: '\\N',
+    });
   });
 });

@@ -98,23 +98,43 @@ export class DecimalSum {
 }
 
 interface Group {
-  /** The group's values: day, billing period day (10 bytes each), then each KEY_COLUMNS value as [length (2 bytes)][UTF-8] or [ff ff] for null. */
+  /** The group's values: date, billing period day (10 bytes each), then each key value as [length (2 bytes)][UTF-8] or [ff ff] for null. */
   key: Buffer;
   /** The next group with the same hash. */
   next: Group | null;
-  billed: DecimalSum;
-  effective: DecimalSum;
-  list: DecimalSum;
-  contracted: DecimalSum;
+  /** One sum per spec measure. */
+  sums: DecimalSum[];
   effectiveMissing: number;
   lineItems: number;
+}
+
+/** One group column of a rollup: a cost_line_items column; `blankForNull`: a null is stored as '' (NOT NULL DEFAULT ''). */
+export interface RollupKeyColumn {
+  readonly column: string;
+  readonly blankForNull: boolean;
+}
+
+/** Every amount a rollup can sum, in the slot order of Measures. */
+export const ALL_MEASURES = ['billed_cost', 'effective_cost', 'list_cost', 'contracted_cost', 'consumed_quantity'] as const;
+export type MeasureColumn = (typeof ALL_MEASURES)[number];
+
+/**
+ * A rollup of cost_line_items: grouped by the UTC charge day (`day`) or month (`month`, its first
+ * day), the UTC billing period day and `key`, summing `measures`, counting rows and rows without an
+ * effective cost. The streamed rollup (StreamRollup), the SQL rollup (rollupSelectSql) and the
+ * tests all read it.
+ */
+export interface RollupSpec {
+  readonly table: string;
+  readonly date: 'day' | 'month';
+  readonly key: readonly RollupKeyColumn[];
+  readonly measures: readonly MeasureColumn[];
 }
 
 /**
  * The daily rollup's key, the one place it is written: cost_daily groups cost_line_items by UTC
  * charge day, UTC billing period day and these columns, in cost_daily's column order.
- * `blankForNull`: a null is stored as '' (the column is NOT NULL DEFAULT '' in cost_daily). The
- * streaming rollup below, focus-fast.ts (which key bytes it hands over), the pipeline's SQL rollup
+ * The streaming rollup below, focus-fast.ts (which key bytes it hands over), the pipeline's SQL rollup
  * (ROLLUP_SELECT_SQL) and the tests' helper (tests/helpers/rollup.ts) all read it;
  * daily-rollup-schema.integration.test.ts checks it against the table.
  */
@@ -129,48 +149,102 @@ export const ROLLUP_KEY = [
   { column: 'region_name', blankForNull: true },
   { column: 'charge_category', blankForNull: false },
   { column: 'billing_currency', blankForNull: false },
-] as const;
+] as const satisfies readonly RollupKeyColumn[];
 /** Group columns after day and billing period, in cost_daily order. */
 export const KEY_COLUMNS = ROLLUP_KEY.map((k) => k.column);
-const BLANK_FOR_NULL = ROLLUP_KEY.map((k) => k.blankForNull);
-/** The summed columns, in the order of Measures. */
-export const MEASURE_COLUMNS = ['billed_cost', 'effective_cost', 'list_cost', 'contracted_cost'] as const;
+/** The summed columns of cost_daily, in the order of Measures. */
+export const MEASURE_COLUMNS = [
+  'billed_cost',
+  'effective_cost',
+  'list_cost',
+  'contracted_cost',
+] as const satisfies readonly MeasureColumn[];
 
-/** cost_daily's columns as rollup rows are COPYed. */
-export const DAILY_COPY_COLUMNS = [
-  'day',
-  'source_id',
-  'billing_period_start',
-  ...KEY_COLUMNS,
-  ...MEASURE_COLUMNS,
-  'effective_cost_missing',
-  'line_items',
-] as const;
+export const DAILY_SPEC: RollupSpec = { table: 'cost_daily', date: 'day', key: ROLLUP_KEY, measures: MEASURE_COLUMNS };
 
 /**
- * The same rollup in SQL over cost_line_items: select expressions in DAILY_COPY_COLUMNS order, each
- * named after its column, to be grouped by ROLLUP_GROUP_BY_SQL. Built from the constant identifiers
- * above only (nothing from input reaches it).
+ * The explorer's finest rollup (migration 0018): per UTC charge month, every dimension the explorer
+ * groups or filters by, resource and normalized tags included. Bills at a daily or hourly grain per
+ * resource shrink 30–700× here, so a month of any grouping reads this instead of the line items.
+ * Streamed like cost_daily (focus-fast.ts hands the normalized tags' JSON as the last key value).
  */
-export const ROLLUP_SELECT_SQL = [
-  "(charge_period_start AT TIME ZONE 'UTC')::date AS day",
-  'source_id',
-  "(billing_period_start AT TIME ZONE 'UTC')::date AS billing_period_start",
-  ...ROLLUP_KEY.map((k) => (k.blankForNull ? `coalesce(${k.column}, '') AS ${k.column}` : k.column)),
-  ...MEASURE_COLUMNS.map((c) => `sum(${c}) AS ${c}`),
-  'count(*) FILTER (WHERE effective_cost IS NULL) AS effective_cost_missing',
-  'count(*) AS line_items',
-].join(', ');
-/** GROUP BY positions of ROLLUP_SELECT_SQL: day, source, billing period and the key. */
-export const ROLLUP_GROUP_BY_SQL = Array.from({ length: 3 + ROLLUP_KEY.length }, (_, i) => i + 1).join(', ');
+export const MONTHLY_DETAIL_KEY = [
+  { column: 'provider_name', blankForNull: false },
+  { column: 'billing_account_id', blankForNull: true },
+  { column: 'sub_account_id', blankForNull: true },
+  { column: 'service_name', blankForNull: true },
+  { column: 'service_category', blankForNull: true },
+  { column: 'region_id', blankForNull: true },
+  { column: 'availability_zone', blankForNull: true },
+  { column: 'sku_id', blankForNull: true },
+  { column: 'charge_category', blankForNull: false },
+  { column: 'pricing_category', blankForNull: true },
+  { column: 'commitment_discount_id', blankForNull: true },
+  { column: 'resource_id', blankForNull: true },
+  { column: 'resource_name', blankForNull: true },
+  { column: 'billing_currency', blankForNull: false },
+  { column: 'consumed_unit', blankForNull: true },
+  { column: 'tags_normalized', blankForNull: false },
+] as const satisfies readonly RollupKeyColumn[];
 
-/** One row's four cost values, each null, a decimal string, or decimal text in a byte range. */
+export const MONTHLY_DETAIL_SPEC: RollupSpec = {
+  table: 'cost_monthly_detail',
+  date: 'month',
+  key: MONTHLY_DETAIL_KEY,
+  measures: ALL_MEASURES,
+};
+
+/** A rollup's columns as its rows are COPYed and selected. */
+export function rollupColumns(spec: RollupSpec): string[] {
+  return [
+    spec.date,
+    'source_id',
+    'billing_period_start',
+    ...spec.key.map((k) => k.column),
+    ...spec.measures,
+    'effective_cost_missing',
+    'line_items',
+  ];
+}
+
+/**
+ * The rollup in SQL over cost_line_items: select expressions in rollupColumns order, each named after
+ * its column, to be grouped by rollupGroupBySql. Built from the constant identifiers above only
+ * (nothing from input reaches it).
+ */
+export function rollupSelectSql(spec: RollupSpec): string {
+  const date =
+    spec.date === 'day'
+      ? "(charge_period_start AT TIME ZONE 'UTC')::date AS day"
+      : "date_trunc('month', charge_period_start AT TIME ZONE 'UTC')::date AS month";
+  return [
+    date,
+    'source_id',
+    "(billing_period_start AT TIME ZONE 'UTC')::date AS billing_period_start",
+    ...spec.key.map((k) => (k.blankForNull ? `coalesce(${k.column}, '') AS ${k.column}` : k.column)),
+    ...spec.measures.map((c) => `sum(${c}) AS ${c}`),
+    'count(*) FILTER (WHERE effective_cost IS NULL) AS effective_cost_missing',
+    'count(*) AS line_items',
+  ].join(', ');
+}
+
+/** GROUP BY positions of rollupSelectSql: date, source, billing period and the key. */
+export function rollupGroupBySql(spec: RollupSpec): string {
+  return Array.from({ length: 3 + spec.key.length }, (_, i) => i + 1).join(', ');
+}
+
+/** cost_daily's columns as rollup rows are COPYed. */
+export const DAILY_COPY_COLUMNS = rollupColumns(DAILY_SPEC);
+export const ROLLUP_SELECT_SQL = rollupSelectSql(DAILY_SPEC);
+export const ROLLUP_GROUP_BY_SQL = rollupGroupBySql(DAILY_SPEC);
+
+/** One row's amounts (ALL_MEASURES slots), each null, a decimal string, or decimal text in a byte range. */
 export class Measures {
-  readonly kind = new Uint8Array(4); // 0 null, 1 bytes, 2 string
-  readonly buf: (Uint8Array | null)[] = [null, null, null, null];
-  readonly start = new Int32Array(4);
-  readonly end = new Int32Array(4);
-  readonly text: (string | null)[] = [null, null, null, null];
+  readonly kind = new Uint8Array(ALL_MEASURES.length); // 0 null, 1 bytes, 2 string
+  readonly buf: (Uint8Array | null)[] = ALL_MEASURES.map(() => null);
+  readonly start = new Int32Array(ALL_MEASURES.length);
+  readonly end = new Int32Array(ALL_MEASURES.length);
+  readonly text: (string | null)[] = ALL_MEASURES.map(() => null);
 
   setNull(m: number): void {
     this.kind[m] = 0;
@@ -197,13 +271,14 @@ export class Measures {
 }
 
 const FNV_PRIME = 0x01000193;
+const EFFECTIVE_SLOT = ALL_MEASURES.indexOf('effective_cost');
 
 /**
- * Aggregates rows into cost_daily groups. A row is given as begin(), one part per KEY_COLUMNS
- * value, then finish() with its costs. `maxGroups` bounds its memory: a file with more groups stops
+ * Aggregates rows into a rollup's groups. A row is given as begin(), one part per key value, then
+ * finish() with its amounts. `maxGroups` bounds its memory: a file with more groups stops
  * aggregating (`overflowed`) and the pipeline falls back to the SQL rollup.
  */
-export class DailyRollup {
+export class StreamRollup {
   /** Groups by a 32-bit FNV-1a hash of their key bytes, chained on collision: no string per row. */
   private readonly groups = new Map<number, Group>();
   private count = 0;
@@ -211,18 +286,30 @@ export class DailyRollup {
   private n = 0;
   private h = 0;
   overflowed = false;
+  private readonly slots: number[];
+  private readonly blankForNull: boolean[];
+  private readonly monthly: boolean;
 
-  constructor(private readonly maxGroups = 100_000) {}
+  constructor(
+    readonly spec: RollupSpec,
+    private readonly maxGroups = 100_000,
+  ) {
+    this.slots = spec.measures.map((m) => ALL_MEASURES.indexOf(m));
+    this.blankForNull = spec.key.map((k) => k.blankForNull);
+    this.monthly = spec.date === 'month';
+  }
 
   get size(): number {
     return this.count;
   }
 
+  /** Starts a row charged on `day` (YYYY-MM-DD) of the billing period starting on `periodDay`. */
   begin(day: string, periodDay: string): void {
     let h = 0x811c9dc5;
     const k = this.key;
     for (let i = 0; i < 10; i++) {
-      const c = day.charCodeAt(i);
+      // A monthly rollup keys the month's first day.
+      const c = this.monthly && i >= 8 ? (i === 8 ? 48 : 49) : day.charCodeAt(i);
       k[i] = c;
       h = Math.imul(h ^ c, FNV_PRIME);
     }
@@ -292,10 +379,7 @@ export class DailyRollup {
       g = {
         key: Buffer.from(k.subarray(0, n)),
         next: head,
-        billed: new DecimalSum(),
-        effective: new DecimalSum(),
-        list: new DecimalSum(),
-        contracted: new DecimalSum(),
+        sums: this.slots.map(() => new DecimalSum()),
         effectiveMissing: 0,
         lineItems: 0,
       };
@@ -303,10 +387,9 @@ export class DailyRollup {
       this.count++;
     }
     g.lineItems++;
-    m.addTo(0, g.billed);
-    if (!m.addTo(1, g.effective)) g.effectiveMissing++;
-    m.addTo(2, g.list);
-    m.addTo(3, g.contracted);
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) m.addTo(slots[i] as number, g.sums[i] as DecimalSum);
+    if (m.kind[EFFECTIVE_SLOT] === 0) g.effectiveMissing++;
   }
 
   private overflow(): void {
@@ -319,40 +402,47 @@ export class DailyRollup {
     for (const head of this.groups.values()) for (let g: Group | null = head; g; g = g.next) yield g;
   }
 
-  /** The days (YYYY-MM-DD) the groups cover. */
+  /** The dates (YYYY-MM-DD: days, or months' first days) the groups cover. */
   days(): Set<string> {
     const out = new Set<string>();
     for (const g of this.all()) out.add(g.key.toString('latin1', 0, 10));
     return out;
   }
 
-  /** cost_daily rows as COPY text (DAILY_COPY_COLUMNS), in chunks of about `chunkBytes`. */
+  /** The rollup's rows as COPY text (rollupColumns), in chunks of about `chunkBytes`. */
   *copyText(sourceId: number, chunkBytes = 1 << 20): Generator<Buffer> {
     let chunk = '';
+    const blank = this.blankForNull;
     for (const g of this.all()) {
       const k = g.key;
       let line = `${k.toString('latin1', 0, 10)}\t${sourceId}\t${k.toString('latin1', 10, 20)}`;
       let p = 20;
-      for (let i = 0; i < KEY_COLUMNS.length; i++) {
+      for (let i = 0; i < blank.length; i++) {
         const len = ((k[p] as number) << 8) | (k[p + 1] as number);
         p += 2;
         if (len === 0xffff) {
           // Null: the nullable group columns are stored as '' (coalesce in the SQL rollup).
-          line += BLANK_FOR_NULL[i] ? '\t' : '\t\\N';
+          line += blank[i] ? '\t' : '\t\\N';
           continue;
         }
         line += `\t${esc(k.toString('utf8', p, p + len))}`;
         p += len;
       }
-      chunk += `${line}\t${g.billed.value()}\t${g.effective.value() ?? '\\N'}\t${g.list.value() ?? '\\N'}\t${
-        g.contracted.value() ?? '\\N'
-      }\t${g.effectiveMissing}\t${g.lineItems}\n`;
+      for (const sum of g.sums) line += `\t${sum.value() ?? '\\N'}`;
+      chunk += `${line}\t${g.effectiveMissing}\t${g.lineItems}\n`;
       if (chunk.length >= chunkBytes) {
         yield Buffer.from(chunk, 'utf8');
         chunk = '';
       }
     }
     if (chunk) yield Buffer.from(chunk, 'utf8');
+  }
+}
+
+/** cost_daily's streamed rollup. */
+export class DailyRollup extends StreamRollup {
+  constructor(maxGroups = 100_000) {
+    super(DAILY_SPEC, maxGroups);
   }
 }
 

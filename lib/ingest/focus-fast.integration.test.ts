@@ -6,7 +6,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
 import { FOCUS_CASES, FOCUS_CASES_HEADER } from '../../tests/helpers/focus-cases';
-import { daily, dailyFromLineItems, lineItems } from '../../tests/helpers/rollup';
+import {
+  daily,
+  dailyFromLineItems,
+  EXPLORER_ROLLUP_NAMES,
+  expectExplorerRollupsMatch,
+  explorerRollup,
+  lineItems,
+} from '../../tests/helpers/rollup';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { withCsvFile, writeBenchCsv } from '../demo/generate';
 import { ingestFile } from './pipeline';
@@ -73,6 +80,11 @@ async function both(name: string, file: string): Promise<void> {
   expect(rollup).toEqual(await daily(url, `${name}-generic`));
   expect(rollup).toEqual(await dailyFromLineItems(url, `${name}-fast`));
   expect(rollup.length).toBeGreaterThan(0);
+  // The monthly detail is streamed on the fast path and summed in SQL on the generic one.
+  for (const table of EXPLORER_ROLLUP_NAMES) {
+    expect(await explorerRollup(url, `${name}-fast`, table), table).toEqual(await explorerRollup(url, `${name}-generic`, table));
+  }
+  await expectExplorerRollupsMatch(url, `${name}-fast`, (actual, expected, table) => expect(actual, table).toEqual(expected));
 }
 
 describe('FOCUS fast path through PostgreSQL', () => {
@@ -104,6 +116,7 @@ describe('FOCUS fast path through PostgreSQL', () => {
     const again = await ingestFile({ file: second, sourceName: 'restate' });
     expect(again.replacedRows).toBe(80);
     expect(await daily(url, 'restate')).toEqual(await dailyFromLineItems(url, 'restate'));
+    await expectExplorerRollupsMatch(url, 'restate', (actual, expected, table) => expect(actual, table).toEqual(expected));
     const [count] = await sql<{ n: string }>(
       url,
       "SELECT count(*) AS n FROM cost_line_items WHERE source_id = (SELECT id FROM billing_sources WHERE name = 'restate')",

@@ -22,7 +22,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { DEFAULT_MAX_RECORD_BYTES } from '../env';
-import { FOCUS_COLUMNS } from '../focus/columns';
+import { type CostRow, FOCUS_COLUMNS } from '../focus/columns';
 import { AMOUNT_DIGITS, parseTags, text, utcDay, ValueError } from '../focus/normalize';
 import {
   BINARY_HEADER,
@@ -38,9 +38,9 @@ import {
   writeInt64,
 } from './copy-binary';
 import { CopyLines } from './copy-stream';
-import { COPY_COLUMNS } from './copy-text';
+import { COPY_COLUMNS, tagJson } from './copy-text';
 import { CsvParser, type CsvRecord } from './csv';
-import { DailyRollup, KEY_COLUMNS, MEASURE_COLUMNS, Measures } from './daily-rollup';
+import { ALL_MEASURES, DailyRollup, KEY_COLUMNS, Measures, MONTHLY_DETAIL_SPEC, StreamRollup } from './daily-rollup';
 import { mapRecord } from './map-record';
 import { converterFor, PRICING_CURRENCY_AMOUNTS, resolveFocusColumns } from './readers/focus';
 import {
@@ -73,8 +73,14 @@ const F_PRICING_CURRENCY = focusIndex('pricing_currency');
 const F_CHARGE_PERIOD = focusIndex('charge_period_start');
 /** FOCUS column indexes of the rollup's group values and costs. */
 const F_KEYS = Int32Array.from(KEY_COLUMNS.map(focusIndex));
+/** The same for the monthly detail rollup; its last key value, the normalized tags, is not a FOCUS column (-1). */
+const DETAIL_KEY_COLUMNS = MONTHLY_DETAIL_SPEC.key.map((k) => k.column);
+const F_DETAIL_KEYS = Int32Array.from(DETAIL_KEY_COLUMNS.map(focusIndex));
+if (DETAIL_KEY_COLUMNS.at(-1) !== 'tags_normalized' || F_DETAIL_KEYS.subarray(0, -1).some((j) => j < 0))
+  throw new Error('the monthly detail key must be FOCUS columns followed by tags_normalized');
+const DETAIL_KEYS = F_DETAIL_KEYS.length - 1;
 const MEASURE_OF = new Int8Array(NF).fill(-1);
-MEASURE_COLUMNS.forEach((c, m) => {
+ALL_MEASURES.forEach((c, m) => {
   MEASURE_OF[focusIndex(c)] = m;
 });
 const NO_TAGS: Buffer<ArrayBufferLike> = tagFields(null);
@@ -168,6 +174,7 @@ export class FocusCopyFeed {
   private readonly periods = new Set<string>();
   private readonly days = new Set<string>();
   private readonly rollup = new DailyRollup();
+  private readonly detail = new StreamRollup(MONTHLY_DETAIL_SPEC);
   rows = 0;
 
   private readonly ncols: number;
@@ -264,6 +271,11 @@ export class FocusCopyFeed {
   /** The cost_daily rows of everything transcoded, or null when there were too many groups to keep. */
   dailyRollup(): DailyRollup | null {
     return this.rollup.overflowed ? null : this.rollup;
+  }
+
+  /** The cost_monthly_detail rows of everything transcoded, or null when there were too many groups to keep. */
+  detailRollup(): StreamRollup | null {
+    return this.detail.overflowed ? null : this.detail;
   }
 
   /** The CSV line a COPY line (1-based) came from. */
@@ -793,15 +805,32 @@ export class FocusCopyFeed {
     this.o = o;
     this.rowDone(line);
     const rollup = this.rollup;
-    if (rollup.overflowed) return;
-    rollup.begin(this.rowChargeDay, this.rowPeriodDay);
-    for (let i = 0; i < F_KEYS.length; i++) {
-      const j = F_KEYS[i] as number;
-      const vs = valS[j] as number;
-      if (vs < 0) rollup.partNull();
-      else rollup.part(out, vs, valE[j] as number);
+    if (!rollup.overflowed) {
+      rollup.begin(this.rowChargeDay, this.rowPeriodDay);
+      for (let i = 0; i < F_KEYS.length; i++) {
+        const j = F_KEYS[i] as number;
+        const vs = valS[j] as number;
+        if (vs < 0) rollup.partNull();
+        else rollup.part(out, vs, valE[j] as number);
+      }
+      rollup.finish(measures);
     }
-    rollup.finish(measures);
+    const detail = this.detail;
+    if (detail.overflowed) return;
+    detail.begin(this.rowChargeDay, this.rowPeriodDay);
+    for (let i = 0; i < DETAIL_KEYS; i++) {
+      const j = F_DETAIL_KEYS[i] as number;
+      const vs = valS[j] as number;
+      if (vs < 0) detail.partNull();
+      else detail.part(out, vs, valE[j] as number);
+    }
+    // tags holds two jsonb fields (tags, tags_normalized): [length][version 1][JSON] or [-1] each.
+    const rawLength = tags.readInt32BE(0);
+    const normalizedAt = rawLength < 0 ? 4 : 4 + rawLength;
+    const normalizedLength = tags.readInt32BE(normalizedAt);
+    if (normalizedLength < 0) detail.partNull();
+    else detail.part(tags, normalizedAt + 5, normalizedAt + 4 + normalizedLength);
+    detail.finish(measures);
   }
 
   /**
@@ -847,15 +876,22 @@ export class FocusCopyFeed {
       this.rowPeriodDay = utcDay(period);
       this.rowChargeDay = utcDay(row.charge_period_start as string);
       this.rowDone(line);
-      const rollup = this.rollup;
-      if (rollup.overflowed) continue;
-      rollup.begin(this.rowChargeDay, this.rowPeriodDay);
-      for (const c of KEY_COLUMNS) rollup.partString(row[c]);
       const m = this.measures;
-      MEASURE_COLUMNS.forEach((c, i) => {
+      ALL_MEASURES.forEach((c, i) => {
         m.setString(i, row[c] ?? null);
       });
-      rollup.finish(m);
+      const rollup = this.rollup;
+      if (!rollup.overflowed) {
+        rollup.begin(this.rowChargeDay, this.rowPeriodDay);
+        for (const c of KEY_COLUMNS) rollup.partString(row[c]);
+        rollup.finish(m);
+      }
+      const detail = this.detail;
+      if (detail.overflowed) continue;
+      detail.begin(this.rowChargeDay, this.rowPeriodDay);
+      for (let i = 0; i < DETAIL_KEYS; i++) detail.partString(row[DETAIL_KEY_COLUMNS[i] as keyof CostRow] as string | null | undefined);
+      detail.partString(tagJson(row.tags)?.[1] ?? null);
+      detail.finish(m);
     }
   }
 

@@ -12,7 +12,8 @@ import { detectFocusDataset, type FocusDatasetId } from '../focus/datasets';
 import { timestamp, utcDay } from '../focus/normalize';
 import { CopyLines, copyChunks } from './copy-stream';
 import { COPY_COLUMNS, serializeRow } from './copy-text';
-import { DAILY_COPY_COLUMNS, type DailyRollup, ROLLUP_GROUP_BY_SQL, ROLLUP_SELECT_SQL } from './daily-rollup';
+import { DAILY_COPY_COLUMNS, type DailyRollup, ROLLUP_GROUP_BY_SQL, ROLLUP_SELECT_SQL, type StreamRollup } from './daily-rollup';
+import { refreshDerivedRollups, refreshMonthlyDetail, replaceMonthlyDetail } from './explorer-rollups';
 import { type DatasetTotal, ingestFocusDataset } from './focus-datasets';
 import { FocusCopyFeed, type FocusFastPlan, planFocusFastPath } from './focus-fast';
 import { mapRecord } from './map-record';
@@ -348,6 +349,8 @@ interface CopyFeed {
   bytesRead(): number;
   /** cost_daily for exactly the rows produced, when computed along the way; null means run the SQL rollup. */
   dailyRollup(): DailyRollup | null;
+  /** cost_monthly_detail likewise. */
+  detailRollup(): StreamRollup | null;
 }
 
 /** Rows from a reader's mapper, serialized one CostRow at a time. */
@@ -409,6 +412,10 @@ class GenericFeed implements CopyFeed {
   dailyRollup(): null {
     return null;
   }
+
+  detailRollup(): null {
+    return null;
+  }
 }
 
 async function writeAndSwap(args: {
@@ -462,6 +469,12 @@ async function writeAndSwap(args: {
     const touchedDays = rollup
       ? await replaceDailyRollup(client, sourceId, periodList, rollup)
       : await refreshDailyRollup(client, sourceId, periodList, [...days]);
+    // The explorer's rollups (explorer-rollups.ts): the monthly detail streamed or in SQL, then the
+    // smaller ones derived from it and from cost_daily, for exactly these billing periods.
+    const detail = dataset === null ? feed.detailRollup() : null;
+    if (detail) await replaceMonthlyDetail(client, sourceId, periodList, detail);
+    else await refreshMonthlyDetail(client, sourceId, periodList);
+    await refreshDerivedRollups(client, sourceId, periodList);
     const t3 = Date.now();
     const totals = await periodTotals(client, sourceId, periodList);
     const phases = { copyMs: t1 - t0, replaceMs: t2 - t1, rollupMs: t3 - t2, totalsMs: Date.now() - t3 };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, useTestDatabase } from '../../tests/helpers/db';
+import { expectExplorerRollupsMatch, explorerRollup } from '../../tests/helpers/rollup';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { ingestFile } from './pipeline';
 import { deleteBillingPeriod, INGEST_LOCK_CLASS } from './replace';
@@ -54,7 +55,7 @@ async function stored(sourceId: number): Promise<{ items: Record<string, string>
 }
 
 describe('deleteBillingPeriod', () => {
-  it('deletes one billing period of one source: line items, daily rollup and the delivery record', async () => {
+  it('deletes one billing period of one source: line items, daily and explorer rollups and the delivery record', async () => {
     const a = await ingest('replace-a');
     const b = await ingest('replace-b');
     await sql(url, `INSERT INTO source_deliveries (source_id, delivery_key, fingerprint) VALUES ($1, 'jan', 'x'), ($1, 'feb', 'y')`, [a]);
@@ -63,6 +64,11 @@ describe('deleteBillingPeriod', () => {
 
     expect(await stored(a)).toEqual({ items: { '2026-02': '4.00' }, daily: { '2026-02': '4.00' } });
     expect(await stored(b)).toEqual({ items: { '2026-01': '3.30', '2026-02': '4.00' }, daily: { '2026-01': '3.30', '2026-02': '4.00' } });
+    // The explorer's rollups lose the period too, and still equal their sums over what is left.
+    for (const source of ['replace-a', 'replace-b']) {
+      await expectExplorerRollupsMatch(url, source, (actual, expected, table) => expect(actual, `${source} ${table}`).toEqual(expected));
+    }
+    expect((await explorerRollup(url, 'replace-a', 'cost_monthly_detail')).length).toBeGreaterThan(0);
     const keys = await sql<{ delivery_key: string }>(url, 'SELECT delivery_key FROM source_deliveries WHERE source_id = $1', [a]);
     expect(keys.map((k) => k.delivery_key)).toEqual(['feb']);
     // Nothing left to delete: idempotent.

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { withTransaction } from '../db/pool';
+import { deleteExplorerRollups } from './explorer-rollups';
 
 /** pg_advisory_xact_lock's first key for per-source ingest writes ('burn'); the second is the source id. */
 export const INGEST_LOCK_CLASS = 0x6275726e;
@@ -17,7 +18,7 @@ export async function lockSourceForIngest(client: pg.PoolClient, sourceId: numbe
 
 /**
  * Deletes, in one transaction under the source's ingest lock, what a source holds for one billing
- * period: its line items, their daily rollup and, when `deliveryKey` is given, the record of the
+ * period: its line items, their daily and explorer rollups and, when `deliveryKey` is given, the record of the
  * delivery that brought them (so that a sync fetches it again if it reappears). Returns the number
  * of line items deleted.
  */
@@ -32,6 +33,7 @@ export async function deleteBillingPeriod(args: { sourceId: number; billingPerio
       `${billingPeriod}T00:00:00Z`,
     ]);
     await client.query('DELETE FROM cost_daily WHERE source_id = $1 AND billing_period_start = $2::date', [sourceId, billingPeriod]);
+    await deleteExplorerRollups(client, sourceId, billingPeriod);
     if (deliveryKey !== undefined) {
       await client.query('DELETE FROM source_deliveries WHERE source_id = $1 AND delivery_key = $2', [sourceId, deliveryKey]);
     }
