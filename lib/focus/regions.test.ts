@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lookupRegion, REGIONS, regionForSpelling } from './regions';
+import { geographyOf, lookupRegion, REGIONS, regionForSpelling, regionIdsIn, regionIdsInCountry } from './regions';
 
 const REQUIRED = [
   'us-east-1',
@@ -86,5 +86,23 @@ describe('region map', () => {
     expect(lookupRegion('eastus')).toMatchObject({ name: 'East US (Virginia)', country: { code: 'US' }, provider: 'azure' });
     expect(lookupRegion('austriaeast')).toMatchObject({ name: 'Austria East (Vienna)', country: { code: 'AT', name: 'Austria' } });
     expect(lookupRegion('usgovtexas')).toMatchObject({ name: 'USGov Texas', continent: 'North America' });
+  });
+});
+
+describe('geographyOf', () => {
+  it('puts every cloud region in one of the five geographies (Global only for provider-neutral charges)', () => {
+    expect(geographyOf(lookupRegion('us-east-1'))).toBe('Americas');
+    expect(geographyOf(lookupRegion('sa-east-1'))).toBe('Americas');
+    expect(geographyOf(lookupRegion('westeurope'))).toBe('Europe');
+    expect(geographyOf(lookupRegion('ap-northeast-2'))).toBe('Asia Pacific');
+    expect(geographyOf(lookupRegion('australia-southeast1'))).toBe('Asia Pacific');
+    expect(geographyOf(lookupRegion('me-central-1'))).toBe('Middle East');
+    expect(geographyOf(lookupRegion('il-central-1'))).toBe('Middle East');
+    expect(geographyOf(lookupRegion('af-south-1'))).toBe('Africa');
+    expect(geographyOf(lookupRegion('global'))).toBe('Global');
+    expect(geographyOf(lookupRegion('nowhere-9'))).toBeNull();
+    for (const r of REGIONS.values()) expect(geographyOf(r), r.id).not.toBeNull();
+    expect(regionIdsIn('Middle East')).toEqual(expect.arrayContaining(['me-central-1', 'uaenorth']));
+    expect(regionIdsInCountry('KR')).toEqual(expect.arrayContaining(['ap-northeast-2', 'koreacentral', 'asia-northeast3']));
   });
 });

@@ -83,3 +83,43 @@ export function regionForSpelling(value: string | null | undefined): RegionInfo 
   const id = TABLE.aliases.get(foldRegion(value));
   return id === undefined ? null : (REGIONS.get(id) ?? null);
 }
+
+/**
+ * The geographies a global team reads spend by (the grouping cloud consoles use): the Americas,
+ * Europe, Asia Pacific (Asia and Oceania), the Middle East (the Gulf states and Israel, which the
+ * continent table files under Asia) and Africa; 'Global' for provider-neutral charges.
+ */
+export const GEOGRAPHIES = ['Americas', 'Europe', 'Asia Pacific', 'Middle East', 'Africa', 'Global'] as const;
+export type Geography = (typeof GEOGRAPHIES)[number];
+
+const MIDDLE_EAST = new Set(['AE', 'BH', 'IL', 'JO', 'KW', 'OM', 'QA', 'SA']);
+
+/** The geography of a region, or null for an unknown code. */
+export function geographyOf(region: RegionInfo | null): Geography | null {
+  if (!region) return null;
+  if (region.country && MIDDLE_EAST.has(region.country.code)) return 'Middle East';
+  switch (region.continent) {
+    case 'North America':
+    case 'South America':
+      return 'Americas';
+    case 'Asia':
+    case 'Oceania':
+      return 'Asia Pacific';
+    case 'Europe':
+      return 'Europe';
+    case 'Africa':
+      return 'Africa';
+    case 'Global':
+      return 'Global';
+  }
+}
+
+/** Every known region id in one geography (for filters that run in SQL on region ids). */
+export function regionIdsIn(geography: Geography): string[] {
+  return [...REGIONS.values()].filter((r) => geographyOf(r) === geography).map((r) => r.id);
+}
+
+/** Every known region id in one country (ISO 3166-1 alpha-2). */
+export function regionIdsInCountry(code: string): string[] {
+  return [...REGIONS.values()].filter((r) => r.country?.code === code).map((r) => r.id);
+}

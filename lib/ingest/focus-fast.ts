@@ -174,7 +174,11 @@ export class FocusCopyFeed {
   private readonly periods = new Set<string>();
   private readonly days = new Set<string>();
   private readonly rollup = new DailyRollup();
-  private readonly detail = new StreamRollup(MONTHLY_DETAIL_SPEC);
+  /**
+   * Half cost_daily's cap: a detail group (key with resource and tags, five sums) takes ~1.2 KB, and
+   * 100,000 of them took the 2M-row bench's peak RSS from ~250 to 376 MB before the SQL fallback.
+   */
+  private readonly detail = new StreamRollup(MONTHLY_DETAIL_SPEC, 50_000);
   rows = 0;
 
   private readonly ncols: number;

@@ -1,0 +1,351 @@
+/**
+ * The cost explorer's one query: spend (or usage) over a range of days, by period and one
+ * dimension, with filters. Answers come from the smallest rollup that holds every dimension the
+ * query names at a fine enough grain (chooseSource), never from the line items when a rollup will
+ * do. Sums are exact (numeric in SQL, decimal strings here) and kept per currency: nothing is
+ * added across currencies (the reporting-currency conversion is a separate, labelled step).
+ */
+import type pg from 'pg';
+import { z } from 'zod';
+import { addMonths, monthEnd, monthOf } from '../calendar';
+import { addDecimals, compareDecimals } from '../decimal';
+import { GEOGRAPHIES, type Geography, geographyOf, lookupRegion, REGIONS, regionIdsIn, regionIdsInCountry } from '../focus/regions';
+import { DateRangeSchema } from '../schema';
+import {
+  COLUMN_DIMENSIONS,
+  type ColumnDimension,
+  type Dimension,
+  DimensionSchema,
+  emptyValueLabel,
+  type Granularity,
+  GranularitySchema,
+  isTagDimension,
+  METRICS,
+  type Metric,
+  MetricSchema,
+  tagKeyOf,
+} from './dimensions';
+
+export const FilterSchema = z.object({
+  dimension: DimensionSchema,
+  exclude: z.boolean().default(false),
+  /** '' stands for a missing value: untagged, no region, no resource. */
+  values: z.array(z.string().max(512)).min(1, { error: 'a filter needs at least one value' }).max(500),
+});
+export type ExplorerFilter = z.infer<typeof FilterSchema>;
+
+export const ExplorerQuerySchema = z.object({
+  range: DateRangeSchema,
+  granularity: GranularitySchema.default('day'),
+  groupBy: DimensionSchema.nullable().default(null),
+  metric: MetricSchema.default('effective'),
+  filters: z.array(FilterSchema).max(20).default([]),
+});
+export type ExplorerQuery = z.infer<typeof ExplorerQuerySchema>;
+export type ExplorerQueryInput = z.input<typeof ExplorerQuerySchema>;
+
+/** A table the explorer can read, and what it holds. */
+interface FactSource {
+  table: string;
+  grain: 'day' | 'month';
+  columns: ReadonlySet<ColumnDimension>;
+  tags: boolean;
+  usage: boolean;
+  /** Group columns hold '' for a missing value (the rollups); the line items hold null. */
+  blanked: boolean;
+}
+
+const ROLLUP_COMMON: ColumnDimension[] = [
+  'provider',
+  'billing_account',
+  'sub_account',
+  'service',
+  'service_category',
+  'region',
+  'charge_category',
+];
+
+/** Smallest first: the first that can answer a query does. */
+export const FACT_SOURCES: readonly FactSource[] = [
+  {
+    table: 'cost_daily_region',
+    grain: 'day',
+    columns: new Set(['provider', 'region', 'service_category', 'charge_category']),
+    tags: false,
+    usage: false,
+    blanked: true,
+  },
+  {
+    table: 'cost_monthly',
+    grain: 'month',
+    columns: new Set([...ROLLUP_COMMON, 'pricing_category', 'commitment_discount']),
+    tags: true,
+    usage: false,
+    blanked: true,
+  },
+  { table: 'cost_daily', grain: 'day', columns: new Set(ROLLUP_COMMON), tags: false, usage: false, blanked: true },
+  {
+    table: 'cost_monthly_detail',
+    grain: 'month',
+    columns: new Set(Object.keys(COLUMN_DIMENSIONS) as ColumnDimension[]),
+    tags: true,
+    usage: true,
+    blanked: true,
+  },
+  {
+    table: 'cost_line_items',
+    grain: 'day',
+    columns: new Set(Object.keys(COLUMN_DIMENSIONS) as ColumnDimension[]),
+    tags: true,
+    usage: true,
+    blanked: false,
+  },
+];
+
+/** Whole months: a monthly rollup can answer the range. */
+function monthAligned(range: { from: string; to: string }): boolean {
+  return range.from.endsWith('-01') && range.to === monthEnd(monthOf(range.to));
+}
+
+function needs(d: Dimension): { column: ColumnDimension | null; tags: boolean } {
+  if (isTagDimension(d)) return { column: null, tags: true };
+  if (d === 'geography' || d === 'country') return { column: 'region', tags: false };
+  return { column: d as ColumnDimension, tags: false };
+}
+
+/** The smallest table that holds every dimension, the metric and the grain the query asks for. */
+export function chooseSource(q: ExplorerQuery): FactSource {
+  const dims = [...(q.groupBy ? [q.groupBy] : []), ...q.filters.map((f) => f.dimension)].map(needs);
+  const monthly = monthAligned(q.range) && (q.granularity === 'month' || q.granularity === 'total');
+  for (const s of FACT_SOURCES) {
+    if (s.grain === 'month' && !monthly) continue;
+    if (q.metric === 'usage' && !s.usage) continue;
+    if (dims.some((d) => (d.tags && !s.tags) || (d.column && !s.columns.has(d.column)))) continue;
+    return s;
+  }
+  throw new Error('no source holds this query'); // the line items hold everything
+}
+
+/** An exact amount with its unit: a currency code for costs, the usage unit ('Hrs', 'GB-Mo') for quantities. */
+export interface Amount {
+  unit: string;
+  amount: string;
+}
+
+export interface ExplorerRow {
+  /** The group's value ('' for a missing one); for geography and country, the geography or country code. */
+  key: string;
+  label: string;
+  /** Per currency (per unit for usage: quantities of different units are never added), largest first. */
+  amounts: Amount[];
+}
+
+export interface ExplorerResult {
+  query: ExplorerQuery;
+  /** The table that answered (a rollup, or cost_line_items). */
+  answeredFrom: string;
+  /** Period starts (YYYY-MM-DD) in order; granularity 'total' has one, the range's first day. */
+  periods: string[];
+  /** Groups by their amount in the main currency or unit (the one with the largest total), largest first. */
+  rows: ExplorerRow[];
+  series: { period: string; key: string; unit: string; amount: string }[];
+  totals: Amount[];
+  /** Line items summed; and, for effective cost, those the export gave no effective cost (left out of the sums). */
+  lineItems: number;
+  effectiveCostMissing: number;
+}
+
+interface SqlRow {
+  period: string;
+  grp: string | null;
+  /** The billing currency, or for usage the consumed unit. */
+  unit: string;
+  amount: string | null;
+  line_items: string;
+  missing: string;
+}
+
+class Sql {
+  readonly params: unknown[] = [];
+  param(v: unknown): string {
+    this.params.push(v);
+    return `$${this.params.length}`;
+  }
+}
+
+function columnSql(s: FactSource, column: ColumnDimension): string {
+  const c = COLUMN_DIMENSIONS[column].column;
+  return s.blanked ? c : `coalesce(${c}, '')`;
+}
+
+function dimensionSql(s: FactSource, d: Dimension, sql: Sql): string {
+  if (isTagDimension(d)) {
+    return `coalesce(tags_normalized ->> ${sql.param(tagKeyOf(d))}, '')`;
+  }
+  const n = needs(d);
+  return columnSql(s, n.column as ColumnDimension);
+}
+
+/** Region ids of the filter's geographies or countries; '' (unknown location) is every id not in the region table. */
+function regionFilterSql(expr: string, f: ExplorerFilter, sql: Sql): string {
+  const ids: string[] = [];
+  let unknown = false;
+  for (const v of f.values) {
+    if (v === '') unknown = true;
+    else if (f.dimension === 'geography') {
+      if (!(GEOGRAPHIES as readonly string[]).includes(v))
+        throw new ExplorerQueryError(`unknown geography ${JSON.stringify(v)}: one of ${GEOGRAPHIES.join(', ')}`);
+      ids.push(...regionIdsIn(v as Geography));
+    } else ids.push(...regionIdsInCountry(v));
+  }
+  const parts = [`${expr} = ANY(${sql.param(ids)}::text[])`];
+  if (unknown) parts.push(`NOT (${expr} = ANY(${sql.param([...REGIONS.keys()])}::text[]))`);
+  const any = `(${parts.join(' OR ')})`;
+  return f.exclude ? `NOT ${any}` : any;
+}
+
+export class ExplorerQueryError extends Error {}
+
+function dateColumn(s: FactSource): string {
+  if (s.table === 'cost_line_items') return "(charge_period_start AT TIME ZONE 'UTC')::date";
+  return s.grain === 'day' ? 'day' : 'month';
+}
+
+function periodSql(s: FactSource, g: Granularity, sql: Sql, from: string): string {
+  const d = dateColumn(s);
+  if (g === 'day') return `${d}`;
+  if (g === 'week') return `date_trunc('week', ${d})::date`;
+  if (g === 'month') return `date_trunc('month', ${d})::date`;
+  return `${sql.param(from)}::date`;
+}
+
+function rangeSql(s: FactSource, range: { from: string; to: string }, sql: Sql): string {
+  if (s.table === 'cost_line_items') {
+    return `charge_period_start >= (${sql.param(range.from)}::date)::timestamp AT TIME ZONE 'UTC'
+        AND charge_period_start < (${sql.param(range.to)}::date + 1)::timestamp AT TIME ZONE 'UTC'`;
+  }
+  if (s.grain === 'month') return `month BETWEEN ${sql.param(range.from)}::date AND ${sql.param(range.to)}::date`;
+  return `day BETWEEN ${sql.param(range.from)}::date AND ${sql.param(range.to)}::date`;
+}
+
+/** The SQL and parameters that answer `q` from `s`, grouped by period, group value, currency (and unit for usage). */
+export function explorerSql(q: ExplorerQuery, s: FactSource = chooseSource(q)): { text: string; values: unknown[] } {
+  const sql = new Sql();
+  const period = periodSql(s, q.granularity, sql, q.range.from);
+  const group = q.groupBy ? dimensionSql(s, q.groupBy, sql) : "''";
+  const where = [rangeSql(s, q.range, sql)];
+  for (const f of q.filters) {
+    const expr = dimensionSql(s, f.dimension, sql);
+    if (f.dimension === 'geography' || f.dimension === 'country') where.push(regionFilterSql(expr, f, sql));
+    else where.push(`${f.exclude ? 'NOT ' : ''}(${expr} = ANY(${sql.param(f.values)}::text[]))`);
+  }
+  const metric = METRICS[q.metric].column;
+  // Costs are kept per currency, quantities per unit: neither is ever added across.
+  const unit = q.metric !== 'usage' ? 'billing_currency' : s.blanked ? 'consumed_unit' : "coalesce(consumed_unit, '')";
+  const lineItems = s.table === 'cost_line_items' ? 'count(*)' : 'sum(line_items)';
+  const missing = s.table === 'cost_line_items' ? 'count(*) FILTER (WHERE effective_cost IS NULL)' : 'sum(effective_cost_missing)';
+  const text = `SELECT ${period}::text AS period, ${group} AS grp, ${unit} AS unit,
+         sum(${metric})::text AS amount, ${lineItems}::text AS line_items, ${missing}::text AS missing
+    FROM ${s.table}
+   WHERE ${where.join('\n     AND ')}
+   GROUP BY 1, 2, 3`;
+  return { text, values: sql.params };
+}
+
+/** A group value as shown: a region's name, a geography, a country's name; '' as the dimension's empty label. */
+function groupOf(d: Dimension | null, raw: string): { key: string; label: string } {
+  if (!d) return { key: '', label: 'Total' };
+  if (d === 'geography' || d === 'country') {
+    const region = lookupRegion(raw);
+    if (d === 'geography') {
+      const g = geographyOf(region);
+      return g ? { key: g, label: g } : { key: '', label: emptyValueLabel(d) };
+    }
+    return region?.country ? { key: region.country.code, label: region.country.name } : { key: '', label: emptyValueLabel(d) };
+  }
+  if (raw === '') return { key: '', label: emptyValueLabel(d) };
+  if (d === 'region') return { key: raw, label: lookupRegion(raw)?.name ?? raw };
+  return { key: raw, label: raw };
+}
+
+/** Runs the query: one SQL aggregate, then region-derived groups merged exactly here. */
+export async function runExplorerQuery(db: pg.Pool | pg.PoolClient, input: ExplorerQueryInput): Promise<ExplorerResult> {
+  const q = ExplorerQuerySchema.parse(input);
+  const source = chooseSource(q);
+  const { text, values } = explorerSql(q, source);
+  const { rows } = await db.query<SqlRow>(text, values);
+
+  const labels = new Map<string, string>();
+  const cells = new Map<string, string[]>(); // period \u0000 key \u0000 unit -> amounts
+  const byGroup = new Map<string, Map<string, string[]>>(); // key -> unit -> amounts
+  const totals = new Map<string, string[]>();
+  const push = <K>(m: Map<K, string[]>, k: K, v: string) => {
+    const a = m.get(k);
+    if (a) a.push(v);
+    else m.set(k, [v]);
+  };
+  let lineItems = 0;
+  let missing = 0;
+  for (const r of rows) {
+    lineItems += Number(r.line_items);
+    missing += Number(r.missing);
+    if (r.amount === null) continue;
+    const { key, label } = groupOf(q.groupBy, r.grp ?? '');
+    labels.set(key, label);
+    push(cells, `${r.period}\u0000${key}\u0000${r.unit}`, r.amount);
+    let g = byGroup.get(key);
+    if (!g) {
+      g = new Map();
+      byGroup.set(key, g);
+    }
+    push(g, r.unit, r.amount);
+    push(totals, r.unit, r.amount);
+  }
+  const sortAmounts = (list: Amount[]) => list.sort((a, b) => compareDecimals(b.amount, a.amount) || a.unit.localeCompare(b.unit));
+  const totalList = sortAmounts([...totals].map(([unit, v]) => ({ unit, amount: addDecimals(v) })));
+  const main = totalList[0]?.unit;
+  const resultRows: ExplorerRow[] = [...byGroup].map(([key, g]) => ({
+    key,
+    label: labels.get(key) ?? key,
+    amounts: sortAmounts([...g].map(([unit, v]) => ({ unit, amount: addDecimals(v) }))),
+  }));
+  const inMain = (r: ExplorerRow) => r.amounts.find((a) => a.unit === main)?.amount ?? null;
+  resultRows.sort((a, b) => {
+    const x = inMain(a);
+    const y = inMain(b);
+    if (x !== null && y !== null) return compareDecimals(y, x) || a.label.localeCompare(b.label);
+    if (x !== null || y !== null) return x !== null ? -1 : 1;
+    return compareDecimals(b.amounts[0]?.amount ?? '0', a.amounts[0]?.amount ?? '0') || a.label.localeCompare(b.label);
+  });
+  const series = [...cells].map(([cell, v]) => {
+    const [period, key, unit] = cell.split('\u0000') as [string, string, string];
+    return { period, key, unit, amount: addDecimals(v) };
+  });
+  series.sort((a, b) => a.period.localeCompare(b.period) || a.key.localeCompare(b.key) || a.unit.localeCompare(b.unit));
+  return {
+    query: q,
+    answeredFrom: source.table,
+    periods: periodsOf(q),
+    rows: resultRows,
+    series,
+    totals: totalList,
+    lineItems,
+    effectiveCostMissing: q.metric === 'effective' ? missing : 0,
+  };
+}
+
+/** Every period start of the query's range at its granularity (empty ones included, for the chart's axis). */
+export function periodsOf(q: Pick<ExplorerQuery, 'range' | 'granularity'>): string[] {
+  const { from, to } = q.range;
+  if (q.granularity === 'total') return [from];
+  const out: string[] = [];
+  if (q.granularity === 'month') {
+    for (let m = monthOf(from); `${m}-01` <= to; m = addMonths(m, 1)) out.push(`${m}-01`);
+    return out;
+  }
+  const step = q.granularity === 'week' ? 7 : 1;
+  let d = new Date(`${from}T00:00:00Z`);
+  if (q.granularity === 'week') d = new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86_400_000); // ISO weeks start on Monday
+  for (; d.toISOString().slice(0, 10) <= to; d = new Date(d.getTime() + step * 86_400_000)) out.push(d.toISOString().slice(0, 10));
+  return out;
+}
