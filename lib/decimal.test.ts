@@ -1,7 +1,16 @@
 // The decimal module against literals worked out by hand, and against BigInt arithmetic on
 // integers written out in the test (never against itself).
 import { describe, expect, it } from 'vitest';
-import { addDecimals, compareDecimals, divideDecimals, fromScaled, multiplyDecimals, toScaled, trimDecimal } from './decimal';
+import {
+  addDecimals,
+  compareDecimals,
+  divideDecimals,
+  fromScaled,
+  multiplyDecimals,
+  subtractDecimals,
+  toScaled,
+  trimDecimal,
+} from './decimal';
 import { ValueError } from './focus/normalize';
 
 describe('toScaled', () => {
@@ -135,5 +144,15 @@ describe('compareDecimals', () => {
     expect(compareDecimals('-0.5', '0')).toBe(-1);
     // Beyond a double's precision: 2^53 + 1 against 2^53.
     expect(compareDecimals('9007199254740993', '9007199254740992')).toBe(1);
+  });
+});
+
+describe('subtractDecimals', () => {
+  it('is exact at the larger scale, either sign', () => {
+    expect(subtractDecimals('5.25', '2.5')).toBe('2.75');
+    expect(subtractDecimals('2.5', '5.25')).toBe('-2.75');
+    expect(subtractDecimals('0.1', '0.1')).toBe('0.0');
+    expect(subtractDecimals('100', '0.001')).toBe('99.999');
+    expect(subtractDecimals('-1', '12345678901234567890.5')).toBe('-12345678901234567891.5');
   });
 });

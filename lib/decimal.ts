@@ -68,6 +68,14 @@ export function addDecimals(values: Iterable<string>): string {
   return fromScaled(sum, scale);
 }
 
+/** a − b exactly, with as many digits after the point as the operand that has the most ('5.25' − '2.5' is '2.75'). */
+export function subtractDecimals(a: string, b: string): string {
+  const [am, as] = toScaled(a);
+  const [bm, bs] = toScaled(b);
+  const scale = Math.max(as, bs);
+  return fromScaled(am * 10n ** BigInt(scale - as) - bm * 10n ** BigInt(scale - bs), scale);
+}
+
 /** The exact product, trimmed ('0.1' × '3' is '0.3'; '-2.50' × '0.4' is '-1'). */
 export function multiplyDecimals(a: string, b: string): string {
   const [am, as] = toScaled(a);

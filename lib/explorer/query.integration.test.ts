@@ -8,6 +8,7 @@ import { useTestDatabase } from '../../tests/helpers/db';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { getPool } from '../db/pool';
 import { ingestFile } from '../ingest/pipeline';
+import { topMovers } from './movers';
 import { chooseSource, type ExplorerQueryInput, ExplorerQuerySchema, explorerSql, FACT_SOURCES, runExplorerQuery } from './query';
 
 afterAll(removeTempDirs);
@@ -377,5 +378,20 @@ describe('runExplorerQuery', () => {
     expect(() => ExplorerQuerySchema.parse({ range: JAN_FEB, groupBy: 'colour' })).toThrow(/unknown dimension/);
     expect(() => ExplorerQuerySchema.parse({ range: JAN_FEB, groupBy: 'tag:Team' })).toThrow(/lower case/);
     expect(() => ExplorerQuerySchema.parse({ range: JAN_FEB, metric: 'profit' })).toThrow(/metric must be one of/);
+  });
+});
+
+describe('topMovers', () => {
+  it('ranks month-over-month changes per currency with absolute and relative change', async () => {
+    const r = await topMovers(getPool(), { month: '2026-02', dimension: 'service', metric: 'billed' });
+    expect(r.previous).toBe('2026-01');
+    expect(r.answeredFrom).toBe('cost_monthly');
+    // EUR is February's and the pair's main currency (106.00 against 73.015 USD).
+    expect(r.movers.map((m) => [m.label, m.unit, m.previous, m.current, m.change, m.relative])).toEqual([
+      ['Virtual Machines', 'EUR', '50.00', '55.55', '5.55', '0.111'],
+      ['Storage', 'EUR', '0', '0.45', '0.45', null],
+      ['EC2', 'USD', '51.215', '19.50', '-31.715', '-0.6193'],
+      ['S3', 'USD', '2.30', '0', '-2.30', '-1'],
+    ]);
   });
 });
