@@ -186,6 +186,29 @@ function dimensionSql(s: FactSource, d: Dimension, sql: Sql): string {
   return columnSql(s, n.column as ColumnDimension);
 }
 
+/** Region id -> geography, and region id -> country code, for every region in the table (lib/focus/regions.ts). */
+const REGION_MAPS = (() => {
+  const ids: string[] = [];
+  const geography: string[] = [];
+  const country: string[] = [];
+  const countryNames = new Map<string, string>();
+  for (const r of REGIONS.values()) {
+    ids.push(r.id);
+    geography.push(geographyOf(r) ?? '');
+    country.push(r.country?.code ?? '');
+    if (r.country) countryNames.set(r.country.code, r.country.name);
+  }
+  return { ids, geography, country, countryNames };
+})();
+
+/** Grouping by geography or country joins the region table as two arrays: the mapping stays in SQL. */
+function regionMapJoin(s: FactSource, d: 'geography' | 'country', sql: Sql): string {
+  const region = s.blanked ? `${s.table}.region_id` : `coalesce(${s.table}.region_id, '')`;
+  const labels = d === 'geography' ? REGION_MAPS.geography : REGION_MAPS.country;
+  return `LEFT JOIN unnest(${sql.param(REGION_MAPS.ids)}::text[], ${sql.param(labels)}::text[]) AS region_map(map_region, map_label)
+      ON region_map.map_region = ${region}`;
+}
+
 /** Region ids of the filter's geographies or countries; '' (unknown location) is every id not in the region table. */
 function regionFilterSql(expr: string, f: ExplorerFilter, sql: Sql): string {
   const ids: string[] = [];
@@ -232,7 +255,9 @@ function rangeSql(s: FactSource, range: { from: string; to: string }, sql: Sql):
 export function explorerSql(q: ExplorerQuery, s: FactSource = chooseSource(q)): { text: string; values: unknown[] } {
   const sql = new Sql();
   const period = periodSql(s, q.granularity, sql, q.range.from);
-  const group = q.groupBy ? dimensionSql(s, q.groupBy, sql) : "''";
+  const byRegion = q.groupBy === 'geography' || q.groupBy === 'country';
+  const join = byRegion ? regionMapJoin(s, q.groupBy as 'geography' | 'country', sql) : '';
+  const group = !q.groupBy ? "''" : byRegion ? "coalesce(region_map.map_label, '')" : dimensionSql(s, q.groupBy, sql);
   const where = [rangeSql(s, q.range, sql)];
   for (const f of q.filters) {
     const expr = dimensionSql(s, f.dimension, sql);
@@ -245,70 +270,67 @@ export function explorerSql(q: ExplorerQuery, s: FactSource = chooseSource(q)): 
   const lineItems = s.table === 'cost_line_items' ? 'count(*)' : 'sum(line_items)';
   const missing = s.table === 'cost_line_items' ? 'count(*) FILTER (WHERE effective_cost IS NULL)' : 'sum(effective_cost_missing)';
   const text = `SELECT ${period}::text AS period, ${group} AS grp, ${unit} AS unit,
-         sum(${metric})::text AS amount, ${lineItems}::text AS line_items, ${missing}::text AS missing
-    FROM ${s.table}
+         sum(${metric}) AS amount, ${lineItems} AS line_items, ${missing} AS missing
+    FROM ${s.table} ${join}
    WHERE ${where.join('\n     AND ')}
    GROUP BY 1, 2, 3`;
   return { text, values: sql.params };
 }
 
-/** A group value as shown: a region's name, a geography, a country's name; '' as the dimension's empty label. */
-function groupOf(d: Dimension | null, raw: string): { key: string; label: string } {
-  if (!d) return { key: '', label: 'Total' };
-  if (d === 'geography' || d === 'country') {
-    const region = lookupRegion(raw);
-    if (d === 'geography') {
-      const g = geographyOf(region);
-      return g ? { key: g, label: g } : { key: '', label: emptyValueLabel(d) };
-    }
-    return region?.country ? { key: region.country.code, label: region.country.name } : { key: '', label: emptyValueLabel(d) };
-  }
-  if (raw === '') return { key: '', label: emptyValueLabel(d) };
-  if (d === 'region') return { key: raw, label: lookupRegion(raw)?.name ?? raw };
-  return { key: raw, label: raw };
+/** A group value as shown: a region's name, a country's name; '' as the dimension's empty label. */
+function labelOf(d: Dimension | null, key: string): string {
+  if (!d) return 'Total';
+  if (key === '') return emptyValueLabel(d);
+  if (d === 'region') return lookupRegion(key)?.name ?? key;
+  if (d === 'country') return REGION_MAPS.countryNames.get(key) ?? key;
+  return key;
 }
 
-/** Runs the query: one SQL aggregate, then region-derived groups merged exactly here. */
+/**
+ * Runs the query: the cells (period, group, unit) and, through GROUPING SETS over them, each group's
+ * and each unit's totals, all summed by PostgreSQL; nothing is added here.
+ */
 export async function runExplorerQuery(db: pg.Pool | pg.PoolClient, input: ExplorerQueryInput): Promise<ExplorerResult> {
   const q = ExplorerQuerySchema.parse(input);
   const source = chooseSource(q);
-  const { text, values } = explorerSql(q, source);
-  const { rows } = await db.query<SqlRow>(text, values);
-
-  const labels = new Map<string, string>();
-  const cells = new Map<string, string[]>(); // period \u0000 key \u0000 unit -> amounts
-  const byGroup = new Map<string, Map<string, string[]>>(); // key -> unit -> amounts
-  const totals = new Map<string, string[]>();
-  const push = <K>(m: Map<K, string[]>, k: K, v: string) => {
-    const a = m.get(k);
-    if (a) a.push(v);
-    else m.set(k, [v]);
-  };
+  const cells = explorerSql(q, source);
+  const { rows } = await db.query<SqlRow & { level: number }>(
+    `WITH cells AS (${cells.text})
+     SELECT period, grp, unit, sum(amount)::text AS amount, sum(line_items)::text AS line_items, sum(missing)::text AS missing,
+            GROUPING(period, grp) AS level -- 0 a cell, 2 a group's total (period rolled up), 3 a unit's total
+       FROM cells
+      GROUP BY GROUPING SETS ((period, grp, unit), (grp, unit), (unit))
+      ORDER BY level, period, grp COLLATE "C", unit COLLATE "C"`,
+    cells.values,
+  );
+  const series: ExplorerResult['series'] = [];
+  const groups = new Map<string, ExplorerRow>();
+  const totalList: Amount[] = [];
   let lineItems = 0;
   let missing = 0;
   for (const r of rows) {
-    lineItems += Number(r.line_items);
-    missing += Number(r.missing);
-    if (r.amount === null) continue;
-    const { key, label } = groupOf(q.groupBy, r.grp ?? '');
-    labels.set(key, label);
-    push(cells, `${r.period}\u0000${key}\u0000${r.unit}`, r.amount);
-    let g = byGroup.get(key);
-    if (!g) {
-      g = new Map();
-      byGroup.set(key, g);
+    if (r.level === 0) {
+      if (r.amount !== null) series.push({ period: r.period, key: r.grp ?? '', unit: r.unit, amount: r.amount });
+    } else if (r.level === 2) {
+      if (r.amount === null) continue;
+      const key = r.grp ?? '';
+      let g = groups.get(key);
+      if (!g) {
+        g = { key, label: labelOf(q.groupBy, key), amounts: [] };
+        groups.set(key, g);
+      }
+      g.amounts.push({ unit: r.unit, amount: r.amount });
+    } else {
+      lineItems += Number(r.line_items);
+      missing += Number(r.missing);
+      if (r.amount !== null) totalList.push({ unit: r.unit, amount: r.amount });
     }
-    push(g, r.unit, r.amount);
-    push(totals, r.unit, r.amount);
   }
-  const sortAmounts = (list: Amount[]) => list.sort((a, b) => compareDecimals(b.amount, a.amount) || a.unit.localeCompare(b.unit));
-  const totalList = sortAmounts([...totals].map(([unit, v]) => ({ unit, amount: addDecimals(v) })));
+  const sortAmounts = (list: Amount[]) => list.sort((a, b) => compareDecimals(b.amount, a.amount) || (a.unit < b.unit ? -1 : 1));
+  sortAmounts(totalList);
   const main = totalList[0]?.unit;
-  const resultRows: ExplorerRow[] = [...byGroup].map(([key, g]) => ({
-    key,
-    label: labels.get(key) ?? key,
-    amounts: sortAmounts([...g].map(([unit, v]) => ({ unit, amount: addDecimals(v) }))),
-  }));
+  const resultRows = [...groups.values()];
+  for (const g of resultRows) sortAmounts(g.amounts);
   const inMain = (r: ExplorerRow) => r.amounts.find((a) => a.unit === main)?.amount ?? null;
   resultRows.sort((a, b) => {
     const x = inMain(a);
@@ -317,11 +339,6 @@ export async function runExplorerQuery(db: pg.Pool | pg.PoolClient, input: Explo
     if (x !== null || y !== null) return x !== null ? -1 : 1;
     return compareDecimals(b.amounts[0]?.amount ?? '0', a.amounts[0]?.amount ?? '0') || a.label.localeCompare(b.label);
   });
-  const series = [...cells].map(([cell, v]) => {
-    const [period, key, unit] = cell.split('\u0000') as [string, string, string];
-    return { period, key, unit, amount: addDecimals(v) };
-  });
-  series.sort((a, b) => a.period.localeCompare(b.period) || a.key.localeCompare(b.key) || a.unit.localeCompare(b.unit));
   return {
     query: q,
     answeredFrom: source.table,
