@@ -9,6 +9,7 @@ import {
   formatMoneyList,
   formatMonthShort,
   formatPercentChange,
+  formatQuantity,
   formatShare,
   INVALID_NUMBER,
 } from './format';
@@ -95,5 +96,13 @@ describe('formatMeasure', () => {
     expect(formatMeasure(0.2, 'ratio')).toBe('0.2');
     expect(formatMeasure(7, 'requests/s')).toBe('7 requests/s');
     expect(formatMeasure(Number.NaN, 'percent')).toBe(INVALID_NUMBER);
+  });
+});
+
+describe('formatQuantity', () => {
+  it('groups digits, keeps up to 3 decimals and names the unit', () => {
+    expect(formatQuantity('1234.5678', 'Hrs')).toBe('1,234.568 Hrs');
+    expect(formatQuantity('100', 'GB-Mo')).toBe('100 GB-Mo');
+    expect(formatQuantity('0.5', '')).toBe('0.5');
   });
 });

@@ -190,3 +190,9 @@ export function formatMeasure(value: number, unit: string): string {
       return `${plain(value)} ${unit}`;
   }
 }
+
+/** A usage quantity from an exact decimal string, grouped, up to 3 decimals, with its unit: "1,234.5 Hrs". */
+export function formatQuantity(value: string, unit: string): string {
+  const n = formatFinite(numberFormat('quantity', { maximumFractionDigits: 3 }), value);
+  return unit ? `${n} ${unit}` : n;
+}

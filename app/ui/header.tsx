@@ -11,6 +11,7 @@ import { ROLE_LABELS, type Role } from '@/lib/auth/roles';
 // the table yet shows to nobody.
 const SECTIONS: readonly { label: string; href: string; page: PageKey | string }[] = [
   { label: 'Overview', href: '/', page: '/' },
+  { label: 'Explorer', href: '/explorer', page: '/explorer' },
   { label: 'Recommendations', href: '/recommendations', page: '/recommendations' },
   { label: 'Sources', href: '/sources', page: '/sources' },
   { label: 'GPUs', href: '/gpu', page: '/gpu' },
@@ -18,7 +19,6 @@ const SECTIONS: readonly { label: string; href: string; page: PageKey | string }
   { label: 'Audit', href: '/audit', page: '/audit' },
   { label: 'Settings', href: '/settings/sso', page: '/settings/sso' },
 ];
-const SOON = ['Explorer'] as const;
 
 function isCurrent(pathname: string, href: string): boolean {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
@@ -62,11 +62,6 @@ export function AppHeader({ user }: { user: HeaderUser | null }) {
             </Link>
           );
         })}
-        {(user ? SOON : []).map((label) => (
-          <span key={label} className="navlink disabled" aria-disabled="true" title={`${label}: coming soon`}>
-            {label}
-          </span>
-        ))}
       </nav>
       {user ? (
         <div className="usermenu" data-testid="user-menu">

@@ -107,12 +107,15 @@ describe('the table covers the code', () => {
     const actionsFor = (role: Role) => Object.keys(ACTION_PERMISSIONS).filter((a) => can(role, 'action', a));
     const publicActions = Object.keys(ACTION_PERMISSIONS).filter((a) => can(null, 'action', a));
     expect(publicActions.sort()).toEqual(['setPassword', 'setupFirstAdmin', 'signIn', 'startSingleSignOn']);
-    // Beyond the public ones, a viewer only changes their own account (password, API tokens, signing out).
+    // Beyond the public ones, a viewer only changes their own account (password, API tokens, signing
+    // out) and their own saved explorer views.
     expect(actionsFor('viewer').filter((a) => !publicActions.includes(a))).toEqual([
       'signOut',
       'changePassword',
       'createApiToken',
       'revokeApiToken',
+      'saveExplorerView',
+      'deleteExplorerView',
     ]);
     for (const a of ['inviteUser', 'changeUserRole', 'setUserDisabled', 'createPasswordResetLink'])
       expect(ROLES.filter((r) => can(r, 'action', a))).toEqual(['admin']);

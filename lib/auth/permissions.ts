@@ -37,6 +37,10 @@ export const PAGE_PERMISSIONS = {
   '/recommendations': EVERYONE,
   '/recommendations/[id]': EVERYONE,
   '/settings/recommendations': ADMIN,
+  // The cost explorer, its region view and month-over-month movers: read-only.
+  '/explorer': EVERYONE,
+  '/explorer/regions': EVERYONE,
+  '/explorer/movers': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -70,6 +74,9 @@ export const ACTION_PERMISSIONS = {
   reopenRecommendation: ENGINEERS,
   // /settings/recommendations: the rules' parameters.
   saveRuleSettings: ADMIN,
+  // Saved explorer views: anyone signed in saves their own (private or shared); the owner or an admin deletes.
+  saveExplorerView: EVERYONE,
+  deleteExplorerView: EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {

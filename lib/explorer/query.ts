@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { addMonths, monthEnd, monthOf } from '../calendar';
-import { addDecimals, compareDecimals } from '../decimal';
+import { compareDecimals } from '../decimal';
 import { GEOGRAPHIES, type Geography, geographyOf, lookupRegion, REGIONS, regionIdsIn, regionIdsInCountry } from '../focus/regions';
 import { DecimalSum } from '../ingest/daily-rollup';
 import { DateRangeSchema } from '../schema';
@@ -22,7 +22,6 @@ import {
   GranularitySchema,
   isTagDimension,
   METRICS,
-  type Metric,
   MetricSchema,
   tagKeyOf,
 } from './dimensions';

@@ -1,0 +1,115 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import { formatMoney, formatQuantity, formatShare } from '@/lib/format';
+
+export interface ExplorerTableRow {
+  key: string;
+  label: string;
+  /** Per unit (currency, or usage unit), exact decimal strings. */
+  amounts: Record<string, string>;
+  /** Share of the main unit's total, already × 100, or null. */
+  share: string | null;
+  /** The explorer view explaining this group (filtered to it). */
+  drill: string | null;
+}
+
+type SortKey = 'label' | string;
+
+function compareDecimal(a: string | undefined, b: string | undefined): number {
+  // Sorting only; amounts shown stay exact.
+  return Number(a ?? '-Infinity') - Number(b ?? '-Infinity');
+}
+
+/** The explorer's table: one row per group, one amount column per currency or unit, totals at the foot; click a header to sort. */
+export function ExplorerTable({
+  dimensionLabel,
+  units,
+  money,
+  rows,
+  totals,
+}: {
+  dimensionLabel: string;
+  units: string[];
+  money: boolean;
+  rows: ExplorerTableRow[];
+  totals: Record<string, string>;
+}) {
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: units[0] ?? 'label', desc: true });
+  const sorted = [...rows].sort((a, b) => {
+    const c = sort.key === 'label' ? a.label.localeCompare(b.label) : compareDecimal(a.amounts[sort.key], b.amounts[sort.key]);
+    return sort.desc ? -c : c;
+  });
+  const show = (v: string, unit: string) => (money ? formatMoney(v, unit) : formatQuantity(v, unit));
+  const header = (key: SortKey, text: string, right = false) => (
+    <th
+      scope="col"
+      className={right ? 'right' : undefined}
+      aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+    >
+      <button
+        type="button"
+        className="linklike"
+        onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : key !== 'label' }))}
+        data-testid={`sort-${key}`}
+      >
+        {text}
+        {sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+      </button>
+    </th>
+  );
+  return (
+    <div className="table-scroll">
+      <table className="table" data-testid="explorer-table">
+        <caption className="visually-hidden">Spend by {dimensionLabel}</caption>
+        <thead>
+          <tr>
+            {header('label', dimensionLabel)}
+            {units.map((u) => header(u, money ? u : `Quantity (${u || 'no unit'})`, true))}
+            <th scope="col">Share</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.map((r) => (
+            <tr key={r.key} data-testid="explorer-row" data-key={r.key}>
+              <td>
+                {r.drill ? (
+                  <Link href={r.drill} title="Show what makes up this group">
+                    {r.label}
+                  </Link>
+                ) : (
+                  r.label
+                )}
+              </td>
+              {units.map((u) => (
+                <td key={u} className="right num" data-unit={u} data-amount={r.amounts[u] ?? ''}>
+                  {r.amounts[u] ? show(r.amounts[u], u) : '–'}
+                </td>
+              ))}
+              <td>
+                <div className="share">
+                  <div className="share-track" aria-hidden="true">
+                    <div className="share-fill" style={{ width: `${Math.max(0, Math.min(100, Number(r.share ?? 0)))}%` }} />
+                  </div>
+                  <span className="share-pct num">{r.share === null ? '–' : formatShare(r.share)}</span>
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr className="total" data-testid="explorer-total">
+            <th scope="row">Total</th>
+            {units.map((u) => (
+              <td key={u} className="right num" data-unit={u} data-amount={totals[u] ?? ''}>
+                {totals[u] ? show(totals[u], u) : '–'}
+              </td>
+            ))}
+            <td />
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}
