@@ -18,6 +18,8 @@ const EVERYONE: readonly Role[] = ROLES;
 const ADMIN: readonly Role[] = ['admin'];
 // Engineers act on recommendations (roles.ts); admins do everything.
 const ENGINEERS: readonly Role[] = ['engineer', 'admin'];
+// Finance loads FX rates (roles.ts); admins do everything.
+const FINANCE: readonly Role[] = ['finance', 'admin'];
 
 export const PAGE_PERMISSIONS = {
   '/': EVERYONE,
@@ -37,6 +39,8 @@ export const PAGE_PERMISSIONS = {
   '/recommendations': EVERYONE,
   '/recommendations/[id]': EVERYONE,
   '/settings/recommendations': ADMIN,
+  // FX rates: every role sees what is loaded; finance and admins load (the form shows to them).
+  '/settings/fx': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -70,6 +74,8 @@ export const ACTION_PERMISSIONS = {
   reopenRecommendation: ENGINEERS,
   // /settings/recommendations: the rules' parameters.
   saveRuleSettings: ADMIN,
+  // /settings/fx: a rates file (ECB or date,from,to,rate).
+  loadFxRates: FINANCE,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {
