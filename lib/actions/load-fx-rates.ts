@@ -1,7 +1,7 @@
 'use server';
 
 import { z } from 'zod';
-import { FxFileError } from '../fx/parse';
+import { decodeFxFile, FxFileError } from '../fx/parse';
 import { type FxLoadSummary, importFxFile } from '../fx/store';
 import { FX_FILE_FORMATS } from '../fx/types';
 import { ActionError, type ActionState, formAction } from './safe-action';
@@ -48,7 +48,7 @@ const run = formAction({
     const name = fileName(file);
     let s: FxLoadSummary;
     try {
-      s = await importFxFile(await file.text(), { file: name, format, actor });
+      s = await importFxFile(decodeFxFile(new Uint8Array(await file.arrayBuffer()), name), { file: name, format, actor });
     } catch (error) {
       if (!(error instanceof FxFileError)) throw error;
       const lines = error.problems.map((p) => (p.line === null ? p.message : `line ${p.line}: ${p.message}`));

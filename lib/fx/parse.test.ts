@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectFxFormat, FxFileError, MAX_REPORTED_PROBLEMS, parseFxFile, parseRate } from './parse';
+import { decodeFxFile, detectFxFormat, FxFileError, MAX_FX_FILE_BYTES, MAX_REPORTED_PROBLEMS, parseFxFile, parseRate } from './parse';
 
 const fixture = (name: string) => readFileSync(`tests/fixtures/fx/${name}`, 'utf8');
 const HIST = fixture('ecb-hist-2024-03-25-to-04-05.csv');
@@ -186,6 +186,25 @@ describe('refused files: every problem with its line, nothing kept', () => {
       expect(error.message).toMatch(/^many\.csv: 25 problems, nothing was loaded:\n {2}line 2: rate "x" is not a decimal/);
       expect(error.message).toMatch(/…and 5 more$/);
     }
+  });
+});
+
+describe('decodeFxFile: the bytes before the text', () => {
+  const refusal = (bytes: Uint8Array) => {
+    try {
+      decodeFxFile(bytes, 'f.csv');
+    } catch (error) {
+      if (error instanceof FxFileError) return error.problems[0]?.message;
+      throw error;
+    }
+    return 'accepted';
+  };
+
+  it('reads UTF-8; refuses other encodings, zip archives and files over the limit', () => {
+    expect(decodeFxFile(new TextEncoder().encode(HIST), 'f.csv')).toBe(HIST);
+    expect(refusal(Uint8Array.from([0x64, 0x61, 0x74, 0x65, 0xe9, 0x0a]))).toBe('the file is not UTF-8 text (a CSV file is expected)');
+    expect(refusal(Uint8Array.from([0x50, 0x4b, 3, 4, 20, 0]))).toMatch(/^this is a \.zip archive/);
+    expect(refusal(new Uint8Array(MAX_FX_FILE_BYTES + 1))).toBe('the file is larger than 16 MB');
   });
 });
 

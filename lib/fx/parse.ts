@@ -116,6 +116,7 @@ function firstLine(lines: readonly string[]): { index: number; cells: string[] }
 }
 
 const SIMPLE_HEADER = ['date', 'from', 'to', 'rate'];
+const ZIP_MESSAGE = 'this is a .zip archive: unzip it and load the .csv inside (the ECB publishes eurofxref-hist.zip)';
 
 /** The format a file's first line says, or null when it is neither. */
 export function detectFxFormat(text: string): FxFileFormat | null {
@@ -231,6 +232,22 @@ function parseSimple(lines: readonly string[], problems: Problems, set: RateSet)
 }
 
 /**
+ * A file's bytes as text: refused (FxFileError) when larger than MAX_FX_FILE_BYTES, or not UTF-8
+ * (the ECB's files are ASCII), rather than read with replacement characters.
+ */
+export function decodeFxFile(bytes: Uint8Array, file: string): string {
+  if (bytes.byteLength > MAX_FX_FILE_BYTES)
+    throw new FxFileError(file, [{ line: null, message: `the file is larger than ${MAX_FX_FILE_BYTES / 1024 / 1024} MB` }]);
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4)
+    throw new FxFileError(file, [{ line: null, message: ZIP_MESSAGE }]);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new FxFileError(file, [{ line: null, message: 'the file is not UTF-8 text (a CSV file is expected)' }]);
+  }
+}
+
+/**
  * Reads a rates file (its text) into daily rates, or throws FxFileError listing its problems.
  * `file` names it in the error; `format` 'auto' (default) goes by the first line.
  */
@@ -241,7 +258,7 @@ export function parseFxFile(text: string, opts: { file: string; format?: FxFileF
     throw new FxFileError(opts.file, problems.list);
   }
   if (text.startsWith('PK\u0003\u0004')) {
-    problems.add(null, 'this is a .zip archive: unzip it and load the .csv inside (the ECB publishes eurofxref-hist.zip)');
+    problems.add(null, ZIP_MESSAGE);
     throw new FxFileError(opts.file, problems.list);
   }
   const format = !opts.format || opts.format === 'auto' ? detectFxFormat(text) : opts.format;
