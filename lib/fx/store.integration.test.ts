@@ -175,6 +175,12 @@ describe('converting with the stored rates', () => {
     ]);
   });
 
+  it('a day that is not YYYY-MM-DD is refused before any query', async () => {
+    await expect(convertWithStoredRates([{ day: '28.03.2024', currency: 'EUR', amount: '1' }], 'USD')).rejects.toThrow(
+      /day "28\.03\.2024"/,
+    );
+  });
+
   it('a loaded direct pair (USD→JPY on 2024-04-08) is used; JPY→USD on that day is its inverse', async () => {
     const r = await convertWithStoredRates([{ day: '2024-04-08', currency: 'JPY', amount: '151.92' }], 'USD');
     expect(r.total).toBe('1');

@@ -11,7 +11,7 @@
 import type pg from 'pg';
 import { recordAudit } from '../audit/record';
 import type { Actor } from '../auth/actor';
-import { addDays } from '../calendar';
+import { addDays, isCalendarDay } from '../calendar';
 import { getPool, withTransaction } from '../db/pool';
 import { compareDecimals } from '../decimal';
 import { type Conversion, convertAmounts, type DayAmount, DEFAULT_LOOKBACK_DAYS } from './convert';
@@ -204,7 +204,8 @@ export async function convertWithStoredRates(
   reporting: string,
   opts: { lookbackDays?: number; db?: pg.Pool | pg.PoolClient } = {},
 ): Promise<Conversion> {
-  if (amounts.length === 0) return convertAmounts([], reporting, [], opts);
+  // Bad input is refused by convertAmounts itself before any query (no rates: nothing to look up).
+  if (amounts.length === 0 || amounts.some((a) => !isCalendarDay(a.day))) return convertAmounts(amounts, reporting, [], opts);
   let from = amounts[0]?.day ?? '';
   let to = from;
   for (const a of amounts) {
