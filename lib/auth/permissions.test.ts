@@ -133,6 +133,9 @@ describe('the table covers the code', () => {
     // A recommendation's status: engineers and admins; viewers and finance read only.
     for (const a of ['acceptRecommendation', 'snoozeRecommendation', 'dismissRecommendation', 'reopenRecommendation'])
       expect(ROLES.filter((r) => can(r, 'action', a))).toEqual(['engineer', 'admin']);
+    // FX rates: finance and admins load them; everyone reads what is loaded.
+    expect(ROLES.filter((r) => can(r, 'action', 'loadFxRates'))).toEqual(['finance', 'admin']);
+    expect(ROLES.filter((r) => can(r, 'page', '/settings/fx'))).toEqual([...ROLES]);
     expect(Object.keys(ACTION_PERMISSIONS).every((a) => can('admin', 'action', a))).toBe(true);
     expect(Object.keys(PAGE_PERMISSIONS).every((p) => can('admin', 'page', p))).toBe(true);
   });

@@ -18,6 +18,8 @@ const EVERYONE: readonly Role[] = ROLES;
 const ADMIN: readonly Role[] = ['admin'];
 // Engineers act on recommendations (roles.ts); admins do everything.
 const ENGINEERS: readonly Role[] = ['engineer', 'admin'];
+// Finance loads FX rates (roles.ts); admins do everything.
+const FINANCE: readonly Role[] = ['finance', 'admin'];
 
 export const PAGE_PERMISSIONS = {
   '/': EVERYONE,
@@ -41,6 +43,8 @@ export const PAGE_PERMISSIONS = {
   '/explorer': EVERYONE,
   '/explorer/regions': EVERYONE,
   '/explorer/movers': EVERYONE,
+  // FX rates: every role sees what is loaded; finance and admins load (the form shows to them).
+  '/settings/fx': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -77,6 +81,8 @@ export const ACTION_PERMISSIONS = {
   // Saved explorer views: anyone signed in saves their own (private or shared); the owner or an admin deletes.
   saveExplorerView: EVERYONE,
   deleteExplorerView: EVERYONE,
+  // /settings/fx: a rates file (ECB or date,from,to,rate).
+  loadFxRates: FINANCE,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {

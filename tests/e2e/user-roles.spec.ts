@@ -30,7 +30,7 @@ test('an admin changes a signed-in user’s role: the next page follows it; the 
     const user = await userContext.newPage();
     await signIn(user, email, E2E_PASSWORD);
     const nav = user.getByRole('navigation', { name: 'Main' });
-    await expect(nav.getByRole('link')).toHaveText(['Overview', 'Recommendations', 'Sources', 'GPUs']);
+    await expect(nav.getByRole('link')).toHaveText(['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates']);
 
     await page.goto('/users');
     const row = page.locator(`[data-testid="user-row"][data-email="${email}"]`);
@@ -41,7 +41,17 @@ test('an admin changes a signed-in user’s role: the next page follows it; the 
 
     await setRole(page, email, 'Admin', `${email} is now Admin (was Finance).`);
     await user.reload();
-    await expect(nav.getByRole('link')).toHaveText(['Overview', 'Recommendations', 'Sources', 'GPUs', 'Users', 'Audit', 'Settings']);
+    await expect(nav.getByRole('link')).toHaveText([
+      'Overview',
+      'Explorer',
+      'Recommendations',
+      'Sources',
+      'GPUs',
+      'FX rates',
+      'Users',
+      'Audit',
+      'Settings',
+    ]);
     expect((await user.goto('/users'))?.status()).toBe(200);
     await expect(user.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
 
