@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
 import { getPool } from '@/lib/db/pool';
 import { compareDecimals, divideDecimals, multiplyDecimals } from '@/lib/decimal';
+import { convertExplorerView } from '@/lib/explorer/convert';
 import {
   type Dimension,
   DimensionSchema,
@@ -16,7 +17,7 @@ import { type ExplorerQuery, type ExplorerResult, runExplorerQuery } from '@/lib
 import { listSavedViews } from '@/lib/explorer/saved-views';
 import { explorerHref, explorerSearch, parseExplorerSearchParams } from '@/lib/explorer/url';
 import { listTagKeys } from '@/lib/explorer/values';
-import { formatDay, formatDayRange, formatMonthShort } from '@/lib/format';
+import { formatDateTimeUtc, formatDay, formatDayRange, formatMoney, formatMonthShort } from '@/lib/format';
 import { DecimalSum } from '@/lib/ingest/daily-rollup';
 import type { RawSearchParams } from '@/lib/schema';
 import { Notice } from '../ui/notice';
@@ -119,18 +120,19 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
       const same = filters.find((f) => f.dimension === dim.data && f.exclude === exclude);
       if (same) same.values = [...new Set([...same.values, value])];
       else filters.push({ dimension: dim.data, exclude, values: [value] });
-      redirect(explorerHref({ ...q, filters }, { currency: state.currency }));
+      redirect(explorerHref({ ...q, filters }, { currency: state.currency, reporting: state.reporting }));
     }
     state.problems.push(`Filter: ${dim.error?.issues[0]?.message ?? 'not a dimension'}`);
   }
 
   const pool = getPool();
-  const [result, tagKeys, views] = await Promise.all([
+  const money = q.metric !== 'usage';
+  const [result, tagKeys, views, conversion] = await Promise.all([
     runExplorerQuery(pool, q),
     listTagKeys(pool, q.range),
     user ? listSavedViews(pool, user.userId) : Promise.resolve([]),
+    state.reporting && money ? convertExplorerView(pool, q, state.reporting) : Promise.resolve(null),
   ]);
-  const money = q.metric !== 'usage';
   const units = result.totals.map((t) => t.unit);
   const chartUnit = state.currency && units.includes(state.currency) ? state.currency : (units[0] ?? null);
   const chart = chartUnit ? chartData(q, result, chartUnit) : null;
@@ -139,7 +141,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
   const groupDims: string[] = [...FIXED_DIMENSIONS, ...tagKeys.map((k) => `tag:${k}`)];
   if (q.groupBy && !groupDims.includes(q.groupBy)) groupDims.push(q.groupBy);
   const next = drillDimension(q.groupBy);
-  const search = explorerSearch(q, { currency: state.currency });
+  const search = explorerSearch(q, { currency: state.currency, reporting: state.reporting });
   const hidden = (omit: string[]) =>
     [...new URLSearchParams(search)]
       .filter(([k]) => !omit.includes(k))
@@ -204,7 +206,9 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
             </option>
           ))}
         </select>
-        {hidden(['from', 'to', 'g', 'by', 'm', 'cur'])}
+        <label htmlFor="ex-rc">Convert totals to</label>
+        <input id="ex-rc" name="rc" defaultValue={state.reporting ?? ''} placeholder="e.g. USD" size={5} pattern="[A-Za-z]{3}" />
+        {hidden(['from', 'to', 'g', 'by', 'm', 'cur', 'rc'])}
         <button type="submit" className="btn btn-primary">
           Apply
         </button>
@@ -297,6 +301,50 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
         </p>
       </section>
 
+      {conversion ? (
+        <section className="panel" aria-labelledby="fx-title" data-testid="explorer-conversion">
+          <div className="panel-head">
+            <h2 id="fx-title">Converted to {conversion.reporting}</h2>
+          </div>
+          <p className="figure num" data-testid="converted-total" data-amount={conversion.total}>
+            {formatMoney(conversion.total, conversion.reporting)}
+          </p>
+          <p className="figure-sub">
+            {conversion.native
+              ? `Every amount is already in ${conversion.reporting}: nothing was converted.`
+              : `Each day's amount converted at that day's rate (or the latest earlier rate within 7 days), from the rates on the FX rates page, at ${formatDateTimeUtc(new Date())}.`}
+          </p>
+          {conversion.rates.length ? (
+            <ul data-testid="conversion-rates">
+              {conversion.rates.map((r) => (
+                <li key={`${r.from}-${r.to}-${r.method}`}>
+                  {r.from} → {r.to} ({r.method}): {r.days} {r.days === 1 ? 'day' : 'days'}, rates of {formatDay(r.firstRateDay)} to{' '}
+                  {formatDay(r.lastRateDay)}
+                  {r.earlierDays ? `; ${r.earlierDays} used an earlier day's rate (none published that day)` : ''}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {conversion.missing.length ? (
+            <Notice tone="error" testId="missing-rates">
+              <p>
+                No rate for {conversion.missing.length} {conversion.missing.length === 1 ? 'day and currency' : 'days and currencies'}:
+                those amounts are left out of the converted total (never converted at 1). Load rates on the{' '}
+                <Link href="/settings/fx">FX rates</Link> page.
+              </p>
+              <ul>
+                {conversion.missing.slice(0, 20).map((m) => (
+                  <li key={`${m.day}-${m.currency}`}>
+                    {formatDay(m.day)}: {formatMoney(m.amount, m.currency)}
+                  </li>
+                ))}
+                {conversion.missing.length > 20 ? <li>and {conversion.missing.length - 20} more</li> : null}
+              </ul>
+            </Notice>
+          ) : null}
+        </section>
+      ) : null}
+
       <section className="panel" aria-labelledby="table-title">
         <div className="panel-head">
           <h2 id="table-title">Table</h2>
@@ -307,6 +355,15 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
           units={units}
           money={money}
           totals={totals}
+          converted={
+            conversion
+              ? {
+                  unit: conversion.reporting,
+                  total: conversion.total,
+                  byKey: Object.fromEntries([...conversion.byGroup].map(([k, v]) => [k, v])),
+                }
+              : null
+          }
           rows={result.rows.map((r) => {
             const main = units[0] ? r.amounts.find((a) => a.unit === units[0])?.amount : undefined;
             const share =

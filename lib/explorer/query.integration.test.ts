@@ -8,6 +8,7 @@ import { useTestDatabase } from '../../tests/helpers/db';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { getPool } from '../db/pool';
 import { ingestFile } from '../ingest/pipeline';
+import { convertExplorerView } from './convert';
 import { topMovers } from './movers';
 import { chooseSource, type ExplorerQueryInput, ExplorerQuerySchema, explorerSql, FACT_SOURCES, runExplorerQuery } from './query';
 
@@ -393,5 +394,47 @@ describe('topMovers', () => {
       ['EC2', 'USD', '51.215', '19.50', '-31.715', '-0.6193'],
       ['S3', 'USD', '2.30', '0', '-2.30', '-1'],
     ]);
+  });
+});
+
+describe('convertExplorerView', () => {
+  it('converts each charge day at its rate (or the latest earlier one), per group, and lists days without a rate', async () => {
+    const pool = getPool();
+    await pool.query(
+      `INSERT INTO fx_rates (day, base, quote, rate, source_file, source_format, loaded_by)
+       VALUES ('2026-01-09', 'EUR', 'USD', 1.1, 't.csv', 'simple', 'cli'), ('2026-02-10', 'EUR', 'USD', 1.2, 't.csv', 'simple', 'cli')
+       ON CONFLICT DO NOTHING`,
+    );
+    // January: USD 53.515 as is, EUR 50.00 charged on the 10th at the 9th's rate (none on the 10th).
+    const jan = await convertExplorerView(
+      pool,
+      ExplorerQuerySchema.parse({ range: { from: '2026-01-01', to: '2026-01-31' }, groupBy: 'provider', metric: 'billed' }),
+      'USD',
+    );
+    expect(jan.total).toBe('108.515');
+    expect(jan.byGroup.get('Microsoft')).toEqual({ total: '55', complete: true });
+    expect(jan.byGroup.get('AWS')?.total).toBe('53.515');
+    expect(jan.rates).toEqual([
+      { from: 'EUR', to: 'USD', method: 'direct', days: 1, earlierDays: 1, firstRateDay: '2026-01-09', lastRateDay: '2026-01-09' },
+    ]);
+    expect(jan.missing).toEqual([]);
+    // Both months with only February's rate: January 10th's EUR is more than 7 days from any rate.
+    const both = await convertExplorerView(
+      pool,
+      ExplorerQuerySchema.parse({ range: JAN_FEB, groupBy: 'provider', metric: 'billed' }),
+      'USD',
+    );
+    await pool.query("DELETE FROM fx_rates WHERE day = '2026-01-09'");
+    const without = await convertExplorerView(
+      pool,
+      ExplorerQuerySchema.parse({ range: JAN_FEB, groupBy: 'provider', metric: 'billed' }),
+      'USD',
+    );
+    expect(without.missing).toEqual([{ day: '2026-01-10', currency: 'EUR', amount: '50' }]);
+    // 73.015 USD + 55.55 × 1.2 + 0.45 × 1.2 (the 11th at the 10th's rate)
+    expect(without.total).toBe('140.215');
+    expect(without.byGroup.get('Microsoft')?.complete).toBe(false);
+    expect(both.total).toBe('195.215');
+    await pool.query("DELETE FROM fx_rates WHERE source_file = 't.csv'");
   });
 });

@@ -6,7 +6,7 @@
  * dropped and named in `problems`, never silently replaced.
  */
 import { addDays, utcToday } from '../calendar';
-import type { RawSearchParams } from '../schema';
+import { CurrencyCodeSchema, type RawSearchParams } from '../schema';
 import { DimensionSchema, GRANULARITIES, type Granularity, METRICS, type Metric } from './dimensions';
 import { type ExplorerFilter, type ExplorerQuery, ExplorerQuerySchema } from './query';
 
@@ -14,6 +14,8 @@ export interface ExplorerUrlState {
   query: ExplorerQuery;
   /** The currency (or unit) the chart shows when the answer has several. */
   currency: string | null;
+  /** The reporting currency totals are converted into (FX rates), or null. */
+  reporting: string | null;
   problems: string[];
 }
 
@@ -81,11 +83,23 @@ export function parseExplorerSearchParams(raw: RawSearchParams, today = utcToday
     if (vals.length) filters.push({ dimension: parsed.data, exclude: match[1] === 'x', values: vals });
   }
   const currency = one(raw.cur) ?? null;
-  return { query: ExplorerQuerySchema.parse({ range, granularity, groupBy, metric, filters: filters.slice(0, 20) }), currency, problems };
+  let reporting: string | null = null;
+  const rc = one(raw.rc)?.trim().toUpperCase();
+  if (rc) {
+    const parsed = CurrencyCodeSchema.safeParse(rc);
+    if (parsed.success) reporting = parsed.data;
+    else problems.push(`Reporting currency ${JSON.stringify(rc)}: ${parsed.error.issues[0]?.message}`);
+  }
+  return {
+    query: ExplorerQuerySchema.parse({ range, granularity, groupBy, metric, filters: filters.slice(0, 20) }),
+    currency,
+    reporting,
+    problems,
+  };
 }
 
 /** The query string (without '?') of a view; the defaults are written too, so a shared link stays what it was. */
-export function explorerSearch(q: ExplorerQuery, extra: { currency?: string | null } = {}): string {
+export function explorerSearch(q: ExplorerQuery, extra: { currency?: string | null; reporting?: string | null } = {}): string {
   const p = new URLSearchParams();
   p.set('from', q.range.from);
   p.set('to', q.range.to);
@@ -94,9 +108,10 @@ export function explorerSearch(q: ExplorerQuery, extra: { currency?: string | nu
   p.set('m', q.metric);
   for (const f of q.filters) for (const v of f.values) p.append(`${f.exclude ? 'x' : 'f'}.${f.dimension}`, v);
   if (extra.currency) p.set('cur', extra.currency);
+  if (extra.reporting) p.set('rc', extra.reporting);
   return p.toString();
 }
 
-export function explorerHref(q: ExplorerQuery, extra: { currency?: string | null } = {}): string {
+export function explorerHref(q: ExplorerQuery, extra: { currency?: string | null; reporting?: string | null } = {}): string {
   return `/explorer?${explorerSearch(q, extra)}`;
 }

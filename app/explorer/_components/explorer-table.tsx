@@ -29,12 +29,15 @@ export function ExplorerTable({
   money,
   rows,
   totals,
+  converted,
 }: {
   dimensionLabel: string;
   units: string[];
   money: boolean;
   rows: ExplorerTableRow[];
   totals: Record<string, string>;
+  /** The groups converted into the reporting currency (incomplete when a rate was missing). */
+  converted: { unit: string; total: string; byKey: Record<string, { total: string; complete: boolean }> } | null;
 }) {
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: units[0] ?? 'label', desc: true });
   const sorted = [...rows].sort((a, b) => {
@@ -67,6 +70,11 @@ export function ExplorerTable({
           <tr>
             {header('label', dimensionLabel)}
             {units.map((u) => header(u, money ? u : `Quantity (${u || 'no unit'})`, true))}
+            {converted ? (
+              <th scope="col" className="right">
+                in {converted.unit}
+              </th>
+            ) : null}
             <th scope="col">Share</th>
           </tr>
         </thead>
@@ -87,6 +95,12 @@ export function ExplorerTable({
                   {r.amounts[u] ? show(r.amounts[u], u) : '–'}
                 </td>
               ))}
+              {converted ? (
+                <td className="right num" data-testid="converted-cell" data-amount={converted.byKey[r.key]?.total ?? ''}>
+                  {converted.byKey[r.key] ? formatMoney(converted.byKey[r.key]?.total as string, converted.unit) : '–'}
+                  {converted.byKey[r.key] && !converted.byKey[r.key]?.complete ? ' *' : ''}
+                </td>
+              ) : null}
               <td>
                 <div className="share">
                   <div className="share-track" aria-hidden="true">
@@ -106,6 +120,11 @@ export function ExplorerTable({
                 {totals[u] ? show(totals[u], u) : '–'}
               </td>
             ))}
+            {converted ? (
+              <td className="right num" data-testid="converted-cell-total" data-amount={converted.total}>
+                {formatMoney(converted.total, converted.unit)}
+              </td>
+            ) : null}
             <td />
           </tr>
         </tfoot>
