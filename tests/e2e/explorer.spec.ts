@@ -163,3 +163,53 @@ test.describe('as a viewer', () => {
     await expect(page.getByTestId('filter-chip')).toContainText(`Service is ${key}`);
   });
 });
+
+test.describe('as finance', () => {
+  test.use({ storageState: stateFor('finance') });
+
+  test('loads daily EUR/USD rates, then sees the month converted to USD day by day, matching SQL', async ({ page }) => {
+    const days: string[] = [];
+    for (let d = new Date(`${range.from}T00:00:00Z`); d.toISOString().slice(0, 10) <= range.to; d = new Date(d.getTime() + 86_400_000)) {
+      days.push(d.toISOString().slice(0, 10));
+    }
+    // Weekends left out, as the ECB publishes none: those days take Friday's rate.
+    const weekdays = days.filter((d) => ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
+    const rate = (d: string) => (1.05 + (Number(d.slice(8)) % 10) / 100).toFixed(2);
+    const csv = `date,from,to,rate\n${weekdays.map((d) => `${d},EUR,USD,${rate(d)}`).join('\n')}\n`;
+    await page.goto('/settings/fx');
+    await page
+      .getByLabel('Rates file (CSV)')
+      .setInputFiles({ name: `eurusd-${month}.csv`, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByTestId('fx-load').click();
+    await expect(page.getByTestId('fx-message')).toContainText(`Loaded eurusd-${month}.csv`);
+
+    // The rate each day uses: its own, else the latest weekday before it; a month starting on a weekend has none for its first days.
+    const used = (d: string) => [...weekdays].reverse().find((w) => w <= d) ?? null;
+    const client = await db();
+    const { rows } = await client.query<{ day: string; currency: string; amount: string }>(
+      `SELECT to_char((charge_period_start AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, billing_currency AS currency, sum(billed_cost)::text AS amount
+         FROM cost_line_items
+        WHERE charge_period_start >= $1::timestamptz AND charge_period_start < (($2::date + 1)::timestamp AT TIME ZONE 'UTC')
+        GROUP BY 1, 2`,
+      [`${range.from}T00:00:00Z`, range.to],
+    );
+    expect(rows.some((r) => r.currency === 'EUR')).toBe(true);
+    let expected = 0;
+    const missing: string[] = [];
+    for (const r of rows) {
+      if (r.currency === 'USD') expected += Number(r.amount);
+      else if (r.currency === 'EUR') {
+        const w = used(r.day);
+        if (w) expected += Number(r.amount) * Number(rate(w));
+        else missing.push(r.day);
+      } else missing.push(`${r.day} ${r.currency}`);
+    }
+    await page.goto(`/explorer?from=${range.from}&to=${range.to}&g=month&by=provider&m=billed&rc=USD`);
+    const total = page.getByTestId('converted-total');
+    await expect(total).toBeVisible();
+    expect(Number(await total.getAttribute('data-amount'))).toBeCloseTo(expected, 4);
+    await expect(page.getByTestId('conversion-rates')).toContainText('EUR → USD (direct)');
+    if (missing.length) await expect(page.getByTestId('missing-rates')).toBeVisible();
+    else await expect(page.getByTestId('missing-rates')).toHaveCount(0);
+  });
+});

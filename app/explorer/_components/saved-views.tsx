@@ -3,9 +3,10 @@
 import Link from 'next/link';
 import { useActionState } from 'react';
 import { deleteExplorerView } from '@/lib/actions/delete-explorer-view';
-import { IDLE } from '@/lib/actions/safe-action';
 import { saveExplorerView } from '@/lib/actions/save-explorer-view';
 import { ActionMessage } from '../../ui/action-message';
+
+const IDLE = { status: 'idle' } as const;
 
 export interface SavedViewItem {
   id: string;
