@@ -37,6 +37,8 @@ export const PAGE_PERMISSIONS = {
   '/recommendations': EVERYONE,
   '/recommendations/[id]': EVERYONE,
   '/settings/recommendations': ADMIN,
+  // SMTP and the monthly report's recipients.
+  '/settings/email': ADMIN,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -70,6 +72,9 @@ export const ACTION_PERMISSIONS = {
   reopenRecommendation: ENGINEERS,
   // /settings/recommendations: the rules' parameters.
   saveRuleSettings: ADMIN,
+  // /settings/email.
+  saveMailSettings: ADMIN,
+  sendTestEmail: ADMIN,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {

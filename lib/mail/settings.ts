@@ -79,6 +79,9 @@ export const MailSettingsFormSchema = z.object({
 });
 export type MailSettingsForm = z.output<typeof MailSettingsFormSchema>;
 
+/** "Send a test email": one address. */
+export const TestEmailFormSchema = z.object({ to: z.string().trim().min(1, 'required').pipe(EMAIL) });
+
 interface Row {
   host: string;
   port: number;
