@@ -5,13 +5,13 @@
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sumDecimals } from '../../tests/helpers/bigint-decimal';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir';
 import { type ExportColumn, type ExportRow, type ExportTable, ExportTableError, rowsOf } from './table';
-import { PassThrough } from 'node:stream';
 import { DATA_SHEET, FILTERS_SHEET, HEADER_ROW, sheetBacklog, writeXlsx, xlsxBuffer } from './xlsx';
 
 afterAll(removeTempDirs);
