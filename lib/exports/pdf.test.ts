@@ -128,6 +128,8 @@ describe('renderMonthlyReportPdf', () => {
     expect(text).toContain('Account AWS 111122223333 (research) USD 600.00 USD 100.00 -USD 500.00 -83.3%');
     expect(text).toContain('USD 7 USD 812.40');
     expect(text).toContain('Highest day: Nov 17, 2026, USD 1,000.00');
+    expect(pdf.pages).toHaveLength(2);
+    expect(pdf.pages.map((p) => p.text)).toEqual(pdf.pages.map((_, i) => expect.stringContaining(`page ${i + 1} of ${pdf.pages.length}`)));
   });
 
   it('draws its charts as vector paths, not pictures', async () => {

@@ -14,7 +14,7 @@
  * deployment may not have.
  */
 import PDFDocument from 'pdfkit';
-import { formatDay, formatMoney, formatMonthLong, formatPercentChange, formatShare } from '../format';
+import { formatCount, formatDay, formatMoney, formatMonthLong, formatPercentChange, formatShare } from '../format';
 import type { MonthChange, MonthlyReport } from '../queries/monthly-report';
 
 type Doc = PDFKit.PDFDocument;
@@ -234,7 +234,7 @@ function render(doc: Doc, report: MonthlyReport): void {
   } else {
     w.table(
       [{ label: 'Currency', width: 60 }, ...CHANGE_COLUMNS, { label: 'Line items', width: 95, align: 'right' }],
-      report.totals.map((t) => [t.currency, ...changeCells(t), `${Number(t.lineItems).toLocaleString('en-US')}`]),
+      report.totals.map((t) => [t.currency, ...changeCells(t), formatCount(t.lineItems)]),
     );
     for (const t of report.totals) {
       const direction = t.deltaPercent === null ? 'new this month' : `${pct(t.deltaPercent)} on ${previous}`;
@@ -382,6 +382,7 @@ function render(doc: Doc, report: MonthlyReport): void {
 export async function renderMonthlyReportPdf(report: MonthlyReport): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
+    bufferPages: true,
     margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
     info: {
       Title: `Cloud spend report ${report.month}`,
@@ -397,6 +398,26 @@ export async function renderMonthlyReportPdf(report: MonthlyReport): Promise<Buf
     doc.on('error', reject);
   });
   render(doc, report);
+  // A footer on every page: what the page belongs to, once pages can be counted.
+  const { start, count } = doc.bufferedPageRange();
+  for (let i = start; i < start + count; i++) {
+    doc.switchToPage(i);
+    doc.page.margins.bottom = 0;
+    doc
+      .font('Helvetica')
+      .fontSize(7.5)
+      .fillColor(MUTED)
+      .text(
+        printable(`Burnrate · Cloud spend report ${formatMonthLong(report.month)} · page ${i + 1} of ${count}`),
+        MARGIN,
+        PAGE.height - MARGIN + 10,
+        {
+          width: CONTENT,
+          align: 'center',
+          lineBreak: false,
+        },
+      );
+  }
   doc.end();
   await ended;
   return Buffer.concat(chunks);
