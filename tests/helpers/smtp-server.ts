@@ -118,9 +118,14 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.server.address() as AddressInfo).port;
+  let closed: Promise<void> | null = null;
   return {
     port,
     messages,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Once: a test may stop the server to see a refused connection, and its cleanup closes it again.
+    close: () => {
+      closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      return closed;
+    },
   };
 }
