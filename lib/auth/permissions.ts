@@ -45,6 +45,8 @@ export const PAGE_PERMISSIONS = {
   '/explorer/movers': EVERYONE,
   // FX rates: every role sees what is loaded; finance and admins load (the form shows to them).
   '/settings/fx': EVERYONE,
+  // SMTP and the monthly report's recipients.
+  '/settings/email': ADMIN,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -83,6 +85,9 @@ export const ACTION_PERMISSIONS = {
   deleteExplorerView: EVERYONE,
   // /settings/fx: a rates file (ECB or date,from,to,rate).
   loadFxRates: FINANCE,
+  // /settings/email.
+  saveMailSettings: ADMIN,
+  sendTestEmail: ADMIN,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {
