@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { can } from '@/lib/auth/permissions';
 import { requirePage } from '@/lib/auth/session';
 import { getPool } from '@/lib/db/pool';
 import { compareDecimals, divideDecimals, multiplyDecimals } from '@/lib/decimal';
@@ -157,6 +158,16 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
           </p>
         </div>
         <nav className="toolbar" aria-label="Explorer views">
+          {user && can(user.role, 'route', 'GET /explorer/export') ? (
+            <>
+              <a className="btn" href={`/explorer/export?format=csv&${explorerSearch(q)}`} download data-testid="export-csv">
+                Download CSV
+              </a>
+              <a className="btn" href={`/explorer/export?format=xlsx&${explorerSearch(q)}`} download data-testid="export-xlsx">
+                Download XLSX
+              </a>
+            </>
+          ) : null}
           <Link className="btn" href="/explorer/regions">
             Regions
           </Link>

@@ -98,6 +98,9 @@ export const ROUTE_PERMISSIONS = {
   'GET /api/me': { roles: EVERYONE, apiToken: true },
   // /recommendations as CSV, with the page's filters; read-only, so a token may pull it too.
   'GET /recommendations/export': { roles: EVERYONE, apiToken: true },
+  // The explorer's view as CSV/XLSX and a month's PDF report: finance exports (roles.ts).
+  'GET /explorer/export': { roles: FINANCE },
+  'GET /explorer/report': { roles: FINANCE },
   // better-auth's own endpoints; app/api/auth/[...all]/route.ts lets through only the SSO callback.
   'GET /api/auth/[...all]': { roles: PUBLIC },
   'POST /api/auth/[...all]': { roles: PUBLIC },

@@ -1,6 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { expect, type Page, test } from '@playwright/test';
+import ExcelJS from 'exceljs';
+import { CsvParser, type CsvRecord } from '../../lib/ingest/csv';
+import { readPdf } from '../helpers/pdf-text';
 import { addMonths, closeDb, db, monthEnd, utcToday } from './expected';
-import { stateFor } from './users';
+import { emailFor, stateFor } from './users';
 
 // The cost explorer as people use it, every figure checked against SQL over cost_line_items (not
 // against the rollups the explorer reads): group, filter, share the URL, save a view, drill down,
@@ -211,5 +215,69 @@ test.describe('as finance', () => {
     await expect(page.getByTestId('conversion-rates')).toContainText('EUR → USD (direct)');
     if (missing.length) await expect(page.getByTestId('missing-rates')).toBeVisible();
     else await expect(page.getByTestId('missing-rates')).toHaveCount(0);
+  });
+});
+
+test.describe('finance exports', () => {
+  test.use({ storageState: stateFor('finance') });
+
+  test('downloads the view as CSV and XLSX whose totals equal SQL over the line items, and the month as PDF', async ({ page }) => {
+    await page.goto(`/explorer?from=${range.from}&to=${range.to}&g=day&by=service&m=billed`);
+    const expected = await billedBy("coalesce(service_name, '')");
+    const sums = new Map([...expected].map(([c, groups]) => [c, [...groups.values()].reduce((s, v) => s + Number(v), 0)]));
+
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(csvDownload.suggestedFilename()).toMatch(/^burnrate-explorer-.*\.csv$/);
+    const parser = new CsvParser();
+    const parsed: CsvRecord[] = [];
+    parser.push(await readFile(await csvDownload.path(), 'utf8'), parsed);
+    parser.end(parsed);
+    const [header, ...rows] = parsed.map((r) => r.fields);
+    expect(header).toEqual(['Period start', 'Service', 'Service (id)', 'Currency', 'Billed cost']);
+    const csvSums = new Map<string, number>();
+    for (const r of rows) csvSums.set(r[3] as string, (csvSums.get(r[3] as string) ?? 0) + Number(r[4]));
+    for (const [c, v] of sums) expect(csvSums.get(c), c).toBeCloseTo(v, 6);
+
+    const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-xlsx').click()]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await readFile(await xlsxDownload.path())) as unknown as ArrayBuffer);
+    const data = workbook.getWorksheet('Data');
+    const totals = new Map<string, number>();
+    data?.eachRow((row) => {
+      const first = String(row.getCell(1).value ?? '');
+      if (/^Total/.test(first)) totals.set(String(row.getCell(4).value), Number(row.getCell(5).value));
+    });
+    for (const [c, v] of sums) expect(totals.get(c), `XLSX total ${c}`).toBeCloseTo(v, 2);
+    const filters = workbook.getWorksheet('Filters');
+    const filterText: string[] = [];
+    filters?.eachRow((row) => {
+      filterText.push(row.values?.toString() ?? '');
+    });
+    expect(filterText.join('\n')).toContain('Service');
+    expect(filterText.join('\n')).toContain(range.from);
+
+    await page.goto(`/explorer/movers?month=${month}`);
+    const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-pdf').click()]);
+    const pdf = await readPdf(await readFile(await pdfDownload.path()));
+    const usd = sums.get('USD') ?? 0;
+    const shown = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(usd);
+    expect(pdf.text).toContain(shown);
+
+    // Each download is in the audit trail, with the view it exported.
+    const { rows: audit } = await (await db()).query<{ detail: { format: string } }>(
+      `SELECT detail FROM audit_log WHERE action = 'export.download' AND actor_email = $1 ORDER BY id DESC LIMIT 3`,
+      [emailFor('finance')],
+    );
+    expect(audit.map((a) => a.detail.format).sort()).toEqual(['csv', 'pdf', 'xlsx']);
+  });
+
+  test('a viewer has no export buttons and the route refuses them', async ({ browser }) => {
+    const viewer = await browser.newContext({ storageState: stateFor('viewer') });
+    const page = await viewer.newPage();
+    await page.goto(`/explorer?from=${range.from}&to=${range.to}`);
+    await expect(page.getByTestId('export-csv')).toHaveCount(0);
+    const res = await page.request.get(`/explorer/export?format=csv&from=${range.from}&to=${range.to}`);
+    expect(res.status()).toBe(403);
+    await viewer.close();
   });
 });

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { can } from '@/lib/auth/permissions';
 import { requirePage } from '@/lib/auth/session';
 import { addMonths, monthEnd, monthOf, utcToday } from '@/lib/calendar';
 import { getPool } from '@/lib/db/pool';
@@ -24,7 +25,7 @@ const DRILL: Record<string, Dimension> = {
 
 /** Top movers between a month and the one before, per dimension, each linked to the explorer view that explains it. */
 export default async function MoversPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  await requirePage('/explorer/movers');
+  const user = await requirePage('/explorer/movers');
   const raw = await searchParams;
   const problems: string[] = [];
   const lastComplete = addMonths(monthOf(utcToday()), -1);
@@ -52,6 +53,11 @@ export default async function MoversPage({ searchParams }: { searchParams: Promi
           </p>
         </div>
         <nav className="toolbar" aria-label="Month">
+          {user && can(user.role, 'route', 'GET /explorer/report') ? (
+            <a className="btn" href={`/explorer/report?month=${month}`} download data-testid="report-pdf">
+              Monthly report (PDF)
+            </a>
+          ) : null}
           <Link className="btn" href={`/explorer/movers?month=${addMonths(month, -1)}&by=${encodeURIComponent(dimension)}`}>
             ‹ {formatMonthLong(addMonths(month, -1))}
           </Link>
