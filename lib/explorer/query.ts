@@ -70,7 +70,7 @@ export const FACT_SOURCES: readonly FactSource[] = [
   {
     table: 'cost_daily_region',
     grain: 'day',
-    columns: new Set(['provider', 'region', 'service_category', 'charge_category']),
+    columns: new Set(['provider', 'region', 'charge_category']),
     tags: false,
     usage: false,
     blanked: true,

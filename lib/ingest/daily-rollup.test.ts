@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DAILY_COPY_COLUMNS, DailyRollup, KEY_COLUMNS, Measures, MONTHLY_DETAIL_SPEC, rollupColumns, StreamRollup } from './daily-rollup';
+import {
+  DAILY_COPY_COLUMNS,
+  DailyRollup,
+  DecimalSum,
+  KEY_COLUMNS,
+  Measures,
+  MONTHLY_DETAIL_SPEC,
+  rollupColumns,
+  StreamRollup,
+} from './daily-rollup';
 
 function add(r: DailyRollup, day: string, key: (string | null)[], costs: (string | null)[]): void {
   r.begin(day, '2024-01-01');
@@ -107,5 +116,31 @@ describe('StreamRollup, monthly grain', () => {
       billed_cost: '7',
       consumed_quantity: '\\N',
     });
+  });
+});
+
+describe('DecimalSum', () => {
+  it('adds decimal strings exactly, plain ones on the safe-integer path and the rest through BigInt', () => {
+    const values = [
+      '0.1',
+      '0.2',
+      '-0.30',
+      '123456789012345',
+      '-99999999999999.99',
+      '1e-3',
+      '.5',
+      '5.',
+      '98765432109876543210.123456789',
+      '-0',
+    ];
+    const sum = new DecimalSum();
+    for (const v of values) sum.addString(v);
+    // By hand: 0.1 + 0.2 - 0.3 = 0; 123456789012345 - 99999999999999.99 = 23456789012345.01; + 0.001 + 0.5 + 5
+    // = 23456789012350.511; + 98765432109876543210.123456789 = 98765455566665555560.634456789.
+    expect(sum.value()).toBe('98765455566665555560.634456789');
+    const tiny = new DecimalSum();
+    for (let i = 0; i < 1000; i++) tiny.addString('0.001');
+    expect(tiny.value()).toBe('1.000');
+    expect(new DecimalSum().value()).toBeNull();
   });
 });

@@ -36,20 +36,51 @@ export class DecimalSum {
         continue;
       }
       if (c > 57 || c < 48) {
-        this.addString(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
+        this.addBig(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
         return;
       }
       m = m * 10 + (c - 48);
       if (dot) scale++;
     }
     if (m > Number.MAX_SAFE_INTEGER) {
-      this.addString(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
+      this.addBig(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
       return;
     }
     this.addScaled(neg ? -m : m, scale);
   }
 
   addString(value: string): void {
+    // Plain decimals ('-12.345', as PostgreSQL prints numeric) take the safe-integer path.
+    const n = value.length;
+    if (n > 0 && n < 16) {
+      let i = value.charCodeAt(0) === 45 ? 1 : 0;
+      const neg = i === 1;
+      let m = 0;
+      let scale = 0;
+      let dot = false;
+      let ok = i < n;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c === 46 && !dot) {
+          dot = true;
+          continue;
+        }
+        if (c < 48 || c > 57) {
+          ok = false;
+          break;
+        }
+        m = m * 10 + (c - 48);
+        if (dot) scale++;
+      }
+      if (ok) {
+        this.addScaled(neg ? -m : m, scale);
+        return;
+      }
+    }
+    this.addBig(value);
+  }
+
+  private addBig(value: string): void {
     const [mant, scale] = toScaled(value);
     this.seen = true;
     if (scale > this.scale) this.rescale(scale);

@@ -95,7 +95,7 @@ const EXPLORER_ROLLUPS = {
   },
   cost_daily_region: {
     date: "(charge_period_start AT TIME ZONE 'UTC')::date",
-    key: ['provider_name', "coalesce(region_id, '')", "coalesce(service_category, '')", 'charge_category', 'billing_currency'],
+    key: ['provider_name', "coalesce(region_id, '')", 'charge_category', 'billing_currency'],
     measures: ['billed_cost', 'effective_cost', 'list_cost', 'contracted_cost'],
   },
 } as const;

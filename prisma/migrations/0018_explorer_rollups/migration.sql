@@ -62,14 +62,14 @@ CREATE TABLE cost_monthly (
 CREATE INDEX cost_monthly_month_idx ON cost_monthly (month);
 CREATE INDEX cost_monthly_source_period_idx ON cost_monthly (source_id, billing_period_start);
 
--- Per day, provider, region, service category, charge category and currency (from cost_daily).
+-- Per day, provider, region, charge category and currency (from cost_daily): a year of spend by
+-- region and day reads about one row per region and day.
 CREATE TABLE cost_daily_region (
   day                    date NOT NULL,
   source_id              integer NOT NULL REFERENCES billing_sources(id) ON DELETE CASCADE,
   billing_period_start   date NOT NULL,
   provider_name          text NOT NULL,
   region_id              text NOT NULL DEFAULT '',
-  service_category       text NOT NULL DEFAULT '',
   charge_category        text NOT NULL,
   billing_currency       text NOT NULL,
   billed_cost            numeric NOT NULL,
@@ -106,7 +106,7 @@ SELECT month, source_id, billing_period_start, provider_name, billing_account_id
  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
 
 INSERT INTO cost_daily_region
-SELECT day, source_id, billing_period_start, provider_name, region_id, service_category, charge_category, billing_currency,
+SELECT day, source_id, billing_period_start, provider_name, region_id, charge_category, billing_currency,
        sum(billed_cost), sum(effective_cost), sum(list_cost), sum(contracted_cost), sum(effective_cost_missing), sum(line_items)
   FROM cost_daily
- GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+ GROUP BY 1, 2, 3, 4, 5, 6, 7;
