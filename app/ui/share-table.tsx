@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { formatCount, formatMoney, formatShare } from '@/lib/format';
+import { formatCount, formatMoney } from '@/lib/format';
+import { ShareBar } from './share-bar';
 
 export interface ShareRow {
   key: string;
@@ -53,7 +54,6 @@ export function ShareTable({
         </thead>
         <tbody>
           {rows.map((r, i) => {
-            const width = r.share === null ? 0 : Math.max(0, Math.min(100, Number(r.share)));
             return (
               <tr key={r.key} data-testid={`${testId}-row-${i}`}>
                 <td className="cell-sub num">{i + 1}</td>
@@ -65,12 +65,7 @@ export function ShareTable({
                   {formatMoney(r.amount, currency)}
                 </td>
                 <td>
-                  <div className="share">
-                    <div className="share-track" aria-hidden="true">
-                      <div className="share-fill" style={{ width: `${width}%` }} />
-                    </div>
-                    <span className="share-pct num">{r.share === null ? '–' : formatShare(r.share)}</span>
-                  </div>
+                  <ShareBar share={r.share} />
                 </td>
               </tr>
             );

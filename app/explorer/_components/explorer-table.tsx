@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import { formatMoney, formatQuantity, formatShare } from '@/lib/format';
+import { formatMoney, formatQuantity } from '@/lib/format';
+import { ShareBar } from '../../ui/share-bar';
 
 export interface ExplorerTableRow {
   key: string;
@@ -102,12 +103,7 @@ export function ExplorerTable({
                 </td>
               ) : null}
               <td>
-                <div className="share">
-                  <div className="share-track" aria-hidden="true">
-                    <div className="share-fill" style={{ width: `${Math.max(0, Math.min(100, Number(r.share ?? 0)))}%` }} />
-                  </div>
-                  <span className="share-pct num">{r.share === null ? '–' : formatShare(r.share)}</span>
-                </div>
+                <ShareBar share={r.share} />
               </td>
             </tr>
           ))}
