@@ -272,11 +272,7 @@ export async function tagRulesFor(db: pg.Pool | pg.PoolClient, q: ExplorerQuery)
  * unit for usage). A query naming a concept (team…) needs `tagRules` (tagRulesFor): applied here,
  * at query time, so a rule change shows on every month at once.
  */
-export function explorerSql(
-  q: ExplorerQuery,
-  s: FactSource = chooseSource(q),
-  tagRules?: TagRules,
-): { text: string; values: unknown[] } {
+export function explorerSql(q: ExplorerQuery, s: FactSource = chooseSource(q), tagRules?: TagRules): { text: string; values: unknown[] } {
   const sql = new Sql();
   const period = periodSql(s, q.granularity, sql, q.range.from);
   const byRegion = q.groupBy === 'geography' || q.groupBy === 'country';

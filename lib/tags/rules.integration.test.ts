@@ -119,7 +119,11 @@ describe('tag rules in the explorer', () => {
   it('aliases in priority order, case-folding and mappings merge the spellings, on every source', async () => {
     const saved = await save({ keys: 'Team\n owner-team \n\nsquad', caseFold: true, mappings: 'machine-learning => ml' });
     expect(saved.before.keys).toEqual(['team']); // the fallback it replaced
-    expect(saved.after).toMatchObject({ keys: ['team', 'owner-team', 'squad'], caseFold: true, mappings: [{ from: 'machine-learning', to: 'ml' }] });
+    expect(saved.after).toMatchObject({
+      keys: ['team', 'owner-team', 'squad'],
+      caseFold: true,
+      mappings: [{ from: 'machine-learning', to: 'ml' }],
+    });
     const r = await viaEverySource({ range: JAN, granularity: 'total', groupBy: 'team', metric: 'billed' });
     // ml: 10.00 (Team: ML) + 20.50 (owner-team: machine-learning) + 3.00 (team: ml wins over squad) USD; 40.00 EUR (Owner-Team: ML)
     expect(byKey(r)).toEqual({ ml: 'EUR 40.00, USD 33.50', web: 'USD 5.25', '': 'USD 1.10' });

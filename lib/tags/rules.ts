@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
-import { type TagConcept, TAG_CONCEPTS, TagKeySchema } from '../explorer/dimensions';
+import { TAG_CONCEPTS, type TagConcept, TagKeySchema } from '../explorer/dimensions';
 
 export interface ValueMapping {
   from: string;
@@ -41,24 +41,23 @@ export function fallbackRules(): TagRules {
 const MAX_KEYS = 20;
 const MAX_MAPPINGS = 500;
 
-const ValueSchema = z
-  .string()
-  .trim()
-  .min(1, { error: 'a value cannot be empty' })
-  .max(512, { error: 'a value is at most 512 characters' });
+const ValueSchema = z.string().trim().min(1, { error: 'a value cannot be empty' }).max(512, { error: 'a value is at most 512 characters' });
 
 /** A rule as saved: keys normalized (trimmed, lower case), no duplicates; a `from` folded when the rule folds. */
 export const TagRuleInputSchema = z
   .object({
     concept: z.enum(TAG_CONCEPTS, { error: `concept must be one of ${TAG_CONCEPTS.join(', ')}` }),
     keys: z
-      .array(z.string().transform((k) => k.trim().toLowerCase()).pipe(TagKeySchema))
+      .array(
+        z
+          .string()
+          .transform((k) => k.trim().toLowerCase())
+          .pipe(TagKeySchema),
+      )
       .min(1, { error: 'keys: at least one tag key' })
       .max(MAX_KEYS, { error: `keys: at most ${MAX_KEYS} tag keys` }),
     caseFold: z.boolean(),
-    mappings: z
-      .array(z.object({ from: ValueSchema, to: ValueSchema }))
-      .max(MAX_MAPPINGS, { error: `mappings: at most ${MAX_MAPPINGS}` }),
+    mappings: z.array(z.object({ from: ValueSchema, to: ValueSchema })).max(MAX_MAPPINGS, { error: `mappings: at most ${MAX_MAPPINGS}` }),
   })
   .transform((rule, ctx) => {
     const keys: string[] = [];
@@ -73,7 +72,11 @@ export const TagRuleInputSchema = z
       const to = rule.caseFold ? m.to.toLowerCase() : m.to;
       const first = seen.get(from);
       if (first !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['mappings', i], message: `mappings: "${m.from}" is mapped twice (also mapping ${first + 1})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mappings', i],
+          message: `mappings: "${m.from}" is mapped twice (also mapping ${first + 1})`,
+        });
       else {
         seen.set(from, i);
         mappings.push({ from, to });
@@ -114,7 +117,8 @@ export function parseRuleForm(input: { concept: string; keys: string; caseFold: 
   input.mappings.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     const at = line.indexOf('=>');
-    if (at < 0) throw new TagRuleError(`Value mappings, line ${i + 1}: write "from => to" (got ${JSON.stringify(line.trim())})`, 'mappings', i + 1);
+    if (at < 0)
+      throw new TagRuleError(`Value mappings, line ${i + 1}: write "from => to" (got ${JSON.stringify(line.trim())})`, 'mappings', i + 1);
     mappings.push({ from: line.slice(0, at), to: line.slice(at + 2) });
     mappingLineOf.push(i + 1);
   });
@@ -177,7 +181,11 @@ export async function loadTagRules(db: pg.Pool | pg.PoolClient): Promise<TagRule
  * Saves one concept's rule in the caller's transaction; returns the rule it replaced (the fallback
  * when none was stored), read under a row lock so two saves each know what they replaced.
  */
-export async function saveTagRule(client: pg.PoolClient, rule: SavedTagRule, updatedBy: string): Promise<{ before: TagRule; after: TagRule }> {
+export async function saveTagRule(
+  client: pg.PoolClient,
+  rule: SavedTagRule,
+  updatedBy: string,
+): Promise<{ before: TagRule; after: TagRule }> {
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`burnrate tag rule ${rule.concept}`]);
   const { rows: old } = await client.query<TagRuleRow>(
     'SELECT concept, keys, case_fold, map_from, map_to, updated_at, updated_by FROM tag_rules WHERE concept = $1 FOR UPDATE',
