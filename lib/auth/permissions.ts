@@ -47,6 +47,8 @@ export const PAGE_PERMISSIONS = {
   '/settings/fx': EVERYONE,
   // SMTP and the monthly report's recipients.
   '/settings/email': ADMIN,
+  // Tag rules (team, environment, cost centre): everyone reads them; finance and admins edit (the form shows to them).
+  '/settings/tags': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -88,6 +90,8 @@ export const ACTION_PERMISSIONS = {
   // /settings/email.
   saveMailSettings: ADMIN,
   sendTestEmail: ADMIN,
+  // /settings/tags: one concept's tag rule.
+  saveTagRule: FINANCE,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {

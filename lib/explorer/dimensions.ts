@@ -28,9 +28,19 @@ export const REGION_DIMENSIONS = {
 } as const;
 export type RegionDimension = keyof typeof REGION_DIMENSIONS;
 
-export const FIXED_DIMENSIONS = [...Object.keys(COLUMN_DIMENSIONS), ...Object.keys(REGION_DIMENSIONS)] as (
+/** Showback concepts: the value of a tag rule (lib/tags/rules.ts: aliases, case-folding, mappings). */
+export const TAG_CONCEPTS = ['team', 'environment', 'cost_centre'] as const;
+export type TagConcept = (typeof TAG_CONCEPTS)[number];
+export const CONCEPT_DIMENSIONS: Record<TagConcept, { label: string }> = {
+  team: { label: 'Team' },
+  environment: { label: 'Environment' },
+  cost_centre: { label: 'Cost centre' },
+};
+
+export const FIXED_DIMENSIONS = [...Object.keys(COLUMN_DIMENSIONS), ...Object.keys(REGION_DIMENSIONS), ...TAG_CONCEPTS] as (
   | ColumnDimension
   | RegionDimension
+  | TagConcept
 )[];
 
 /** A tag key as stored in tags_normalized: trimmed, lower case (lib/focus/normalize.ts normalizeTags). */
@@ -40,10 +50,10 @@ export const TagKeySchema = z
   .max(128, { error: 'a tag key is at most 128 characters' })
   .refine((k) => k === k.trim().toLowerCase(), { error: 'tag keys are compared trimmed and in lower case' });
 
-export type Dimension = ColumnDimension | RegionDimension | `tag:${string}`;
+export type Dimension = ColumnDimension | RegionDimension | TagConcept | `tag:${string}`;
 
 export const DimensionSchema = z.string().transform((value, ctx): Dimension => {
-  if (value in COLUMN_DIMENSIONS || value in REGION_DIMENSIONS) return value as Dimension;
+  if (value in COLUMN_DIMENSIONS || value in REGION_DIMENSIONS || value in CONCEPT_DIMENSIONS) return value as Dimension;
   if (value.startsWith('tag:')) {
     const key = TagKeySchema.safeParse(value.slice(4));
     if (key.success) return `tag:${key.data}`;
@@ -61,6 +71,10 @@ export function isTagDimension(d: Dimension): d is `tag:${string}` {
   return d.startsWith('tag:');
 }
 
+export function isConceptDimension(d: Dimension): d is TagConcept {
+  return d in CONCEPT_DIMENSIONS;
+}
+
 export function tagKeyOf(d: `tag:${string}`): string {
   return d.slice(4);
 }
@@ -68,12 +82,13 @@ export function tagKeyOf(d: `tag:${string}`): string {
 export function dimensionLabel(d: Dimension): string {
   if (isTagDimension(d)) return `Tag: ${tagKeyOf(d)}`;
   if (d in COLUMN_DIMENSIONS) return COLUMN_DIMENSIONS[d as ColumnDimension].label;
+  if (isConceptDimension(d)) return CONCEPT_DIMENSIONS[d].label;
   return REGION_DIMENSIONS[d as RegionDimension].label;
 }
 
 /** What a missing value is called in a group or filter: untagged spend is shown, never hidden. */
 export function emptyValueLabel(d: Dimension): string {
-  return isTagDimension(d) ? '(untagged)' : d === 'geography' || d === 'country' ? '(unknown location)' : '(none)';
+  return isTagDimension(d) || isConceptDimension(d) ? '(untagged)' : d === 'geography' || d === 'country' ? '(unknown location)' : '(none)';
 }
 
 export const METRICS = {

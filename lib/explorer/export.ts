@@ -8,7 +8,7 @@ import { getPool } from '../db/pool';
 import type { ExportColumn, ExportFilter, ExportRow, ExportTable } from '../exports/table';
 import { CURRENCY_NOTE } from '../exports/table';
 import { dimensionLabel, emptyValueLabel, METRICS } from './dimensions';
-import { chooseSource, type ExplorerQuery, explorerSql } from './query';
+import { chooseSource, type ExplorerQuery, explorerSql, tagRulesFor } from './query';
 
 const BATCH = 5000;
 
@@ -47,7 +47,7 @@ export async function* explorerCells(q: ExplorerQuery, db: pg.Pool = getPool()):
   let done = false;
   try {
     await client.query('BEGIN READ ONLY');
-    const { text, values } = explorerSql(q);
+    const { text, values } = explorerSql(q, chooseSource(q), await tagRulesFor(client, q));
     await client.query(`DECLARE explorer_export NO SCROLL CURSOR FOR ${text}`, values);
     const money = q.metric !== 'usage';
     for (;;) {

@@ -12,6 +12,7 @@ import { compareDecimals } from '../decimal';
 import { GEOGRAPHIES, type Geography, geographyOf, lookupRegion, REGIONS, regionIdsIn, regionIdsInCountry } from '../focus/regions';
 import { DecimalSum } from '../ingest/daily-rollup';
 import { DateRangeSchema } from '../schema';
+import { conceptValueSql, loadTagRules, type TagRules } from '../tags/rules';
 import {
   COLUMN_DIMENSIONS,
   type ColumnDimension,
@@ -20,6 +21,7 @@ import {
   emptyValueLabel,
   type Granularity,
   GranularitySchema,
+  isConceptDimension,
   isTagDimension,
   METRICS,
   MetricSchema,
@@ -108,7 +110,7 @@ function monthAligned(range: { from: string; to: string }): boolean {
 }
 
 function needs(d: Dimension): { column: ColumnDimension | null; tags: boolean } {
-  if (isTagDimension(d)) return { column: null, tags: true };
+  if (isTagDimension(d) || isConceptDimension(d)) return { column: null, tags: true };
   if (d === 'geography' || d === 'country') return { column: 'region', tags: false };
   return { column: d as ColumnDimension, tags: false };
 }
@@ -178,9 +180,13 @@ function columnSql(s: FactSource, column: ColumnDimension): string {
   return s.blanked ? c : `coalesce(${c}, '')`;
 }
 
-function dimensionSql(s: FactSource, d: Dimension, sql: Sql): string {
+function dimensionSql(s: FactSource, d: Dimension, sql: Sql, tagRules: TagRules | undefined): string {
   if (isTagDimension(d)) {
     return `coalesce(tags_normalized ->> ${sql.param(tagKeyOf(d))}, '')`;
+  }
+  if (isConceptDimension(d)) {
+    if (!tagRules) throw new Error(`explorerSql: the query names ${d}, which needs the tag rules (loadTagRules)`);
+    return conceptValueSql(tagRules[d], sql);
   }
   const n = needs(d);
   return columnSql(s, n.column as ColumnDimension);
@@ -251,16 +257,30 @@ function rangeSql(s: FactSource, range: { from: string; to: string }, sql: Sql):
   return `day BETWEEN ${sql.param(range.from)}::date AND ${sql.param(range.to)}::date`;
 }
 
-/** The SQL and parameters that answer `q` from `s`, grouped by period, group value, currency (and unit for usage). */
-export function explorerSql(q: ExplorerQuery, s: FactSource = chooseSource(q)): { text: string; values: unknown[] } {
+/** Whether the query groups or filters by a tag-rule concept (team, environment, cost centre). */
+export function usesTagRules(q: ExplorerQuery): boolean {
+  return [q.groupBy, ...q.filters.map((f) => f.dimension)].some((d) => d !== null && isConceptDimension(d));
+}
+
+/** The tag rules a query needs, read once (undefined when it names no concept). */
+export async function tagRulesFor(db: pg.Pool | pg.PoolClient, q: ExplorerQuery): Promise<TagRules | undefined> {
+  return usesTagRules(q) ? loadTagRules(db) : undefined;
+}
+
+/**
+ * The SQL and parameters that answer `q` from `s`, grouped by period, group value, currency (and
+ * unit for usage). A query naming a concept (team…) needs `tagRules` (tagRulesFor): applied here,
+ * at query time, so a rule change shows on every month at once.
+ */
+export function explorerSql(q: ExplorerQuery, s: FactSource = chooseSource(q), tagRules?: TagRules): { text: string; values: unknown[] } {
   const sql = new Sql();
   const period = periodSql(s, q.granularity, sql, q.range.from);
   const byRegion = q.groupBy === 'geography' || q.groupBy === 'country';
   const join = byRegion ? regionMapJoin(s, q.groupBy as 'geography' | 'country', sql) : '';
-  const group = !q.groupBy ? "''" : byRegion ? "coalesce(region_map.map_label, '')" : dimensionSql(s, q.groupBy, sql);
+  const group = !q.groupBy ? "''" : byRegion ? "coalesce(region_map.map_label, '')" : dimensionSql(s, q.groupBy, sql, tagRules);
   const where = [rangeSql(s, q.range, sql)];
   for (const f of q.filters) {
-    const expr = dimensionSql(s, f.dimension, sql);
+    const expr = dimensionSql(s, f.dimension, sql, tagRules);
     if (f.dimension === 'geography' || f.dimension === 'country') where.push(regionFilterSql(expr, f, sql));
     else where.push(`${f.exclude ? 'NOT ' : ''}(${expr} = ANY(${sql.param(f.values)}::text[]))`);
   }
@@ -297,7 +317,7 @@ function labelOf(d: Dimension | null, key: string): string {
 export async function runExplorerQuery(db: pg.Pool | pg.PoolClient, input: ExplorerQueryInput): Promise<ExplorerResult> {
   const q = ExplorerQuerySchema.parse(input);
   const source = chooseSource(q);
-  const cells = explorerSql(q, source);
+  const cells = explorerSql(q, source, await tagRulesFor(db, q));
   const { rows } = await db.query<SqlRow>(cells.text, cells.values);
   const series: ExplorerResult['series'] = [];
   const groups = new Map<string, Map<string, DecimalSum>>();

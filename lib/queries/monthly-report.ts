@@ -11,6 +11,7 @@
 import type pg from 'pg';
 import { addMonths, monthEnd, monthStart } from '../calendar';
 import { getPool } from '../db/pool';
+import { conceptValueSql, loadTagRules } from '../tags/rules';
 import { getRecommendationTotals } from './recommendations';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -39,7 +40,7 @@ export interface ProviderChange extends MonthChange {
 
 export interface TeamSpend {
   currency: string;
-  /** The `team` tag's value; null for spend without one (shown as untagged, never hidden). */
+  /** The team under the team tag rule (lib/tags/rules.ts); null for spend without one (shown as untagged, never hidden). */
   team: string | null;
   amount: string;
   /** Share of the currency's month total x 100, rounded to 0.1; null when the total is 0. */
@@ -123,14 +124,22 @@ const CHANGE_COLUMNS = `current - previous AS delta,
   CASE WHEN previous = 0 THEN NULL ELSE round((current - previous) * 100 / abs(previous), 1) END AS delta_percent`;
 
 /**
- * THE team split of a month: the normalized `team` tag of the month's line items (its partition),
- * billed cost per currency, untagged spend (no tag, or an empty value) as the null team. One small
- * function on purpose: the explorer's tag rules (aliases, value mappings) replace it.
+ * THE team split of a month: the team tag rule (lib/tags/rules.ts: its keys in priority order,
+ * case-folding, value mappings) applied to the month's line items (its partition) at query time,
+ * billed cost per currency, untagged spend (no key with a value) as the null team.
  */
 export async function spendByTeam(month: string, db: Db = getPool()): Promise<TeamSpend[]> {
+  const rules = await loadTagRules(db);
+  const params: unknown[] = [monthStart(month)];
+  const team = conceptValueSql(rules.team, {
+    param(v) {
+      params.push(v);
+      return `$${params.length}`;
+    },
+  });
   const { rows } = await db.query<{ currency: string; team: string | null; amount: string; share: string | null }>(
     `WITH t AS (
-       SELECT billing_currency AS currency, nullif(tags_normalized->>'team', '') AS team, sum(billed_cost) AS amount
+       SELECT billing_currency AS currency, nullif(${team}, '') AS team, sum(billed_cost) AS amount
          FROM cost_line_items
         WHERE charge_period_start >= $1::date AND charge_period_start < ($1::date + interval '1 month')
         GROUP BY 1, 2
@@ -140,7 +149,7 @@ export async function spendByTeam(month: string, db: Db = getPool()): Promise<Te
                  ELSE round(amount * 100 / sum(amount) OVER (PARTITION BY currency), 1) END AS share
        FROM t
       ORDER BY currency, amount DESC, team NULLS LAST`,
-    [monthStart(month)],
+    params,
   );
   return rows;
 }

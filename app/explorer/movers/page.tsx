@@ -14,12 +14,12 @@ import { Notice } from '../../ui/notice';
 export const metadata = { title: 'Month over month' };
 export const dynamic = 'force-dynamic';
 
-const DIMENSIONS: Dimension[] = ['service', 'region', 'sub_account', 'tag:team', 'resource'];
+const DIMENSIONS: Dimension[] = ['service', 'region', 'sub_account', 'team', 'resource'];
 const DRILL: Record<string, Dimension> = {
   service: 'resource',
   region: 'service',
   sub_account: 'service',
-  'tag:team': 'service',
+  team: 'service',
   resource: 'sku',
 };
 

@@ -22,7 +22,8 @@ export default async function RecommendationSettingsPage() {
           <p className="sub">
             The thresholds each rule applies. A blank value uses the default; changes apply from the next recomputation (after each billing
             ingest and metrics sync), and every recommendation shows the values it was computed with. Also in Settings:{' '}
-            <Link href="/settings/sso">single sign-on</Link>, <Link href="/settings/email">email</Link>.
+            <Link href="/settings/sso">single sign-on</Link>, <Link href="/settings/email">email</Link>,{' '}
+            <Link href="/settings/tags">tag rules</Link>.
           </p>
         </div>
       </div>

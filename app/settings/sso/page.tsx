@@ -34,7 +34,8 @@ export default async function SsoSettingsPage() {
           <h1>Single sign-on</h1>
           <p className="sub">
             Sign in with an OpenID Connect provider: Entra ID, Google Workspace, Okta, Keycloak… Also in Settings:{' '}
-            <Link href="/settings/recommendations">recommendation rules</Link>, <Link href="/settings/email">email</Link>.
+            <Link href="/settings/recommendations">recommendation rules</Link>, <Link href="/settings/email">email</Link>,{' '}
+            <Link href="/settings/tags">tag rules</Link>.
           </p>
         </div>
       </div>
