@@ -30,7 +30,7 @@ test('an admin changes a signed-in user’s role: the next page follows it; the 
     const user = await userContext.newPage();
     await signIn(user, email, E2E_PASSWORD);
     const nav = user.getByRole('navigation', { name: 'Main' });
-    await expect(nav.getByRole('link')).toHaveText(['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates']);
+    await expect(nav.getByRole('link')).toHaveText(['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Tag rules']);
 
     await page.goto('/users');
     const row = page.locator(`[data-testid="user-row"][data-email="${email}"]`);
@@ -48,6 +48,7 @@ test('an admin changes a signed-in user’s role: the next page follows it; the 
       'Sources',
       'GPUs',
       'FX rates',
+      'Tag rules',
       'Users',
       'Audit',
       'Settings',
