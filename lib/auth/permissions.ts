@@ -47,6 +47,8 @@ export const PAGE_PERMISSIONS = {
   '/settings/fx': EVERYONE,
   // SMTP and the monthly report's recipients.
   '/settings/email': ADMIN,
+  // Month close: every role sees closed months and restatements; finance and admins close and reopen.
+  '/close': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -85,6 +87,9 @@ export const ACTION_PERMISSIONS = {
   deleteExplorerView: EVERYONE,
   // /settings/fx: a rates file (ECB or date,from,to,rate).
   loadFxRates: FINANCE,
+  // /close: month close and reopen (roles.ts: finance does month close).
+  closeMonth: FINANCE,
+  reopenMonth: FINANCE,
   // /settings/email.
   saveMailSettings: ADMIN,
   sendTestEmail: ADMIN,
