@@ -16,6 +16,7 @@ const SECTIONS: readonly { label: string; href: string; page: PageKey | string }
   { label: 'Sources', href: '/sources', page: '/sources' },
   { label: 'GPUs', href: '/gpu', page: '/gpu' },
   { label: 'FX rates', href: '/settings/fx', page: '/settings/fx' },
+  { label: 'Close', href: '/close', page: '/close' },
   { label: 'Users', href: '/users', page: '/users' },
   { label: 'Audit', href: '/audit', page: '/audit' },
   { label: 'Settings', href: '/settings/sso', page: '/settings/sso' },

@@ -15,7 +15,7 @@ import { IDLE } from '../actions/safe-action';
 import type { Actor } from '../auth/actor';
 import { ingestFile } from '../ingest/pipeline';
 import { closedMonthDifference, closeMonth, MonthCloseError, reopenMonth } from './close';
-import { listMonthCloses } from './status';
+import { closedMonthsInRange, listMonthCloses } from './status';
 
 vi.mock('next/cache', () => ({ revalidatePath: vi.fn() }));
 afterAll(removeTempDirs);
@@ -153,6 +153,15 @@ describe('month close', () => {
       `SELECT sum(billed_cost)::text AS billed FROM month_close_figures WHERE billing_currency = 'USD'`,
     );
     expect(figures?.billed).toBe('20.20');
+    const inRange = await closedMonthsInRange({ from: '2026-01-01', to: '2026-01-31' });
+    expect(inRange?.map((m) => m.totals.map((t) => [t.currency, t.closedBilled, t.billedDifference]))).toEqual([
+      [
+        ['EUR', '2.25', '0.00'],
+        ['USD', '20.20', '1.25'],
+      ],
+    ]);
+    expect(await closedMonthsInRange({ from: '2026-01-01', to: '2026-01-30' })).toBeNull();
+    expect(await closedMonthsInRange({ from: '2026-01-01', to: '2026-02-28' })).toBeNull();
     const months = await listMonthCloses(FEB_15);
     const jan = months.find((m) => m.month === '2026-01');
     expect(jan?.status).toBe('closed');
