@@ -14,7 +14,7 @@ const IDLE: ActionState<MonthCloseResult> = { status: 'idle' };
 export function CloseMonthForm({ month }: { month: string }) {
   const [state, action, pending] = useActionState(closeMonth, IDLE);
   return (
-    <form action={action} data-testid="close-form">
+    <form action={action} data-testid="close-form" data-month={month}>
       <input type="hidden" name="month" value={month} />
       <button type="submit" className="btn btn-primary" disabled={pending} data-testid="close-submit">
         {pending ? 'Closing…' : `Close ${month}`}
@@ -29,7 +29,7 @@ export function ReopenMonthForm({ month }: { month: string }) {
   const [state, action, pending] = useActionState(reopenMonth, IDLE);
   const errors = state.status === 'error' ? state.fieldErrors : {};
   return (
-    <form action={action} data-testid="reopen-form">
+    <form action={action} data-testid="reopen-form" data-month={month}>
       <input type="hidden" name="month" value={month} />
       <label className={styles.label} htmlFor={`reopen-reason-${month}`}>
         Reason to reopen

@@ -49,6 +49,8 @@ export const PAGE_PERMISSIONS = {
   '/settings/email': ADMIN,
   // Month close: every role sees closed months and restatements; finance and admins close and reopen.
   '/close': EVERYONE,
+  // Invoice reconciliation: everyone views; finance and admins enter invoice totals.
+  '/reconciliation': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -90,6 +92,8 @@ export const ACTION_PERMISSIONS = {
   // /close: month close and reopen (roles.ts: finance does month close).
   closeMonth: FINANCE,
   reopenMonth: FINANCE,
+  // /reconciliation: an invoice total for a provider's account and month.
+  enterInvoiceTotal: FINANCE,
   // /settings/email.
   saveMailSettings: ADMIN,
   sendTestEmail: ADMIN,
