@@ -53,7 +53,7 @@ export default async function MonthClosePage() {
                       <td className="cell-main" rowSpan={lines.length}>
                         {formatMonthLong(m.month)}
                       </td>
-                      <td rowSpan={lines.length} data-testid="close-status">
+                      <td rowSpan={lines.length} data-testid="close-status" data-status={m.status}>
                         {m.status}
                         {m.closedAt && m.status === 'closed' ? (
                           <div className="cell-sub">
