@@ -11,10 +11,10 @@ import { E2E_PASSWORD, emailFor, SIGNED_OUT, stateFor } from './users';
 
 /** The header's sections per role, by hand from the issue: admins alone manage sources' settings, users and the audit trail. */
 const SECTIONS: Record<Role, string[]> = {
-  viewer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates'],
-  engineer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates'],
-  finance: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates'],
-  admin: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Users', 'Audit', 'Settings'],
+  viewer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Close', 'Reconciliation'],
+  engineer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Close', 'Reconciliation'],
+  finance: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Close', 'Reconciliation'],
+  admin: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Close', 'Reconciliation', 'Users', 'Audit', 'Settings'],
 };
 /** Pages only an admin may open. */
 const ADMIN_PAGES = ['/sources/new', '/users', '/audit', '/settings/sso', '/settings/recommendations'];
