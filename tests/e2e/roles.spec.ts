@@ -14,7 +14,19 @@ const SECTIONS: Record<Role, string[]> = {
   viewer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Close', 'Reconciliation'],
   engineer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Close', 'Reconciliation'],
   finance: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Close', 'Reconciliation'],
-  admin: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Close', 'Reconciliation', 'Users', 'Audit', 'Settings'],
+  admin: [
+    'Overview',
+    'Explorer',
+    'Recommendations',
+    'Sources',
+    'GPUs',
+    'FX rates',
+    'Close',
+    'Reconciliation',
+    'Users',
+    'Audit',
+    'Settings',
+  ],
 };
 /** Pages only an admin may open. */
 const ADMIN_PAGES = ['/sources/new', '/users', '/audit', '/settings/sso', '/settings/recommendations'];
