@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { can } from '@/lib/auth/permissions';
 import { requirePage } from '@/lib/auth/session';
+import { closedMonthsInRange } from '@/lib/close/status';
 import { getPool } from '@/lib/db/pool';
 import { compareDecimals, divideDecimals, multiplyDecimals } from '@/lib/decimal';
 import { convertExplorerView } from '@/lib/explorer/convert';
@@ -23,6 +24,7 @@ import { DecimalSum } from '@/lib/ingest/daily-rollup';
 import type { RawSearchParams } from '@/lib/schema';
 import { Notice } from '../ui/notice';
 import { providerColor } from '../ui/provider-colors';
+import { ClosedMonthNotice } from './_components/closed-month-notice';
 import { ExplorerChart } from './_components/explorer-chart';
 import { ExplorerTable } from './_components/explorer-table';
 import { SavedViews } from './_components/saved-views';
@@ -128,11 +130,12 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
 
   const pool = getPool();
   const money = q.metric !== 'usage';
-  const [result, tagKeys, views, conversion] = await Promise.all([
+  const [result, tagKeys, views, conversion, closed] = await Promise.all([
     runExplorerQuery(pool, q),
     listTagKeys(pool, q.range),
     user ? listSavedViews(pool, user.userId) : Promise.resolve([]),
     state.reporting && money ? convertExplorerView(pool, q, state.reporting) : Promise.resolve(null),
+    closedMonthsInRange(q.range, pool),
   ]);
   const units = result.totals.map((t) => t.unit);
   const chartUnit = state.currency && units.includes(state.currency) ? state.currency : (units[0] ?? null);
@@ -186,6 +189,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
           </ul>
         </Notice>
       ) : null}
+      {closed ? <ClosedMonthNotice months={closed} /> : null}
 
       <form action="/explorer" className="toolbar" aria-label="View settings" data-testid="explorer-settings">
         <label htmlFor="ex-from">From</label>

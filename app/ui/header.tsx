@@ -17,6 +17,8 @@ const SECTIONS: readonly { label: string; href: string; page: PageKey | string }
   { label: 'GPUs', href: '/gpu', page: '/gpu' },
   { label: 'FX rates', href: '/settings/fx', page: '/settings/fx' },
   { label: 'Tag rules', href: '/settings/tags', page: '/settings/tags' },
+  { label: 'Close', href: '/close', page: '/close' },
+  { label: 'Reconciliation', href: '/reconciliation', page: '/reconciliation' },
   { label: 'Users', href: '/users', page: '/users' },
   { label: 'Audit', href: '/audit', page: '/audit' },
   { label: 'Settings', href: '/settings/sso', page: '/settings/sso' },

@@ -49,6 +49,10 @@ export const PAGE_PERMISSIONS = {
   '/settings/email': ADMIN,
   // Tag rules (team, environment, cost centre): everyone reads them; finance and admins edit (the form shows to them).
   '/settings/tags': EVERYONE,
+  // Month close: every role sees closed months and restatements; finance and admins close and reopen.
+  '/close': EVERYONE,
+  // Invoice reconciliation: everyone views; finance and admins enter invoice totals.
+  '/reconciliation': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -87,6 +91,11 @@ export const ACTION_PERMISSIONS = {
   deleteExplorerView: EVERYONE,
   // /settings/fx: a rates file (ECB or date,from,to,rate).
   loadFxRates: FINANCE,
+  // /close: month close and reopen (roles.ts: finance does month close).
+  closeMonth: FINANCE,
+  reopenMonth: FINANCE,
+  // /reconciliation: an invoice total for a provider's account and month.
+  enterInvoiceTotal: FINANCE,
   // /settings/email.
   saveMailSettings: ADMIN,
   sendTestEmail: ADMIN,

@@ -11,10 +11,23 @@ import { E2E_PASSWORD, emailFor, SIGNED_OUT, stateFor } from './users';
 
 /** The header's sections per role, by hand from the issue: admins alone manage sources' settings, users and the audit trail. */
 const SECTIONS: Record<Role, string[]> = {
-  viewer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Tag rules'],
-  engineer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Tag rules'],
-  finance: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Tag rules'],
-  admin: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Tag rules', 'Users', 'Audit', 'Settings'],
+  viewer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Tag rules', 'Close', 'Reconciliation'],
+  engineer: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Tag rules', 'Close', 'Reconciliation'],
+  finance: ['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Tag rules', 'Close', 'Reconciliation'],
+  admin: [
+    'Overview',
+    'Explorer',
+    'Recommendations',
+    'Sources',
+    'GPUs',
+    'FX rates',
+    'Tag rules',
+    'Close',
+    'Reconciliation',
+    'Users',
+    'Audit',
+    'Settings',
+  ],
 };
 /** Pages only an admin may open. */
 const ADMIN_PAGES = ['/sources/new', '/users', '/audit', '/settings/sso', '/settings/recommendations'];

@@ -30,7 +30,17 @@ test('an admin changes a signed-in user’s role: the next page follows it; the 
     const user = await userContext.newPage();
     await signIn(user, email, E2E_PASSWORD);
     const nav = user.getByRole('navigation', { name: 'Main' });
-    await expect(nav.getByRole('link')).toHaveText(['Overview', 'Explorer', 'Recommendations', 'Sources', 'GPUs', 'FX rates', 'Tag rules']);
+    await expect(nav.getByRole('link')).toHaveText([
+      'Overview',
+      'Explorer',
+      'Recommendations',
+      'Sources',
+      'GPUs',
+      'FX rates',
+      'Tag rules',
+      'Close',
+      'Reconciliation',
+    ]);
 
     await page.goto('/users');
     const row = page.locator(`[data-testid="user-row"][data-email="${email}"]`);
@@ -49,6 +59,8 @@ test('an admin changes a signed-in user’s role: the next page follows it; the 
       'GPUs',
       'FX rates',
       'Tag rules',
+      'Close',
+      'Reconciliation',
       'Users',
       'Audit',
       'Settings',
