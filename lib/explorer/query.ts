@@ -7,6 +7,8 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
+import { allocatedFactsSql } from '../allocation/allocation-sql';
+import { loadSharedCostRules, type SharedCostRuleInput } from '../allocation/rules';
 import { addMonths, monthEnd, monthOf } from '../calendar';
 import { compareDecimals } from '../decimal';
 import { GEOGRAPHIES, type Geography, geographyOf, lookupRegion, REGIONS, regionIdsIn, regionIdsInCountry } from '../focus/regions';
@@ -42,12 +44,14 @@ export const ExplorerQuerySchema = z.object({
   groupBy: DimensionSchema.nullable().default(null),
   metric: MetricSchema.default('effective'),
   filters: z.array(FilterSchema).max(20).default([]),
+  /** The allocated view: shared-cost rules applied (lib/allocation); whole months, month or total granularity, costs only. */
+  allocated: z.boolean().default(false),
 });
 export type ExplorerQuery = z.infer<typeof ExplorerQuerySchema>;
 export type ExplorerQueryInput = z.input<typeof ExplorerQuerySchema>;
 
 /** A table the explorer can read, and what it holds. */
-interface FactSource {
+export interface FactSource {
   table: string;
   grain: 'day' | 'month';
   columns: ReadonlySet<ColumnDimension>;
@@ -115,8 +119,33 @@ function needs(d: Dimension): { column: ColumnDimension | null; tags: boolean } 
   return { column: d as ColumnDimension, tags: false };
 }
 
+/** The table the allocated view reads: pools and teams are split per month, at this table's grain. */
+const ALLOCATION_SOURCE = FACT_SOURCES.find((s) => s.table === 'cost_monthly') as FactSource;
+
+/**
+ * Why the allocated view cannot answer `q` (null when it can): shared costs are split per month,
+ * on the monthly rollup's dimensions, for costs (a quantity is not shared).
+ */
+export function allocationProblem(q: Pick<ExplorerQuery, 'range' | 'granularity' | 'groupBy' | 'filters' | 'metric'>): string | null {
+  if (!monthAligned(q.range) || (q.granularity !== 'month' && q.granularity !== 'total'))
+    return 'the allocated view splits shared costs per month: choose whole months and monthly or total granularity';
+  if (q.metric === 'usage') return 'the allocated view splits costs; usage quantities are not shared';
+  const dims = [...(q.groupBy ? [q.groupBy] : []), ...q.filters.map((f) => f.dimension)];
+  const missing = dims.find((d) => {
+    const n = needs(d);
+    return n.column !== null && !ALLOCATION_SOURCE.columns.has(n.column);
+  });
+  if (missing) return `the allocated view is per team, account, service and region: it has no ${missing.replace('_', ' ')} dimension`;
+  return null;
+}
+
 /** The smallest table that holds every dimension, the metric and the grain the query asks for. */
 export function chooseSource(q: ExplorerQuery): FactSource {
+  if (q.allocated) {
+    const problem = allocationProblem(q);
+    if (problem) throw new ExplorerQueryError(problem.charAt(0).toUpperCase() + problem.slice(1));
+    return ALLOCATION_SOURCE;
+  }
   const dims = [...(q.groupBy ? [q.groupBy] : []), ...q.filters.map((f) => f.dimension)].map(needs);
   const monthly = monthAligned(q.range) && (q.granularity === 'month' || q.granularity === 'total');
   for (const s of FACT_SOURCES) {
@@ -140,6 +169,8 @@ export interface ExplorerRow {
   label: string;
   /** Per currency (per unit for usage: quantities of different units are never added), largest first. */
   amounts: Amount[];
+  /** The allocated view: the part of `amounts` that came from shared costs, per currency (absent otherwise). */
+  shared?: Amount[];
 }
 
 export interface ExplorerResult {
@@ -155,6 +186,12 @@ export interface ExplorerResult {
   /** Line items summed; and, for effective cost, those the export gave no effective cost (left out of the sums). */
   lineItems: number;
   effectiveCostMissing: number;
+  /**
+   * The allocated view: the rules applied, in priority order; `shared`: the part of the totals split
+   * across teams; `pooled`: what the rules took, split or not (pooled − shared stayed unallocated:
+   * no team to split it to in its month and currency).
+   */
+  allocation?: { rules: SharedCostRuleInput[]; shared: Amount[]; pooled: Amount[] };
 }
 
 interface SqlRow {
@@ -165,6 +202,9 @@ interface SqlRow {
   amount: string | null;
   line_items: string;
   missing: string;
+  /** The allocated view's shared part of amount, and the pooled part (split or not). */
+  shared?: string | null;
+  pooled?: string | null;
 }
 
 class Sql {
@@ -257,9 +297,9 @@ function rangeSql(s: FactSource, range: { from: string; to: string }, sql: Sql):
   return `day BETWEEN ${sql.param(range.from)}::date AND ${sql.param(range.to)}::date`;
 }
 
-/** Whether the query groups or filters by a tag-rule concept (team, environment, cost centre). */
+/** Whether the query groups or filters by a tag-rule concept (team, environment, cost centre), or allocates (by team). */
 export function usesTagRules(q: ExplorerQuery): boolean {
-  return [q.groupBy, ...q.filters.map((f) => f.dimension)].some((d) => d !== null && isConceptDimension(d));
+  return q.allocated || [q.groupBy, ...q.filters.map((f) => f.dimension)].some((d) => d !== null && isConceptDimension(d));
 }
 
 /** The tag rules a query needs, read once (undefined when it names no concept). */
@@ -272,7 +312,13 @@ export async function tagRulesFor(db: pg.Pool | pg.PoolClient, q: ExplorerQuery)
  * unit for usage). A query naming a concept (team…) needs `tagRules` (tagRulesFor): applied here,
  * at query time, so a rule change shows on every month at once.
  */
-export function explorerSql(q: ExplorerQuery, s: FactSource = chooseSource(q), tagRules?: TagRules): { text: string; values: unknown[] } {
+export function explorerSql(
+  q: ExplorerQuery,
+  s: FactSource = chooseSource(q),
+  tagRules?: TagRules,
+  sharedRules?: readonly SharedCostRuleInput[],
+): { text: string; values: unknown[] } {
+  if (q.allocated) return allocatedSql(q, s, tagRules, sharedRules);
   const sql = new Sql();
   const period = periodSql(s, q.granularity, sql, q.range.from);
   const byRegion = q.groupBy === 'geography' || q.groupBy === 'country';
@@ -280,9 +326,7 @@ export function explorerSql(q: ExplorerQuery, s: FactSource = chooseSource(q), t
   const group = !q.groupBy ? "''" : byRegion ? "coalesce(region_map.map_label, '')" : dimensionSql(s, q.groupBy, sql, tagRules);
   const where = [rangeSql(s, q.range, sql)];
   for (const f of q.filters) {
-    const expr = dimensionSql(s, f.dimension, sql, tagRules);
-    if (f.dimension === 'geography' || f.dimension === 'country') where.push(regionFilterSql(expr, f, sql));
-    else where.push(`${f.exclude ? 'NOT ' : ''}(${expr} = ANY(${sql.param(f.values)}::text[]))`);
+    where.push(filterSql(dimensionSql(s, f.dimension, sql, tagRules), f, sql));
   }
   const metric = METRICS[q.metric].column;
   // Costs are kept per currency, quantities per unit: neither is ever added across.
@@ -295,6 +339,63 @@ export function explorerSql(q: ExplorerQuery, s: FactSource = chooseSource(q), t
                  sum(${metric}) AS amount, ${lineItems} AS line_items, ${missing} AS missing
             FROM ${s.table} ${join}
            WHERE ${where.join('\n             AND ')}
+           GROUP BY 1, 2, 3) cells
+   ORDER BY cells.period, grp COLLATE "C", unit COLLATE "C"`;
+  return { text, values: sql.params };
+}
+
+/** A filter's condition on `expr`. */
+function filterSql(expr: string, f: ExplorerFilter, sql: Sql): string {
+  if (f.dimension === 'geography' || f.dimension === 'country') return regionFilterSql(expr, f, sql);
+  return `${f.exclude ? 'NOT ' : ''}(${expr} = ANY(${sql.param(f.values)}::text[]))`;
+}
+
+/**
+ * The allocated view (lib/allocation/allocation-sql.ts): the monthly rollup's rows with shared
+ * pools split across teams; filters on the team apply after the split, every other filter before
+ * (the split keeps a row's other dimensions). Cells also sum the shared part.
+ */
+function allocatedSql(
+  q: ExplorerQuery,
+  s: FactSource,
+  tagRules: TagRules | undefined,
+  sharedRules: readonly SharedCostRuleInput[] | undefined,
+): { text: string; values: unknown[] } {
+  if (!tagRules || !sharedRules)
+    throw new Error('explorerSql: the allocated view needs the tag rules and the shared-cost rules (loadSharedCostRules)');
+  const sql = new Sql();
+  const byRegion = q.groupBy === 'geography' || q.groupBy === 'country';
+  const join = byRegion ? regionMapJoin(s, q.groupBy as 'geography' | 'country', sql) : '';
+  const groupIsTeam = q.groupBy === 'team';
+  const group =
+    !q.groupBy || groupIsTeam ? "''" : byRegion ? "coalesce(region_map.map_label, '')" : dimensionSql(s, q.groupBy, sql, tagRules);
+  const keep: string[] = [];
+  const teamFilters: ExplorerFilter[] = [];
+  for (const f of q.filters) {
+    if (f.dimension === 'team') teamFilters.push(f);
+    else keep.push(filterSql(dimensionSql(s, f.dimension, sql, tagRules), f, sql));
+  }
+  const facts = allocatedFactsSql({
+    table: s.table,
+    join,
+    rangeWhere: rangeSql(s, q.range, sql),
+    period: periodSql(s, q.granularity, sql, q.range.from),
+    group,
+    groupIsTeam,
+    keep: keep.length ? keep.join(' AND ') : 'true',
+    team: conceptValueSql(tagRules.team, sql),
+    metric: METRICS[q.metric].column,
+    unit: 'billing_currency',
+    rules: sharedRules,
+    sql,
+  });
+  const where = teamFilters.map((f) => filterSql('team', f, sql));
+  const text = `SELECT period::text AS period, grp, unit, amount::text AS amount, shared::text AS shared, pooled::text AS pooled,
+                       line_items::text AS line_items, missing::text AS missing
+    FROM (SELECT period, grp, unit, sum(amount) AS amount, sum(shared) AS shared, sum(pooled) AS pooled,
+                 sum(line_items) AS line_items, sum(missing) AS missing
+            FROM (${facts}) facts
+           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
            GROUP BY 1, 2, 3) cells
    ORDER BY cells.period, grp COLLATE "C", unit COLLATE "C"`;
   return { text, values: sql.params };
@@ -317,11 +418,37 @@ function labelOf(d: Dimension | null, key: string): string {
 export async function runExplorerQuery(db: pg.Pool | pg.PoolClient, input: ExplorerQueryInput): Promise<ExplorerResult> {
   const q = ExplorerQuerySchema.parse(input);
   const source = chooseSource(q);
-  const cells = explorerSql(q, source, await tagRulesFor(db, q));
+  const sharedRules = q.allocated ? await loadSharedCostRules(db) : undefined;
+  return answerExplorerQuery(db, q, source, await tagRulesFor(db, q), sharedRules);
+}
+
+/**
+ * runExplorerQuery with the rules given (the shared-cost rules' preview passes a rule list that is
+ * not saved yet).
+ */
+export async function answerExplorerQuery(
+  db: pg.Pool | pg.PoolClient,
+  q: ExplorerQuery,
+  source: FactSource,
+  tagRules: TagRules | undefined,
+  sharedRules: readonly SharedCostRuleInput[] | undefined,
+): Promise<ExplorerResult> {
+  const cells = explorerSql(q, source, tagRules, sharedRules);
   const { rows } = await db.query<SqlRow>(cells.text, cells.values);
   const series: ExplorerResult['series'] = [];
   const groups = new Map<string, Map<string, DecimalSum>>();
   const totals = new Map<string, DecimalSum>();
+  const sharedByGroup = new Map<string, Map<string, DecimalSum>>();
+  const sharedTotals = new Map<string, DecimalSum>();
+  const pooledTotals = new Map<string, DecimalSum>();
+  const add = (m: Map<string, DecimalSum>, unit: string, amount: string) => {
+    let sum = m.get(unit);
+    if (!sum) {
+      sum = new DecimalSum();
+      m.set(unit, sum);
+    }
+    sum.addString(amount);
+  };
   let lineItems = 0;
   let missing = 0;
   for (const r of rows) {
@@ -335,22 +462,26 @@ export async function runExplorerQuery(db: pg.Pool | pg.PoolClient, input: Explo
       g = new Map();
       groups.set(key, g);
     }
-    let sum = g.get(r.unit);
-    if (!sum) {
-      sum = new DecimalSum();
-      g.set(r.unit, sum);
+    add(g, r.unit, r.amount);
+    add(totals, r.unit, r.amount);
+    if (r.shared != null && r.shared !== '0') {
+      let sg = sharedByGroup.get(key);
+      if (!sg) {
+        sg = new Map();
+        sharedByGroup.set(key, sg);
+      }
+      add(sg, r.unit, r.shared);
+      add(sharedTotals, r.unit, r.shared);
     }
-    sum.addString(r.amount);
-    let total = totals.get(r.unit);
-    if (!total) {
-      total = new DecimalSum();
-      totals.set(r.unit, total);
-    }
-    total.addString(r.amount);
+    if (r.pooled != null && r.pooled !== '0') add(pooledTotals, r.unit, r.pooled);
   }
   const amountsOf = (m: Map<string, DecimalSum>): Amount[] => [...m].map(([unit, sum]) => ({ unit, amount: sum.value() as string }));
   const totalList = amountsOf(totals);
-  const resultRows: ExplorerRow[] = [...groups].map(([key, g]) => ({ key, label: labelOf(q.groupBy, key), amounts: amountsOf(g) }));
+  const resultRows: ExplorerRow[] = [...groups].map(([key, g]) => {
+    const row: ExplorerRow = { key, label: labelOf(q.groupBy, key), amounts: amountsOf(g) };
+    if (q.allocated) row.shared = amountsOf(sharedByGroup.get(key) ?? new Map());
+    return row;
+  });
   const sortAmounts = (list: Amount[]) => list.sort((a, b) => compareDecimals(b.amount, a.amount) || (a.unit < b.unit ? -1 : 1));
   sortAmounts(totalList);
   const main = totalList[0]?.unit;
@@ -372,6 +503,9 @@ export async function runExplorerQuery(db: pg.Pool | pg.PoolClient, input: Explo
     totals: totalList,
     lineItems,
     effectiveCostMissing: q.metric === 'effective' ? missing : 0,
+    ...(q.allocated && sharedRules
+      ? { allocation: { rules: [...sharedRules], shared: amountsOf(sharedTotals), pooled: amountsOf(pooledTotals) } }
+      : {}),
   };
 }
 

@@ -8,7 +8,7 @@
 import { addDays, utcToday } from '../calendar';
 import { CurrencyCodeSchema, type RawSearchParams } from '../schema';
 import { DimensionSchema, GRANULARITIES, type Granularity, METRICS, type Metric } from './dimensions';
-import { type ExplorerFilter, type ExplorerQuery, ExplorerQuerySchema } from './query';
+import { allocationProblem, type ExplorerFilter, type ExplorerQuery, ExplorerQuerySchema } from './query';
 
 export interface ExplorerUrlState {
   query: ExplorerQuery;
@@ -90,16 +90,29 @@ export function parseExplorerSearchParams(raw: RawSearchParams, today = utcToday
     if (parsed.success) reporting = parsed.data;
     else problems.push(`Reporting currency ${JSON.stringify(rc)}: ${parsed.error.issues[0]?.message}`);
   }
+  let allocated = false;
+  const al = one(raw.al);
+  if (al !== undefined && al !== '0' && al !== '') {
+    if (al !== '1') problems.push(`Allocated view ${JSON.stringify(al)}: al=1 shows it, al=0 or nothing does not`);
+    else {
+      const problem = allocationProblem({ range, granularity, groupBy, metric, filters });
+      if (problem) problems.push(`Allocated view not shown: ${problem}`);
+      else allocated = true;
+    }
+  }
   return {
-    query: ExplorerQuerySchema.parse({ range, granularity, groupBy, metric, filters: filters.slice(0, 20) }),
+    query: ExplorerQuerySchema.parse({ range, granularity, groupBy, metric, filters: filters.slice(0, 20), allocated }),
     currency,
     reporting,
     problems,
   };
 }
 
+/** A view to link to: `allocated` may be left out (the unallocated view). */
+export type ExplorerLinkQuery = Omit<ExplorerQuery, 'allocated'> & { allocated?: boolean };
+
 /** The query string (without '?') of a view; the defaults are written too, so a shared link stays what it was. */
-export function explorerSearch(q: ExplorerQuery, extra: { currency?: string | null; reporting?: string | null } = {}): string {
+export function explorerSearch(q: ExplorerLinkQuery, extra: { currency?: string | null; reporting?: string | null } = {}): string {
   const p = new URLSearchParams();
   p.set('from', q.range.from);
   p.set('to', q.range.to);
@@ -107,11 +120,12 @@ export function explorerSearch(q: ExplorerQuery, extra: { currency?: string | nu
   p.set('by', q.groupBy ?? 'none');
   p.set('m', q.metric);
   for (const f of q.filters) for (const v of f.values) p.append(`${f.exclude ? 'x' : 'f'}.${f.dimension}`, v);
+  if (q.allocated) p.set('al', '1');
   if (extra.currency) p.set('cur', extra.currency);
   if (extra.reporting) p.set('rc', extra.reporting);
   return p.toString();
 }
 
-export function explorerHref(q: ExplorerQuery, extra: { currency?: string | null; reporting?: string | null } = {}): string {
+export function explorerHref(q: ExplorerLinkQuery, extra: { currency?: string | null; reporting?: string | null } = {}): string {
   return `/explorer?${explorerSearch(q, extra)}`;
 }
