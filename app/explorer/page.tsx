@@ -1,10 +1,11 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { describeRule } from '@/lib/allocation/rules';
 import { can } from '@/lib/auth/permissions';
 import { requirePage } from '@/lib/auth/session';
 import { closedMonthsInRange } from '@/lib/close/status';
 import { getPool } from '@/lib/db/pool';
-import { compareDecimals, divideDecimals, multiplyDecimals } from '@/lib/decimal';
+import { compareDecimals, divideDecimals, multiplyDecimals, subtractDecimals } from '@/lib/decimal';
 import { convertExplorerView } from '@/lib/explorer/convert';
 import {
   type Dimension,
@@ -91,6 +92,10 @@ function chartData(q: ExplorerQuery, result: ExplorerResult, unit: string) {
   return { groups, points };
 }
 
+function formatAmounts(list: readonly { unit: string; amount: string }[]): string {
+  return list.map((a) => formatMoney(a.amount, a.unit)).join(' · ');
+}
+
 function withoutFilterValue(q: ExplorerQuery, dimension: Dimension, exclude: boolean, value: string): ExplorerQuery {
   return {
     ...q,
@@ -134,14 +139,26 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
     runExplorerQuery(pool, q),
     listTagKeys(pool, q.range),
     user ? listSavedViews(pool, user.userId) : Promise.resolve([]),
-    state.reporting && money ? convertExplorerView(pool, q, state.reporting) : Promise.resolve(null),
+    state.reporting && money && !q.allocated ? convertExplorerView(pool, q, state.reporting) : Promise.resolve(null),
     closedMonthsInRange(q.range, pool),
   ]);
+  if (state.reporting && q.allocated)
+    state.problems.push(
+      `Reporting currency ${state.reporting}: not in the allocated view (shared costs are split per month, rates are per day); the unallocated view converts`,
+    );
   const units = result.totals.map((t) => t.unit);
   const chartUnit = state.currency && units.includes(state.currency) ? state.currency : (units[0] ?? null);
   const chart = chartUnit ? chartData(q, result, chartUnit) : null;
   const totals = Object.fromEntries(result.totals.map((t) => [t.unit, t.amount]));
   const mainTotal = units[0] ? totals[units[0]] : undefined;
+  const unallocated = result.allocation
+    ? result.allocation.pooled
+        .map((p) => ({
+          unit: p.unit,
+          amount: subtractDecimals(p.amount, result.allocation?.shared.find((s) => s.unit === p.unit)?.amount ?? '0'),
+        }))
+        .filter((a) => compareDecimals(a.amount, '0') !== 0)
+    : [];
   const groupDims: string[] = [...FIXED_DIMENSIONS, ...tagKeys.map((k) => `tag:${k}`)];
   if (q.groupBy && !groupDims.includes(q.groupBy)) groupDims.push(q.groupBy);
   const next = drillDimension(q.groupBy);
@@ -223,7 +240,11 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
         </select>
         <label htmlFor="ex-rc">Convert totals to</label>
         <input id="ex-rc" name="rc" defaultValue={state.reporting ?? ''} placeholder="e.g. USD" size={5} pattern="[A-Za-z]{3}" />
-        {hidden(['from', 'to', 'g', 'by', 'm', 'cur', 'rc'])}
+        <label htmlFor="ex-al">
+          <input id="ex-al" type="checkbox" name="al" value="1" defaultChecked={q.allocated} data-testid="explorer-allocated" /> Shared
+          costs allocated
+        </label>
+        {hidden(['from', 'to', 'g', 'by', 'm', 'cur', 'rc', 'al'])}
         <button type="submit" className="btn btn-primary">
           Apply
         </button>
@@ -316,6 +337,44 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
         </p>
       </section>
 
+      {result.allocation ? (
+        <section className="panel" aria-labelledby="allocation-title" data-testid="explorer-allocation">
+          <div className="panel-head">
+            <h2 id="allocation-title">Allocated view</h2>
+            <Link href="/settings/allocation">Shared-cost rules</Link>
+          </div>
+          {result.allocation.rules.length ? (
+            <>
+              <p className="figure-sub">
+                Shared spend is split across teams by {result.allocation.rules.length}{' '}
+                {result.allocation.rules.length === 1 ? 'rule' : 'rules'}, per month and currency, exactly: the totals are those of the
+                unallocated view. Split across teams:{' '}
+                <span data-testid="allocation-shared">{formatAmounts(result.allocation.shared) || 'nothing'}</span>.
+              </p>
+              <ol>
+                {result.allocation.rules.map((r) => (
+                  <li key={r.name}>
+                    <strong>{r.name}</strong>: {describeRule(r)}
+                  </li>
+                ))}
+              </ol>
+              {unallocated.length ? (
+                <Notice tone="info" testId="allocation-unallocated">
+                  <p>
+                    Left where it was, {formatAmounts(unallocated)}: a proportional rule found no team with direct spend in that month and
+                    currency.
+                  </p>
+                </Notice>
+              ) : null}
+            </>
+          ) : (
+            <p className="figure-sub" data-testid="allocation-no-rules">
+              No shared-cost rules yet: spend is shown as tagged. <Link href="/settings/allocation">Add one</Link>.
+            </p>
+          )}
+        </section>
+      ) : null}
+
       {conversion ? (
         <section className="panel" aria-labelledby="fx-title" data-testid="explorer-conversion">
           <div className="panel-head">
@@ -370,6 +429,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
           units={units}
           money={money}
           totals={totals}
+          shared={result.allocation ? Object.fromEntries(result.allocation.shared.map((a) => [a.unit, a.amount])) : null}
           converted={
             conversion
               ? {
@@ -389,6 +449,7 @@ export default async function ExplorerPage({ searchParams }: { searchParams: Pro
               key: r.key,
               label: r.label,
               amounts: Object.fromEntries(r.amounts.map((a) => [a.unit, a.amount])),
+              shared: r.shared ? Object.fromEntries(r.shared.map((a) => [a.unit, a.amount])) : null,
               share,
               drill: q.groupBy
                 ? explorerHref({ ...q, groupBy: next, filters: [...q.filters, { dimension: q.groupBy, exclude: false, values: [r.key] }] })

@@ -53,6 +53,8 @@ export const PAGE_PERMISSIONS = {
   '/close': EVERYONE,
   // Invoice reconciliation: everyone views; finance and admins enter invoice totals.
   '/reconciliation': EVERYONE,
+  // Shared-cost rules: everyone reads them; finance and admins preview, save and delete (the form shows to them).
+  '/settings/allocation': EVERYONE,
 } as const satisfies Record<string, Allowed>;
 
 export const ACTION_PERMISSIONS = {
@@ -101,6 +103,10 @@ export const ACTION_PERMISSIONS = {
   sendTestEmail: ADMIN,
   // /settings/tags: one concept's tag rule.
   saveTagRule: FINANCE,
+  // /settings/allocation: shared-cost rules (a preview reads only, but is part of editing).
+  previewSharedCostRule: FINANCE,
+  saveSharedCostRule: FINANCE,
+  deleteSharedCostRule: FINANCE,
 } as const satisfies Record<string, Allowed>;
 
 export const ROUTE_PERMISSIONS = {

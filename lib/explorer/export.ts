@@ -4,6 +4,7 @@
  * memory. The figures are the explorer's own query (explorerSql), so a download equals the page.
  */
 import type pg from 'pg';
+import { loadSharedCostRules } from '../allocation/rules';
 import { getPool } from '../db/pool';
 import type { ExportColumn, ExportFilter, ExportRow, ExportTable } from '../exports/table';
 import { CURRENCY_NOTE } from '../exports/table';
@@ -32,6 +33,9 @@ export function explorerExportFilters(q: ExplorerQuery): ExportFilter[] {
     { label: 'Granularity', value: q.granularity === 'total' ? 'whole range' : q.granularity },
     { label: 'Group by', value: q.groupBy ? dimensionLabel(q.groupBy) : 'nothing (total)' },
     { label: 'Measure', value: METRICS[q.metric].label },
+    ...(q.allocated
+      ? [{ label: 'View', value: 'allocated: shared costs split across teams by the shared-cost rules (Settings, Shared costs)' }]
+      : []),
     ...(q.filters.length
       ? q.filters.map((f) => ({
           label: `${dimensionLabel(f.dimension)} ${f.exclude ? 'is not' : 'is'}`,
@@ -47,7 +51,8 @@ export async function* explorerCells(q: ExplorerQuery, db: pg.Pool = getPool()):
   let done = false;
   try {
     await client.query('BEGIN READ ONLY');
-    const { text, values } = explorerSql(q, chooseSource(q), await tagRulesFor(client, q));
+    const sharedRules = q.allocated ? await loadSharedCostRules(client) : undefined;
+    const { text, values } = explorerSql(q, chooseSource(q), await tagRulesFor(client, q), sharedRules);
     await client.query(`DECLARE explorer_export NO SCROLL CURSOR FOR ${text}`, values);
     const money = q.metric !== 'usage';
     for (;;) {

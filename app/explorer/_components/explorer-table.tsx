@@ -10,6 +10,8 @@ export interface ExplorerTableRow {
   label: string;
   /** Per unit (currency, or usage unit), exact decimal strings. */
   amounts: Record<string, string>;
+  /** The allocated view: the part of each amount that came from shared costs; null otherwise. */
+  shared: Record<string, string> | null;
   /** Share of the main unit's total, already × 100, or null. */
   share: string | null;
   /** The explorer view explaining this group (filtered to it). */
@@ -30,6 +32,7 @@ export function ExplorerTable({
   money,
   rows,
   totals,
+  shared,
   converted,
 }: {
   dimensionLabel: string;
@@ -37,6 +40,8 @@ export function ExplorerTable({
   money: boolean;
   rows: ExplorerTableRow[];
   totals: Record<string, string>;
+  /** The allocated view's shared part of the totals (null: not the allocated view). */
+  shared: Record<string, string> | null;
   /** The groups converted into the reporting currency (incomplete when a rate was missing). */
   converted: { unit: string; total: string; byKey: Record<string, { total: string; complete: boolean }> } | null;
 }) {
@@ -71,6 +76,11 @@ export function ExplorerTable({
           <tr>
             {header('label', dimensionLabel)}
             {units.map((u) => header(u, money ? u : `Quantity (${u || 'no unit'})`, true))}
+            {shared ? (
+              <th scope="col" className="right">
+                of which shared
+              </th>
+            ) : null}
             {converted ? (
               <th scope="col" className="right">
                 in {converted.unit}
@@ -96,6 +106,7 @@ export function ExplorerTable({
                   {r.amounts[u] ? show(r.amounts[u], u) : '–'}
                 </td>
               ))}
+              {shared ? <SharedCell amounts={r.shared ?? {}} units={units} testId="shared-cell" /> : null}
               {converted ? (
                 <td className="right num" data-testid="converted-cell" data-amount={converted.byKey[r.key]?.total ?? ''}>
                   {converted.byKey[r.key] ? formatMoney(converted.byKey[r.key]?.total as string, converted.unit) : '–'}
@@ -116,6 +127,7 @@ export function ExplorerTable({
                 {totals[u] ? show(totals[u], u) : '–'}
               </td>
             ))}
+            {shared ? <SharedCell amounts={shared} units={units} testId="shared-cell-total" /> : null}
             {converted ? (
               <td className="right num" data-testid="converted-cell-total" data-amount={converted.total}>
                 {formatMoney(converted.total, converted.unit)}
@@ -126,5 +138,21 @@ export function ExplorerTable({
         </tfoot>
       </table>
     </div>
+  );
+}
+
+/** The shared part of a group's amounts, one line per currency. */
+function SharedCell({ amounts, units, testId }: { amounts: Record<string, string>; units: string[]; testId: string }) {
+  const present = units.filter((u) => amounts[u]);
+  return (
+    <td className="right num" data-testid={testId}>
+      {present.length
+        ? present.map((u) => (
+            <span key={u} data-unit={u} data-amount={amounts[u]} style={{ display: 'block' }}>
+              {formatMoney(amounts[u] as string, u)}
+            </span>
+          ))
+        : '–'}
+    </td>
   );
 }
