@@ -169,14 +169,16 @@ const NULL_FIELD = Buffer.from([0xff, 0xff, 0xff, 0xff]);
 const NO_TAGS = Buffer.concat([NULL_FIELD, NULL_FIELD]);
 const tagCache = new Map<string, Buffer>();
 
-/** The tags and tags_normalized fields of a row. */
-export function tagFields(tags: Record<string, string> | null | undefined): Buffer {
-  if (!tags) return NO_TAGS;
-  const key = JSON.stringify(tags);
+/** The tags and tags_normalized fields of a row (with its AllocatedTags: copy-text.ts tagJson). */
+export function tagFields(tags: Record<string, string> | null | undefined, allocatedTags: string | null | undefined = null): Buffer {
+  if (!tags && !allocatedTags) return NO_TAGS;
+  const key = allocatedTags ? `${JSON.stringify(tags ?? null)}\u0000${allocatedTags}` : JSON.stringify(tags);
   let fields = tagCache.get(key);
   if (fields === undefined) {
-    const json = tagJson(tags);
-    fields = json ? Buffer.concat([jsonbField(json[0]), jsonbField(json[1])]) : NO_TAGS;
+    const json = tagJson(tags, allocatedTags);
+    fields = json
+      ? Buffer.concat([json[0] === null ? NULL_FIELD : jsonbField(json[0]), json[1] === null ? NULL_FIELD : jsonbField(json[1])])
+      : NO_TAGS;
     if (tagCache.size > 20_000) tagCache.clear();
     tagCache.set(key, fields);
   }
@@ -214,7 +216,7 @@ export function serializeRowBinary(row: CostRow, prefix: Buffer): Buffer {
       parts.push(len, bytes);
     }
   }
-  parts.push(tagFields(row.tags));
+  parts.push(tagFields(row.tags, row.allocated_tags));
   parts.push(row.extras && Object.keys(row.extras).length ? jsonbField(JSON.stringify(row.extras)) : NULL_FIELD);
   return Buffer.concat(parts);
 }

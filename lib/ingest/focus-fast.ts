@@ -71,6 +71,8 @@ const focusIndex = (column: string) => FOCUS_COLUMNS.findIndex((c) => c.column =
 const F_BILLING_PERIOD = focusIndex('billing_period_start');
 const F_PRICING_CURRENCY = focusIndex('pricing_currency');
 const F_CHARGE_PERIOD = focusIndex('charge_period_start');
+/** FOCUS 1.3's AllocatedTags: a row a provider split carries its workload's tags there (the generic path merges them). */
+const F_ALLOCATED_TAGS = focusIndex('allocated_tags');
 /** FOCUS column indexes of the rollup's group values and costs. */
 const F_KEYS = Int32Array.from(KEY_COLUMNS.map(focusIndex));
 /** The same for the monthly detail rollup; its last key value, the normalized tags, is not a FOCUS column (-1). */
@@ -603,6 +605,13 @@ export class FocusCopyFeed {
     const fs = this.fs;
     const fe = this.fe;
     const fq = this.fq;
+    // A row of a provider's split cost allocation: its showback tags are Tags with AllocatedTags
+    // (copy-text.ts tagJson), which the generic mapper and serializer build.
+    const allocated = plan.input[F_ALLOCATED_TAGS] as number;
+    if (allocated >= 0 && (fe[allocated] as number) > (fs[allocated] as number)) {
+      this.emitGeneric(buf, line);
+      return;
+    }
     let tags = NO_TAGS;
     if (plan.tags >= 0) {
       const t = this.tagsFor(buf, fs[plan.tags] as number, fe[plan.tags] as number, fq[plan.tags] as number);
@@ -896,7 +905,7 @@ export class FocusCopyFeed {
       if (detail.overflowed) continue;
       detail.begin(this.rowChargeDay, this.rowPeriodDay);
       for (let i = 0; i < DETAIL_KEYS; i++) detail.partString(row[DETAIL_KEY_COLUMNS[i] as keyof CostRow] as string | null | undefined);
-      detail.partString(tagJson(row.tags)?.[1] ?? null);
+      detail.partString(tagJson(row.tags, row.allocated_tags)?.[1] ?? null);
       detail.finish(m);
     }
   }

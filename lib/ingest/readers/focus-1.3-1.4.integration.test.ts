@@ -179,6 +179,30 @@ describe('FOCUS 1.3 and 1.4 Cost and Usage files', () => {
     expect(teams).toEqual([{ team: 'payments', billed: '50.125' }]);
   });
 
+  it("a provider's split rows follow their workload: tags_normalized adds AllocatedTags, the tags column stays Tags", async () => {
+    for (const path of ['fast', 'generic']) {
+      const got = await rows<{ tags: unknown; normalized: unknown }>(
+        `SELECT tags, tags_normalized AS normalized FROM cost_line_items WHERE source_id = $SOURCE AND allocated_tags IS NOT NULL`,
+        `v1.3-${path}`,
+      );
+      // Tags {"env": "prod", "cluster": "pool-a"}, AllocatedTags {"team": "payments", "env": "prod"}.
+      expect(got, path).toEqual([
+        { tags: { env: 'prod', cluster: 'pool-a' }, normalized: { cluster: 'pool-a', env: 'prod', team: 'payments' } },
+      ]);
+      const v14 = await rows<{ normalized: unknown }>(
+        `SELECT tags_normalized AS normalized FROM cost_line_items WHERE source_id = $SOURCE AND allocated_tags IS NOT NULL`,
+        `v1.4-${path}`,
+      );
+      expect(v14, path).toEqual([{ normalized: { env: 'prod', team: 'a', コスト: '共有' } }]);
+    }
+    // The explorer's rollups group the split row by the workload's team.
+    const [team] = await rows<{ billed: string }>(
+      `SELECT sum(billed_cost)::text AS billed FROM cost_monthly WHERE source_id = $SOURCE AND tags_normalized ->> 'team' = 'payments'`,
+      'v1.3-fast',
+    );
+    expect(team?.billed).toBe('50.125');
+  });
+
   it('numeric 1.1/1.2 columns sum exactly: pricing-currency cost, commitment quantity', async () => {
     const got = await rows<{ currency: string; cost: string }>(
       `SELECT pricing_currency AS currency, sum(pricing_currency_effective_cost)::text AS cost
