@@ -1,5 +1,6 @@
 import { can } from '@/lib/auth/permissions';
 import { requirePage } from '@/lib/auth/session';
+import { closedTeamDifference } from '@/lib/close/close';
 import { listMonthCloses } from '@/lib/close/status';
 import { formatDateTimeUtc, formatMoney, formatMonthLong } from '@/lib/format';
 import { CloseMonthForm, ReopenMonthForm } from './close-forms';
@@ -12,6 +13,8 @@ export default async function MonthClosePage() {
   const actor = await requirePage('/close');
   if (!actor) return null;
   const months = await listMonthCloses();
+  const closed = months.filter((m) => m.status === 'closed');
+  const teams = await Promise.all(closed.map(async (m) => ({ month: m.month, diff: await closedTeamDifference(m.month) })));
   const mayClose = can(actor.role, 'action', 'closeMonth');
   const mayReopen = can(actor.role, 'action', 'reopenMonth');
   return (
@@ -22,7 +25,8 @@ export default async function MonthClosePage() {
           <p className="sub">
             A month is a billing period. Closing it keeps its billed figures as they are; a later ingest that restates the month changes the
             current data only, and the difference (now − closed) is shown per currency. Reopening needs a reason; both are in the audit
-            trail. Team figures are not kept at the close yet.
+            trail. Each close also keeps billed cost per team, under the team tag rule of the close (kept with it, so a later rule change is
+            not mistaken for a restatement).
           </p>
         </div>
       </div>
@@ -95,6 +99,44 @@ export default async function MonthClosePage() {
           </tbody>
         </table>
       </section>
+      {teams.map(({ month, diff }) => (
+        <section key={month} className="panel" data-testid="close-teams" data-month={month}>
+          <div className="panel-head">
+            <h2>{formatMonthLong(month)} by team</h2>
+            <span className="meta">
+              {diff ? `team rule of the close: ${diff.rule.keys.join(', ')}${diff.rule.caseFold ? ', case-folded' : ''}` : ''}
+            </span>
+          </div>
+          {!diff ? (
+            <p className="sub">This close kept no team figures (it was closed before they were kept); close it again to keep them.</p>
+          ) : (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Team</th>
+                  <th>Currency</th>
+                  <th className="num">Closed</th>
+                  <th className="num">Now</th>
+                  <th className="num">Difference</th>
+                </tr>
+              </thead>
+              <tbody>
+                {diff.rows.map((r) => (
+                  <tr key={`${r.currency}|${r.team}`} data-testid="close-team-row" data-team={r.team} data-currency={r.currency}>
+                    <td>{r.team === '' ? '(untagged)' : r.team}</td>
+                    <td>{r.currency}</td>
+                    <td className="num">{formatMoney(r.closedBilled, r.currency)}</td>
+                    <td className="num">{formatMoney(r.currentBilled, r.currency)}</td>
+                    <td className="num" data-amount={r.billedDifference}>
+                      {formatMoney(r.billedDifference, r.currency, { sign: 'always' })}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      ))}
     </>
   );
 }

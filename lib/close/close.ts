@@ -4,13 +4,15 @@ import type { Actor } from '../auth/actor';
 import { addMonths, monthOf, utcToday } from '../calendar';
 import { getPool, withTransaction } from '../db/pool';
 import { lockSourceForIngest } from '../ingest/replace';
+import { conceptValueSql, loadTagRules, type TagRule } from '../tags/rules';
 
 /**
  * Month close (migration 0022). A month is a billing period's month (cost_daily.billing_period_start):
  * the period an invoice covers, so a charge that arrives late in a later billing period does not
  * reopen an earlier close. Closing keeps the month's cost_daily figures in month_close_figures; a
  * later ingest that restates the month changes cost_daily only, and closedMonthDifference says by
- * how much, per currency and per the snapshot's dimensions. Team (tag) figures are not kept yet.
+ * how much, per currency and per the snapshot's dimensions. Team figures (migration 0026) are kept
+ * per team under the team tag rule of the close, which is kept with it (closedTeamDifference).
  *
  * Locking: close and reopen hold this module's own transaction lock (one close or reopen at a
  * time), then close takes every existing source's ingest lock (INGEST_LOCK_CLASS, in id order),
@@ -120,6 +122,16 @@ export async function closeMonth(month: string, actor: Actor, now: Date = new Da
                  charge_category, billing_currency`,
       [start],
     );
+    // Team figures under the team rule as it is now, kept with the close (migration 0026).
+    const teamRule = (await loadTagRules(client)).team;
+    await client.query('DELETE FROM month_close_team_figures WHERE month = $1::date', [start]);
+    const teamSql = teamFiguresSql(teamRule, [start]);
+    await client.query(
+      `INSERT INTO month_close_team_figures (month, source_id, team, billing_currency, billed_cost, effective_cost)
+       SELECT $1::date, source_id, team, billing_currency, billed, effective FROM (${teamSql.text}) t`,
+      teamSql.values,
+    );
+    await client.query('UPDATE month_closes SET team_rule = $2 WHERE month = $1::date', [start, JSON.stringify(ruleView(teamRule))]);
     const totals = await closedTotals(client, start);
     await recordAudit(client, {
       actor,
@@ -261,4 +273,67 @@ export async function closedMonthDifference(month: string, db: pg.Pool | pg.Pool
   );
   const changed = rows.filter((r) => r.changed).map(({ changed: _, ...r }) => r);
   return { month, status: close.status, closedAt: close.closed_at, closedBy: close.closed_by, totals: totals.rows, rows: changed };
+}
+
+type TeamRuleView = Pick<TagRule, 'keys' | 'caseFold' | 'mappings'>;
+
+function ruleView(rule: TeamRuleView): TeamRuleView {
+  return { keys: rule.keys, caseFold: rule.caseFold, mappings: rule.mappings };
+}
+
+/** Billed and effective cost per source, team (under `rule`) and currency of the billing month at $1 (cost_monthly). */
+function teamFiguresSql(rule: TeamRuleView, values: unknown[]): { text: string; values: unknown[] } {
+  const sink = {
+    param(v: unknown) {
+      values.push(v);
+      return `$${values.length}`;
+    },
+  };
+  const team = conceptValueSql(rule, sink);
+  return {
+    text: `SELECT source_id, ${team} AS team, billing_currency, sum(billed_cost) AS billed, coalesce(sum(effective_cost), 0) AS effective
+             FROM cost_monthly
+            WHERE billing_period_start >= $1::date AND billing_period_start < ($1::date + interval '1 month')
+            GROUP BY 1, 2, 3`,
+    values,
+  };
+}
+
+export interface TeamDifference {
+  /** '' is untagged. */
+  team: string;
+  currency: string;
+  closedBilled: string;
+  currentBilled: string;
+  billedDifference: string;
+}
+
+/**
+ * A closed month's billed cost per team and currency at the close, now, and now − closed. Today's
+ * figures use the team rule kept with the close, so only a restatement of the data shows as a
+ * difference, never a later rule change. null when the close kept no team figures (closed before
+ * migration 0026, or never closed).
+ */
+export async function closedTeamDifference(
+  month: string,
+  db: pg.Pool | pg.PoolClient = getPool(),
+): Promise<{ rule: TeamRuleView; rows: TeamDifference[] } | null> {
+  const start = checkMonth(month);
+  const head = await db.query<{ team_rule: TeamRuleView | null }>('SELECT team_rule FROM month_closes WHERE month = $1::date', [start]);
+  const rule = head.rows[0]?.team_rule;
+  if (!rule) return null;
+  const now = teamFiguresSql(rule, [start]);
+  const { rows } = await db.query<TeamDifference>(
+    `WITH closed AS (
+       SELECT team, billing_currency, sum(billed_cost) AS billed FROM month_close_team_figures WHERE month = $1::date GROUP BY 1, 2
+     ), current AS (
+       SELECT team, billing_currency, sum(billed) AS billed FROM (${now.text}) t GROUP BY 1, 2
+     )
+     SELECT team, billing_currency AS currency, coalesce(c.billed, 0)::text AS "closedBilled", coalesce(k.billed, 0)::text AS "currentBilled",
+            (coalesce(k.billed, 0) - coalesce(c.billed, 0))::text AS "billedDifference"
+       FROM closed c FULL JOIN current k USING (team, billing_currency)
+      ORDER BY billing_currency, team COLLATE "C"`,
+    now.values,
+  );
+  return { rule, rows };
 }

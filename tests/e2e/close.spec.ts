@@ -69,6 +69,11 @@ test.describe('as finance', () => {
     await expect(chf.getByTestId('close-current')).toHaveText('CHF 17.65');
     await expect(chf.getByTestId('close-difference')).toHaveAttribute('data-amount', '2.50');
     await expect(chf.getByTestId('close-difference')).toHaveText('+CHF 2.50');
+    // The close kept team figures too: these bills carry no team, so the restatement is untagged spend's.
+    const untagged = page.locator(
+      `[data-testid="close-teams"][data-month="${MONTH}"] [data-testid="close-team-row"][data-team=""][data-currency="CHF"]`,
+    );
+    await expect(untagged.locator('td[data-amount]')).toHaveAttribute('data-amount', '2.50');
     const { rows } = await (await db()).query<{ billed: string }>(
       `SELECT sum(billed_cost)::text AS billed FROM month_close_figures WHERE month = $1::date AND billing_currency = 'CHF'`,
       [`${MONTH}-01`],
