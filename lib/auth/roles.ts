@@ -5,7 +5,7 @@ import { z } from 'zod';
  * and route handler, in lib/auth/permissions.ts; nothing else decides who may do what.
  * - viewer: every dashboard page, read-only
  * - engineer: viewer + the status of recommendations
- * - finance: viewer + exports, FX rates, budgets, month close
+ * - finance: viewer + exports, FX rates, tag and shared-cost rules, month close, invoice totals
  * - admin: everything: sources, users, roles, settings, the audit trail
  */
 export const ROLES = ['viewer', 'engineer', 'finance', 'admin'] as const;
