@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
+import { cachedAnswer, isSharedPool } from '../cache/data-version';
 import { addMonths, monthEnd, monthOf } from '../calendar';
 import { compareDecimals } from '../decimal';
 import { GEOGRAPHIES, type Geography, geographyOf, lookupRegion, REGIONS, regionIdsIn, regionIdsInCountry } from '../focus/regions';
@@ -316,6 +317,12 @@ function labelOf(d: Dimension | null, key: string): string {
  */
 export async function runExplorerQuery(db: pg.Pool | pg.PoolClient, input: ExplorerQueryInput): Promise<ExplorerResult> {
   const q = ExplorerQuerySchema.parse(input);
+  // Keyed by the parsed query: defaults filled in, so equal questions share one answer.
+  if (isSharedPool(db)) return cachedAnswer('explorer', q, () => answerExplorerQuery(db, q));
+  return answerExplorerQuery(db, q);
+}
+
+async function answerExplorerQuery(db: pg.Pool | pg.PoolClient, q: ExplorerQuery): Promise<ExplorerResult> {
   const source = chooseSource(q);
   const cells = explorerSql(q, source, await tagRulesFor(db, q));
   const { rows } = await db.query<SqlRow>(cells.text, cells.values);
