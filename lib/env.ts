@@ -53,6 +53,14 @@ const EnvSchema = z.object({
   // Days of raw metric samples kept (whole day partitions older than this are dropped daily);
   // hourly aggregates are kept 13 months whatever this says (lib/metrics/retention.ts).
   BURNRATE_METRICS_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
+  // Answers the dashboard computed are kept per data version until the data changes
+  // (lib/cache/data-version.ts); 0 computes every answer on every request (a baseline to measure).
+  BURNRATE_ANSWER_CACHE: z
+    .enum(['0', '1', 'true', 'false', ''], { error: 'BURNRATE_ANSWER_CACHE must be 1 (keep answers per data version) or 0' })
+    .default('1')
+    .transform((v) => v !== '0' && v !== 'false'),
+  // The most memory the kept answers take per server process (least recently used go first).
+  BURNRATE_ANSWER_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(64),
   // The largest Parquet page (bytes) an ingest reads, which also sizes the slices a row group is read in; unset: a share of the heap (lib/ingest/parquet.ts).
   BURNRATE_MAX_ROW_GROUP_BYTES: z.coerce
     .number()

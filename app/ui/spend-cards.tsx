@@ -22,12 +22,13 @@ function titles(period: OverviewPeriod): { current: string; comparison: string }
 
 /** Headline spend for the window and its comparison window, one figure per currency. */
 export async function SpendCards({ period, metric, currencies }: { period: OverviewPeriod; metric: CostMetric; currencies: string[] }) {
-  const rows = await getSpendSummary({ current: period.current, comparison: period.comparison, metric });
+  const summary = await getSpendSummary({ current: period.current, comparison: period.comparison, metric });
   const order = (c: string) => {
     const i = currencies.indexOf(c);
     return i === -1 ? Number.MAX_SAFE_INTEGER : i;
   };
-  rows.sort((a, b) => order(a.currency) - order(b.currency));
+  // A copy: the summary is a cached answer shared with other requests (lib/cache).
+  const rows = [...summary].sort((a, b) => order(a.currency) - order(b.currency));
   const t = titles(period);
   const multi = rows.length > 1;
   const missing = rows.reduce((n, r) => n + BigInt(r.effectiveCostMissing), 0n);

@@ -1,6 +1,7 @@
 'use server';
 
 import { recordAudit } from '../audit/record';
+import { bumpDataVersion } from '../cache/data-version';
 import { withTransaction } from '../db/pool';
 import { lockSourceForIngest } from '../ingest/replace';
 import { ActionError, type ActionState, formAction } from './safe-action';
@@ -33,6 +34,7 @@ const run = formAction({
         before: sourceAuditView(found),
         detail: { lineItemsDeleted: items.rowCount ?? 0 },
       });
+      await bumpDataVersion(client, 'source deleted');
       return found.name;
     });
     return { message: `Deleted ${name} and its cost data.`, data: null, subject: `source ${id}` };

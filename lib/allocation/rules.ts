@@ -10,6 +10,7 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
+import { bumpDataVersion } from '../cache/data-version';
 import { addDecimals, compareDecimals } from '../decimal';
 
 export const POOL_DIMENSIONS = {
@@ -225,6 +226,8 @@ export async function saveSharedCostRule(
        RETURNING ${COLUMNS}`,
       values,
     );
+    // The explorer's allocated view follows the rules (its cached answers are per data version).
+    await bumpDataVersion(client, 'shared cost rule');
     return { before: null, after: ruleOf(rows[0] as RuleRow) };
   }
   const { rows: old } = await client.query<RuleRow>(`SELECT ${COLUMNS} FROM shared_cost_rules WHERE id = $1 FOR UPDATE`, [id]);
@@ -235,6 +238,7 @@ export async function saveSharedCostRule(
       WHERE id = $8 RETURNING ${COLUMNS}`,
     [...values, id],
   );
+  await bumpDataVersion(client, 'shared cost rule');
   return { before: ruleOf(old[0]), after: ruleOf(rows[0] as RuleRow) };
 }
 
@@ -242,7 +246,9 @@ export async function saveSharedCostRule(
 export async function deleteSharedCostRule(client: pg.PoolClient, id: number): Promise<SharedCostRule | null> {
   await client.query(LOCK);
   const { rows } = await client.query<RuleRow>(`DELETE FROM shared_cost_rules WHERE id = $1 RETURNING ${COLUMNS}`, [id]);
-  return rows[0] ? ruleOf(rows[0]) : null;
+  if (!rows[0]) return null;
+  await bumpDataVersion(client, 'shared cost rule');
+  return ruleOf(rows[0]);
 }
 
 /** The audit trail's view of a rule (what an editor sets). */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { recordAudit } from '../audit/record';
 import type { Actor } from '../auth/actor';
+import { bumpDataVersion } from '../cache/data-version';
 import { addMonths, monthOf, utcToday } from '../calendar';
 import { getPool, withTransaction } from '../db/pool';
 import { lockSourceForIngest } from '../ingest/replace';
@@ -143,6 +144,7 @@ export async function closeMonth(month: string, actor: Actor, now: Date = new Da
         : { status: 'open' },
       after: { status: 'closed', closedBy: by, totals },
     });
+    await bumpDataVersion(client, `close ${month}`);
     return { month, status: 'closed', totals };
   });
 }
@@ -172,6 +174,7 @@ export async function reopenMonth(month: string, reason: string, actor: Actor, n
       after: { status: 'reopened', reopenedBy: by, reason: why },
       detail: { reason: why },
     });
+    await bumpDataVersion(client, `reopen ${month}`);
     return { month, status: 'reopened', totals };
   });
 }

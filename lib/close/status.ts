@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { cachedAnswer, isSharedPool } from '../cache/data-version';
 import { addDays, addMonths, monthOf, utcToday } from '../calendar';
 import { getPool } from '../db/pool';
 import { type ClosedMonthDifference, closedMonthDifference } from './close';
@@ -95,6 +96,11 @@ export async function closedMonthsInRange(
   db: pg.Pool = getPool(),
 ): Promise<ClosedMonthDifference[] | null> {
   if (!range.from.endsWith('-01')) return null;
+  if (isSharedPool(db)) return cachedAnswer('closed-months', { from: range.from, to: range.to }, () => closedMonths(range, db));
+  return closedMonths(range, db);
+}
+
+async function closedMonths(range: { from: string; to: string }, db: pg.Pool): Promise<ClosedMonthDifference[] | null> {
   const lastMonth = monthOf(range.to);
   if (addMonths(lastMonth, 1) !== monthOf(addDays(range.to, 1))) return null;
   const months: string[] = [];

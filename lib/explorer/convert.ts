@@ -6,6 +6,7 @@
  * rate is left out and listed, never converted at 1.
  */
 import type pg from 'pg';
+import { cachedAnswer, isSharedPool } from '../cache/data-version';
 import { type Conversion, convertAmounts, type DayAmount, indexRates, type MissingRate } from '../fx/convert';
 import { ratesFor } from '../fx/store';
 import { type ExplorerQuery, runExplorerQuery } from './query';
@@ -58,6 +59,11 @@ function summarize(conv: Conversion): RateSummary[] {
 /** Converts the view's amounts (costs only) into `reporting`, per group and in total. */
 export async function convertExplorerView(db: pg.Pool | pg.PoolClient, q: ExplorerQuery, reporting: string): Promise<ExplorerConversion> {
   if (q.metric === 'usage') throw new Error('usage quantities have no currency to convert');
+  if (isSharedPool(db)) return cachedAnswer('explorer-conversion', { q, reporting }, () => convertView(db, q, reporting));
+  return convertView(db, q, reporting);
+}
+
+async function convertView(db: pg.Pool | pg.PoolClient, q: ExplorerQuery, reporting: string): Promise<ExplorerConversion> {
   const daily = await runExplorerQuery(db, { ...q, granularity: 'day' });
   const currencies = [...new Set(daily.series.map((s) => s.unit))];
   const rates = indexRates(await ratesFor(db, { from: q.range.from, to: q.range.to, currencies: [...currencies, reporting] }));

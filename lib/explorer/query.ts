@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { allocatedFactsSql } from '../allocation/allocation-sql';
 import { loadSharedCostRules, type SharedCostRuleInput } from '../allocation/rules';
+import { cachedAnswer, isSharedPool } from '../cache/data-version';
 import { addMonths, monthEnd, monthOf } from '../calendar';
 import { compareDecimals } from '../decimal';
 import { GEOGRAPHIES, type Geography, geographyOf, lookupRegion, REGIONS, regionIdsIn, regionIdsInCountry } from '../focus/regions';
@@ -417,6 +418,12 @@ function labelOf(d: Dimension | null, key: string): string {
  */
 export async function runExplorerQuery(db: pg.Pool | pg.PoolClient, input: ExplorerQueryInput): Promise<ExplorerResult> {
   const q = ExplorerQuerySchema.parse(input);
+  // Keyed by the parsed query: defaults filled in, so equal questions share one answer.
+  if (isSharedPool(db)) return cachedAnswer('explorer', q, () => answerWithSavedRules(db, q));
+  return answerWithSavedRules(db, q);
+}
+
+async function answerWithSavedRules(db: pg.Pool | pg.PoolClient, q: ExplorerQuery): Promise<ExplorerResult> {
   const source = chooseSource(q);
   const sharedRules = q.allocated ? await loadSharedCostRules(db) : undefined;
   return answerExplorerQuery(db, q, source, await tagRulesFor(db, q), sharedRules);

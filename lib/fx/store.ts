@@ -11,6 +11,7 @@
 import type pg from 'pg';
 import { recordAudit } from '../audit/record';
 import type { Actor } from '../auth/actor';
+import { bumpDataVersion } from '../cache/data-version';
 import { addDays, isCalendarDay } from '../calendar';
 import { getPool, withTransaction } from '../db/pool';
 import { compareDecimals } from '../decimal';
@@ -128,6 +129,7 @@ export async function storeRates(input: {
         lastDay,
       },
     });
+    await bumpDataVersion(client, 'fx rates');
     return summary;
   });
 }

@@ -7,6 +7,7 @@
  * with its row count, billing periods and per-currency totals.
  */
 import type pg from 'pg';
+import { bumpDataVersion } from '../cache/data-version';
 import { getPool, withTransaction } from '../db/pool';
 import type { DatasetColumn, FocusDataset } from '../focus/datasets';
 import { currency, decimal, jsonObject, text, timestamp, utcDay, ValueError } from '../focus/normalize';
@@ -238,6 +239,7 @@ export async function ingestFocusDataset(args: DatasetIngestArgs): Promise<Inges
          WHERE id = $1`,
         [runId, lines.count, periodDays, JSON.stringify(totals)],
       );
+      await bumpDataVersion(client, `ingest ${dataset.id}`);
       return { totals, replacedRows };
     });
     const count = lines.count;

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { bumpDataVersion } from '../cache/data-version';
 import { getPool, withTransaction } from '../db/pool';
 import type { RunHandle } from '../db/run-lock';
 import { readEnv } from '../env';
@@ -483,6 +484,7 @@ async function writeAndSwap(args: {
        WHERE id = $1`,
       [runId, count, periodList.map((p) => utcDay(p)).sort(), JSON.stringify(totals)],
     );
+    await bumpDataVersion(client, 'ingest');
     return {
       rows: count,
       replacedRows,

@@ -5,6 +5,7 @@
  * one's half-done swap.
  */
 import type pg from 'pg';
+import { bumpDataVersion } from '../cache/data-version';
 import { withTransaction } from '../db/pool';
 import { deleteExplorerRollups } from './explorer-rollups';
 
@@ -37,6 +38,7 @@ export async function deleteBillingPeriod(args: { sourceId: number; billingPerio
     if (deliveryKey !== undefined) {
       await client.query('DELETE FROM source_deliveries WHERE source_id = $1 AND delivery_key = $2', [sourceId, deliveryKey]);
     }
+    await bumpDataVersion(client, 'billing period deleted');
     return deleted.rowCount ?? 0;
   });
 }

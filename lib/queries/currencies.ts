@@ -1,3 +1,4 @@
+import { cachedAnswer } from '../cache/data-version';
 import type { DayRange } from '../calendar';
 import { getPool } from '../db/pool';
 
@@ -21,6 +22,10 @@ interface Row {
  * so the page shows one currency at a time in the chart and tables and lets the user switch.
  */
 export async function getCurrencies(input: { window: DayRange; chart: DayRange }): Promise<CurrencyPresence[]> {
+  return cachedAnswer('currencies', input, () => uncachedGetCurrencies(input));
+}
+
+async function uncachedGetCurrencies(input: { window: DayRange; chart: DayRange }): Promise<CurrencyPresence[]> {
   const { rows } = await getPool().query<Row>(
     `SELECT billing_currency AS currency,
             coalesce(sum(line_items) FILTER (WHERE day >= $1 AND day <= $2), 0) AS in_window,

@@ -1,3 +1,4 @@
+import { cachedAnswer } from '../cache/data-version';
 import { getPool } from '../db/pool';
 
 export interface DataStatus {
@@ -13,6 +14,10 @@ interface Row {
 
 /** Whether any cost data exists, and its span (for the empty state and "latest data" hints). */
 export async function getDataStatus(): Promise<DataStatus> {
+  return cachedAnswer('data-status', null, () => uncachedGetDataStatus());
+}
+
+async function uncachedGetDataStatus(): Promise<DataStatus> {
   const { rows } = await getPool().query<Row>('SELECT min(day) AS first_day, max(day) AS last_day FROM cost_daily');
   const row = rows[0];
   const firstDay = row?.first_day ?? null;

@@ -1,3 +1,4 @@
+import { cachedAnswer } from '../cache/data-version';
 import { addDays, addMonths, type DayRange, daysBetween, maxDay, minDay, monthEnd, monthStart } from '../calendar';
 import { getPool } from '../db/pool';
 import type { CostMetric } from '../schema';
@@ -53,6 +54,10 @@ interface Row {
  * older than the run-rate window before the month (nothing recent to extrapolate from).
  */
 export async function getMonthForecast(input: { month: string; today: string; metric: CostMetric }): Promise<MonthForecast | null> {
+  return cachedAnswer('month-forecast', input, () => uncachedGetMonthForecast(input));
+}
+
+async function uncachedGetMonthForecast(input: { month: string; today: string; metric: CostMetric }): Promise<MonthForecast | null> {
   const { month, today, metric } = input;
   const pool = getPool();
   const start = monthStart(month);

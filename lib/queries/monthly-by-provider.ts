@@ -1,3 +1,4 @@
+import { cachedAnswer } from '../cache/data-version';
 import { monthEnd, monthStart } from '../calendar';
 import { getPool } from '../db/pool';
 import type { CostMetric } from '../schema';
@@ -29,6 +30,10 @@ interface Row {
 
 /** Monthly spend by provider for `months` (consecutive 'YYYY-MM', oldest first), one series per currency. */
 export async function getMonthlySpendByProvider(input: { months: string[]; metric: CostMetric }): Promise<MonthlyProviderSeries[]> {
+  return cachedAnswer('monthly-by-provider', input, () => uncachedGetMonthlySpendByProvider(input));
+}
+
+async function uncachedGetMonthlySpendByProvider(input: { months: string[]; metric: CostMetric }): Promise<MonthlyProviderSeries[]> {
   const { months, metric } = input;
   if (!months.length) return [];
   const { rows } = await getPool().query<Row>(

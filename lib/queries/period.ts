@@ -1,3 +1,4 @@
+import { cachedAnswer } from '../cache/data-version';
 import {
   addDays,
   addMonths,
@@ -50,6 +51,10 @@ interface LatestRow {
  * - Custom range: the range against the equally long range right before it.
  */
 export async function resolveOverviewPeriod(selection: PeriodSelection, today: string): Promise<OverviewPeriod> {
+  return cachedAnswer('overview-period', { selection, today }, () => uncachedResolveOverviewPeriod(selection, today));
+}
+
+async function uncachedResolveOverviewPeriod(selection: PeriodSelection, today: string): Promise<OverviewPeriod> {
   const pool = getPool();
   const latestIn = async (from: string, to: string): Promise<string | null> => {
     const { rows } = await pool.query<LatestRow>('SELECT max(day) AS latest FROM cost_daily WHERE day >= $1 AND day <= $2', [from, to]);

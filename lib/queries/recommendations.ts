@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type AuditRow, queryAudit } from '../audit/query';
+import { cachedAnswer } from '../cache/data-version';
 import { getPool } from '../db/pool';
 import type { Money } from '../format';
 import { isMetricName, type MetricName } from '../metrics/names';
@@ -384,6 +385,11 @@ export async function getEvidenceSeries(
 export async function getRecommendationsSummary(
   db: Db = getPool(),
 ): Promise<{ open: RecommendationTotals['open']; top: RecommendationListItem[] }> {
+  if (db === getPool()) return cachedAnswer('recommendations-summary', null, () => uncachedRecommendationsSummary(db));
+  return uncachedRecommendationsSummary(db);
+}
+
+async function uncachedRecommendationsSummary(db: Db): Promise<{ open: RecommendationTotals['open']; top: RecommendationListItem[] }> {
   const [totals, top] = await Promise.all([getRecommendationTotals({}, db), listRecommendations({ status: 'open' }, { limit: 3, db })]);
   return { open: totals.open, top: top.items };
 }

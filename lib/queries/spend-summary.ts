@@ -1,3 +1,4 @@
+import { cachedAnswer } from '../cache/data-version';
 import type { DayRange } from '../calendar';
 import { getPool } from '../db/pool';
 import type { CostMetric } from '../schema';
@@ -35,6 +36,10 @@ interface Row {
  * reports) rather than guessing a value for them.
  */
 export async function getSpendSummary(input: { current: DayRange; comparison: DayRange; metric: CostMetric }): Promise<CurrencySpend[]> {
+  return cachedAnswer('spend-summary', input, () => uncachedGetSpendSummary(input));
+}
+
+async function uncachedGetSpendSummary(input: { current: DayRange; comparison: DayRange; metric: CostMetric }): Promise<CurrencySpend[]> {
   const { current, comparison, metric } = input;
   const { rows } = await getPool().query<Row>(
     `WITH t AS (

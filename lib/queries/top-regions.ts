@@ -1,3 +1,4 @@
+import { cachedAnswer } from '../cache/data-version';
 import type { DayRange } from '../calendar';
 import { getPool } from '../db/pool';
 import type { CostMetric } from '../schema';
@@ -35,6 +36,10 @@ interface Row {
 
 /** The largest regions in a window, per billing currency, with their share of it. */
 export async function getTopRegions(input: { range: DayRange; metric: CostMetric; limit?: number }): Promise<TopRegions[]> {
+  return cachedAnswer('top-regions', input, () => uncachedGetTopRegions(input));
+}
+
+async function uncachedGetTopRegions(input: { range: DayRange; metric: CostMetric; limit?: number }): Promise<TopRegions[]> {
   const { range, metric, limit = 10 } = input;
   const { rows } = await getPool().query<Row>(
     `WITH g AS (

@@ -1,3 +1,4 @@
+import { cachedAnswer } from '../cache/data-version';
 import type { DayRange } from '../calendar';
 import { getPool } from '../db/pool';
 import type { CostMetric } from '../schema';
@@ -35,6 +36,10 @@ interface Row {
 
 /** The largest services (per provider) in a window, per billing currency, with their share of it. */
 export async function getTopServices(input: { range: DayRange; metric: CostMetric; limit?: number }): Promise<TopServices[]> {
+  return cachedAnswer('top-services', input, () => uncachedGetTopServices(input));
+}
+
+async function uncachedGetTopServices(input: { range: DayRange; metric: CostMetric; limit?: number }): Promise<TopServices[]> {
   const { range, metric, limit = 10 } = input;
   const { rows } = await getPool().query<Row>(
     `WITH g AS (

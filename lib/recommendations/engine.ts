@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { bumpDataVersion } from '../cache/data-version';
 import { loadCatalog } from '../catalog/load';
 import type { Catalog } from '../catalog/types';
 import { addDecimals, multiplyDecimals } from '../decimal';
@@ -127,6 +128,7 @@ export async function recomputeRecommendations(db: pg.Pool, options: RecomputeOp
     const resolved =
       (await resolveSuperseded(client, superseded, now)) + (await resolveVanished(client, okKinds, [...written.fingerprints], now));
     const realized = await computeRealizedSavings(client, now);
+    await bumpDataVersion(client, 'recommendations');
     await client.query('COMMIT');
     return {
       rules: runs,

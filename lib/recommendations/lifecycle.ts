@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { recordAudit } from '../audit/record';
 import type { Actor } from '../auth/actor';
+import { bumpDataVersion } from '../cache/data-version';
 import { utcToday } from '../calendar';
 import { trimDecimal } from '../decimal';
 import { computeRealizedSavings } from './engine';
@@ -146,5 +147,7 @@ export async function changeRecommendationStatus(
     after: view(after),
     detail: { kind: row.kind, provider: row.provider, resourceId: row.resource_id },
   });
+  // The overview's open-savings card counts open recommendations.
+  await bumpDataVersion(client, `recommendation ${change.to}`);
   return { id, status: after.status, baselineDailyCost: view(after).baselineDailyCost };
 }

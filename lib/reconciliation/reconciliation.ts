@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { recordAudit } from '../audit/record';
 import type { Actor } from '../auth/actor';
+import { bumpDataVersion } from '../cache/data-version';
 import { addDays, addMonths, daysInMonth, monthOf, utcToday } from '../calendar';
 import { MONTH_PATTERN } from '../close/close';
 import { getPool, withTransaction } from '../db/pool';
@@ -81,6 +82,7 @@ export async function enterInvoiceTotal(input: InvoiceTotalInput, actor: Actor):
       before: old ? { amount: old.amount, note: old.note, enteredBy: old.entered_by } : null,
       after: { amount: input.amount, note: input.note, enteredBy: by },
     });
+    await bumpDataVersion(client, 'invoice total');
     return after;
   });
 }

@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
+import { bumpDataVersion } from '../cache/data-version';
 import { TAG_CONCEPTS, type TagConcept, TagKeySchema } from '../explorer/dimensions';
 
 export interface ValueMapping {
@@ -200,6 +201,8 @@ export async function saveTagRule(
      RETURNING concept, keys, case_fold, map_from, map_to, updated_at, updated_by`,
     [rule.concept, rule.keys, rule.caseFold, rule.mappings.map((m) => m.from), rule.mappings.map((m) => m.to), updatedBy],
   );
+  // The explorer's and the monthly report's team, environment and cost centre follow the rule.
+  await bumpDataVersion(client, `tag rule ${rule.concept}`);
   return { before, after: ruleOf(rows[0] as TagRuleRow) };
 }
 

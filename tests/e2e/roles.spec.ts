@@ -137,6 +137,31 @@ test.describe('without a session', () => {
     await expect(page.getByTestId('user-menu')).toContainText('Viewer');
   });
 
+  test('the cached pages still refuse a visitor without a valid session after an admin warmed their answers', async ({
+    browser,
+    request,
+  }) => {
+    // The admin's views compute and keep the answers of this data version (lib/cache)…
+    const admin = await browser.newContext({ storageState: stateFor('admin') });
+    const warm = await admin.newPage();
+    for (const path of ['/', '/explorer']) {
+      const response = await warm.goto(path);
+      expect(response?.status(), path).toBe(200);
+    }
+    const figure = await warm.goto('/').then(() => warm.getByTestId('spend-card').first().textContent());
+    await admin.close();
+    // …and a request without a session, or with a forged one, gets the sign-in redirect, not them.
+    for (const cookie of [undefined, 'better-auth.session_token=forged.token']) {
+      for (const path of ['/', '/explorer', '/explorer?by=service']) {
+        const response = await request.get(path, { maxRedirects: 0, headers: cookie ? { cookie } : {} });
+        expect(response.status(), `${path} ${cookie ?? 'no cookie'}`).toBe(307);
+        expect(response.headers().location).toContain(`/sign-in?next=${encodeURIComponent(path)}`);
+        const body = await response.text();
+        if (figure) expect(body).not.toContain(figure);
+      }
+    }
+  });
+
   test('route handlers answer 401 with the project’s error body, to no session and to a wrong token', async ({ request }) => {
     const noToken: Record<string, string> = {};
     for (const headers of [noToken, { authorization: 'Bearer not-a-token' }]) {

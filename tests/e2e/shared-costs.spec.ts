@@ -1,4 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
+import { bumpDataVersion } from '../../lib/cache/data-version';
 import { addMonths, closeDb, db, monthEnd, utcToday } from './expected';
 import { emailFor, stateFor } from './users';
 
@@ -18,6 +19,7 @@ test.afterAll(async () => {
   const c = await db();
   await c.query('DELETE FROM shared_cost_rules');
   await c.query("DELETE FROM tag_rules WHERE concept = 'team'");
+  await bumpDataVersion(c, 'e2e: shared-cost and team rules removed');
   await closeDb();
 });
 
