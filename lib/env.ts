@@ -61,6 +61,14 @@ const EnvSchema = z.object({
     .transform((v) => v !== '0' && v !== 'false'),
   // The most memory the kept answers take per server process (least recently used go first).
   BURNRATE_ANSWER_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(64),
+  // How many web server processes share the port (scripts/serve.ts, node:cluster): one renders on one
+  // core; each holds its own answer cache (invalidated by the data version) and ~400 MB of memory.
+  BURNRATE_WEB_PROCESSES: z.coerce
+    .number({ error: 'BURNRATE_WEB_PROCESSES must be a whole number from 1 to 64' })
+    .int({ error: 'BURNRATE_WEB_PROCESSES must be a whole number from 1 to 64' })
+    .min(1, { error: 'BURNRATE_WEB_PROCESSES must be a whole number from 1 to 64' })
+    .max(64, { error: 'BURNRATE_WEB_PROCESSES must be a whole number from 1 to 64' })
+    .default(1),
   // The largest Parquet page (bytes) an ingest reads, which also sizes the slices a row group is read in; unset: a share of the heap (lib/ingest/parquet.ts).
   BURNRATE_MAX_ROW_GROUP_BYTES: z.coerce
     .number()

@@ -8,6 +8,7 @@
 // loads, and under them better-auth's error class was loaded twice (`instanceof APIError` failed in
 // the sign-in action, so a wrong password read as a server error). Hence the `.ts` in the imports
 // below, and only erasable TypeScript in this file and the modules it imports.
+import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { CLIENT_IP_HEADER, forwardingHeaders, PROXY_ONLY_HEADERS } from '../lib/client-ip.ts';
@@ -100,9 +101,43 @@ async function main(): Promise<void> {
   process.once('SIGINT', close);
 }
 
+/**
+ * BURNRATE_WEB_PROCESSES > 1: this process forks that many servers sharing the port (node:cluster
+ * hands connections out) and stops them on SIGTERM/SIGINT; one that dies stops the rest, so the
+ * parent (npm start, the e2e runner) sees the failure rather than a half-sized server.
+ */
+function primary(processes: number): void {
+  const workers = Array.from({ length: processes }, () => cluster.fork());
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const w of workers) if (!w.isDead()) w.process.kill('SIGTERM');
+    let left = workers.filter((w) => !w.isDead()).length;
+    if (left === 0) process.exit(code);
+    for (const w of workers)
+      w.once('exit', () => {
+        left--;
+        if (left <= 0) process.exit(code);
+      });
+    setTimeout(() => process.exit(code), 6000).unref();
+  };
+  for (const w of workers)
+    w.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`[burnrate] web server process ${w.process.pid} ended (${signal ?? `exit ${code}`}): stopping the others`);
+      stop(1);
+    });
+  process.once('SIGTERM', () => stop(0));
+  process.once('SIGINT', () => stop(0));
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    console.error(`[burnrate] web server: ${(error as Error).message}`);
-    process.exit(1);
-  });
+  const processes = readEnv().BURNRATE_WEB_PROCESSES;
+  if (processes > 1 && cluster.isPrimary) primary(processes);
+  else
+    main().catch((error: unknown) => {
+      console.error(`[burnrate] web server: ${(error as Error).message}`);
+      process.exit(1);
+    });
 }
